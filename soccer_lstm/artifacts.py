@@ -1,0 +1,184 @@
+"""Artifacts on disk: atomic writes, fingerprints, ``.npz`` arrays with JSON metadata, safe loading.
+
+Every file the pipeline writes goes through :func:`atomic_write`: the bytes land in a temporary
+file in the destination folder and are moved over the target with :func:`os.replace`, so a killed
+run never leaves a half-written file that a later run would trust. Arrays are stored as ``.npz``
+and always loaded with ``allow_pickle=False``; metadata travels inside the archive as a JSON
+string, so no file a user received can execute code when it is loaded.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from soccer_lstm import __version__
+from soccer_lstm.errors import ArtifactError, UserError
+
+META_KEY = "__meta__"
+FORMAT_VERSION = 1
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
+    """Open a temporary file beside ``path`` and move it over ``path`` only if the block succeeds.
+
+    Parameters
+    ----------
+    path : path-like
+        Final destination. Its folder is created when missing.
+    mode : str
+        ``"wb"`` or ``"w"``.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"{path.parent}: cannot write here ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        _silent_unlink(tmp)
+        raise UserError(f"{path}: could not be written ({exc.strerror or exc}); nothing was replaced") from None
+    except BaseException:
+        _silent_unlink(tmp)
+        raise
+
+
+def _silent_unlink(path: str | os.PathLike) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    with atomic_write(path, "w") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True, default=_json_default)
+        handle.write("\n")
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """Read a JSON file, turning a missing or malformed file into an :class:`ArtifactError`."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ArtifactError(f"{path}: not found") from None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{path}: not a readable JSON file ({exc})") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot store {type(value).__name__} in JSON")
+
+
+def save_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> None:
+    """Save ``arrays`` and a JSON ``meta`` dictionary to ``path`` atomically (uncompressed .npz).
+
+    Object arrays are refused: everything must load with ``allow_pickle=False``.
+    """
+    payload: dict[str, np.ndarray] = {}
+    for name, array in arrays.items():
+        array = np.asarray(array)
+        if array.dtype == object:
+            raise TypeError(f"array {name!r} has dtype object and would need pickle")
+        payload[name] = array
+    full_meta = {"format_version": FORMAT_VERSION, "package_version": __version__, **meta}
+    payload[META_KEY] = np.asarray(json.dumps(full_meta, sort_keys=True, default=_json_default))
+    buffer = io.BytesIO()
+    np.savez(buffer, **payload)
+    with atomic_write(path, "wb") as handle:
+        handle.write(buffer.getvalue())
+
+
+def load_npz(path: str | os.PathLike, required: tuple[str, ...] = ()) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Load an archive written by :func:`save_npz` without pickle.
+
+    Returns
+    -------
+    arrays, meta : dict, dict
+
+    Raises
+    ------
+    ArtifactError
+        If the file is missing, not an npz archive, holds pickled objects, lacks metadata or one of
+        the ``required`` arrays.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ArtifactError(f"{path}: not found")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = list(archive.files)
+            arrays = {name: archive[name] for name in names}
+    except ValueError as exc:
+        if "pickle" in str(exc).lower():
+            raise ArtifactError(f"{path}: contains pickled objects; refusing to load it") from None
+        raise ArtifactError(f"{path}: not a valid soccer-lstm archive ({exc})") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ArtifactError(f"{path}: not a valid soccer-lstm archive ({exc})") from None
+    if META_KEY not in arrays:
+        raise ArtifactError(f"{path}: has no soccer-lstm metadata; not written by this tool")
+    try:
+        meta = json.loads(str(arrays.pop(META_KEY)))
+    except ValueError:
+        raise ArtifactError(f"{path}: its metadata is not valid JSON") from None
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{path}: its metadata is not a JSON object")
+    missing = [name for name in required if name not in arrays]
+    if missing:
+        raise ArtifactError(f"{path}: lacks array(s) {', '.join(missing)}")
+    return arrays, meta
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short stable hash of JSON-able parts (parameters, versions, upstream fingerprints)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(json.dumps(part, sort_keys=True, default=_json_default).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def array_fingerprint(*arrays: np.ndarray) -> str:
+    """A short hash of array contents (shape, dtype and bytes)."""
+    digest = hashlib.sha256()
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def file_signature(path: str | os.PathLike) -> dict[str, Any]:
+    """Size and modification time of a file, or of every file in a frame folder.
+
+    Cheap to compute and enough to notice that a clip changed; content hashing would mean reading
+    every video twice.
+    """
+    path = Path(path)
+    if path.is_dir():
+        entries = sorted(p for p in path.iterdir() if p.is_file())
+        return {"files": len(entries), "size": sum(p.stat().st_size for p in entries),
+                "mtime_ns": max((p.stat().st_mtime_ns for p in entries), default=0)}
+    stat = path.stat()
+    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}

@@ -1,0 +1,119 @@
+"""Every option of every stage, declared once with its default and a one-line reason.
+
+The CLI, the Makefile, experiment files and the library all read these dataclasses; nothing else
+holds a default. :func:`validate` holds every cross-field check.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+from soccer_lstm.errors import UserError
+
+FEATURE_KINDS = ("bow", "motion", "bow+motion")
+AGGREGATIONS = ("mean", "vote", "last")
+OPTIMIZERS = ("adam", "paper")
+MOTION_MODELS = ("affine", "similarity")
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    resize: int = 320            # longest side of the processed frame (px); 0 keeps the decoded size
+    frame_step: int = 1          # keep every n-th frame
+    max_keypoints: int = 300     # strongest SIFT keypoints kept per frame; 0 = all
+    crop_bars: bool = True       # remove black letterbox/pillarbox bars before resizing
+    contrast_threshold: float = 0.04  # SIFT contrast threshold (OpenCV's default)
+
+
+@dataclass(frozen=True)
+class CodebookConfig:
+    k: int = 200                 # number of visual words (see README: measured on the real sets)
+    sample_size: int = 50_000    # descriptors sampled (seeded) to fit k-means; bounds memory
+    batch_size: int = 4096       # MiniBatchKMeans batch size
+    seed: int = 0                # seeds the subsample and k-means
+
+
+@dataclass(frozen=True)
+class EncodeConfig:
+    features: str = "bow"        # bow | motion | bow+motion
+    motion_model: str = "affine"  # affine (6 numbers) | similarity (4 numbers)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    units: int = 150             # LSTM cells, as in the paper
+    optimizer: str = "adam"      # adam (fast default) | paper (SGD 1e-4, momentum 0.9, batch 1)
+    learning_rate: float = 1e-3  # for adam; the paper preset fixes its own
+    batch_size: int = 8          # clips per update for adam; paper preset uses 1
+    epochs: int = 150            # upper bound; early stopping usually ends sooner
+    patience: int = 20           # epochs without validation improvement before stopping
+    validation_split: float = 0.2  # share of training clips held out for early stopping
+    dropout: float = 0.2         # dropout on LSTM inputs; regularises ~100-clip datasets
+    aggregation: str = "mean"    # mean | vote | last: how per-frame decisions become one label
+    max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
+    seed: int = 0                # seeds weight init, shuffling and the validation split
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    folds: int = 3               # k of k-fold cross-validation (3 in the paper)
+    seed: int = 0                # seeds the fold assignment
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    codebook: CodebookConfig = field(default_factory=CodebookConfig)
+    encode: EncodeConfig = field(default_factory=EncodeConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    evaluate: EvalConfig = field(default_factory=EvalConfig)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def from_dict(cls: type, values: dict[str, Any] | None) -> Any:
+    """Build a config dataclass from a mapping, refusing unknown keys with a clear message."""
+    values = dict(values or {})
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise UserError(f"unknown option(s) for {cls.__name__}: {', '.join(unknown)}")
+    if cls is PipelineConfig:
+        kwargs = {name: from_dict(type(getattr(PipelineConfig(), name)), values.get(name)) for name in known}
+        return validate(cls(**kwargs))
+    return validate(cls(**values))
+
+
+def override(config: Any, **changes: Any) -> Any:
+    """A copy of ``config`` with the non-None ``changes`` applied and validated."""
+    changes = {k: v for k, v in changes.items() if v is not None}
+    return validate(replace(config, **changes)) if changes else config
+
+
+def validate(config: Any) -> Any:
+    """Cross-field checks for any stage config; returns it unchanged or raises UserError."""
+    def need(condition: bool, message: str) -> None:
+        if not condition:
+            raise UserError(message)
+
+    if isinstance(config, ExtractConfig):
+        need(config.resize >= 0, "--resize must be 0 or a positive number of pixels")
+        need(config.frame_step >= 1, "--frame-step must be at least 1")
+        need(config.max_keypoints >= 0, "--max-keypoints must be 0 (all) or positive")
+    elif isinstance(config, CodebookConfig):
+        need(config.k >= 2, "--k must be at least 2")
+        need(config.sample_size >= config.k, "--sample-size must be at least k")
+    elif isinstance(config, EncodeConfig):
+        need(config.features in FEATURE_KINDS, f"--features must be one of {', '.join(FEATURE_KINDS)}")
+        need(config.motion_model in MOTION_MODELS, f"--motion-model must be one of {', '.join(MOTION_MODELS)}")
+    elif isinstance(config, TrainConfig):
+        need(config.units >= 1, "--units must be positive")
+        need(config.optimizer in OPTIMIZERS, f"--optimizer must be one of {', '.join(OPTIMIZERS)}")
+        need(config.aggregation in AGGREGATIONS, f"--aggregation must be one of {', '.join(AGGREGATIONS)}")
+        need(0.0 <= config.validation_split < 0.9, "--validation-split must be in [0, 0.9)")
+        need(0.0 <= config.dropout < 1.0, "--dropout must be in [0, 1)")
+        need(config.epochs >= 1 and config.batch_size >= 1, "--epochs and --batch-size must be positive")
+    elif isinstance(config, EvalConfig):
+        need(config.folds >= 2, "--folds must be at least 2")
+    return config

@@ -1,0 +1,180 @@
+"""Decoding clips into processed grayscale frames: black-bar cropping, resizing, frame step.
+
+Each clip is decoded once. The first frames are buffered to find letterbox/pillarbox bars; the rest
+stream through, so memory does not grow with clip length.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from soccer_lstm.dataset import frame_files
+from soccer_lstm.errors import ClipError
+
+BAR_SAMPLE_FRAMES = 16   # frames buffered to decide where black bars are
+BAR_LEVEL = 24           # a row/column whose brightest pixels stay below this is a bar
+MIN_FRAME_SIDE = 8       # smaller frames cannot hold a SIFT keypoint
+
+
+@dataclass
+class FrameGeometry:
+    """How processed frames map back to the original video.
+
+    ``processed = (original - (crop[0], crop[1])) * scale``.
+    """
+
+    orig_size: tuple[int, int] = (0, 0)           # width, height of the decoded video
+    crop: tuple[int, int, int, int] = (0, 0, 0, 0)  # x0, y0, x1, y1 in original pixels
+    scale: float = 1.0
+    proc_size: tuple[int, int] = (0, 0)           # width, height after crop and resize
+    fps: float = 0.0
+    n_decoded: int = 0                            # frames decoded from the source
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"orig_size": list(self.orig_size), "crop": list(self.crop), "scale": self.scale,
+                "proc_size": list(self.proc_size), "fps": self.fps, "n_decoded": self.n_decoded}
+
+
+def _raw_frames(path: Path) -> tuple[Iterator[np.ndarray], float]:
+    """Yield BGR or gray frames of a video file or frame folder, and the frame rate (0 if unknown)."""
+    if path.is_dir():
+        files = frame_files(path)
+        if not files:
+            raise ClipError(path, "frame folder holds no images")
+
+        def from_folder() -> Iterator[np.ndarray]:
+            for file in files:
+                image = cv2.imread(str(file), cv2.IMREAD_GRAYSCALE)
+                if image is None:
+                    raise ClipError(file, "not a readable image")
+                yield image
+
+        return from_folder(), 0.0
+    if not path.is_file():
+        raise ClipError(path, "no such file")
+    if path.stat().st_size == 0:
+        raise ClipError(path, "empty file (0 bytes)")
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise ClipError(path, "not a readable video (OpenCV could not open it)")
+    fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+
+    def from_video() -> Iterator[np.ndarray]:
+        try:
+            while True:
+                ok, frame = capture.read()
+                if not ok or frame is None:
+                    break
+                yield frame
+        finally:
+            capture.release()
+
+    return from_video(), fps
+
+
+def _to_gray(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 3:
+        if frame.shape[2] == 4:
+            return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    return frame
+
+
+def find_bars(frames: list[np.ndarray]) -> tuple[int, int, int, int]:
+    """Crop box ``(x0, y0, x1, y1)`` that removes black bars at the edges of all ``frames``.
+
+    A row or column belongs to a bar when, in every sampled frame, nearly all of its pixels are
+    darker than ``BAR_LEVEL``. Only bars touching the border are removed, and a crop that would keep
+    less than a third of either side is not applied (a dark scene is not a bar).
+    """
+    height, width = frames[0].shape[:2]
+    brightest = np.maximum.reduce([f.astype(np.uint8) for f in frames])
+    rows = np.percentile(brightest, 98, axis=1) >= BAR_LEVEL
+    cols = np.percentile(brightest, 98, axis=0) >= BAR_LEVEL
+    if not rows.any() or not cols.any():
+        return 0, 0, width, height
+    y0, y1 = int(np.argmax(rows)), int(height - np.argmax(rows[::-1]))
+    x0, x1 = int(np.argmax(cols)), int(width - np.argmax(cols[::-1]))
+    if (x1 - x0) < width / 3 or (y1 - y0) < height / 3:
+        return 0, 0, width, height
+    return x0, y0, x1, y1
+
+
+def iter_frames(path: str | Path, resize: int = 320, frame_step: int = 1,
+                crop_bars: bool = True, geometry: FrameGeometry | None = None) -> Iterator[np.ndarray]:
+    """Yield processed grayscale frames of a clip and fill ``geometry`` as a side effect.
+
+    Parameters
+    ----------
+    path : path-like
+        Video file or folder of frame images.
+    resize : int
+        Longest side of the processed frame in pixels (up- or down-scaling); 0 keeps the size.
+    frame_step : int
+        Keep every ``frame_step``-th frame.
+    crop_bars : bool
+        Remove black letterbox/pillarbox bars before resizing.
+    geometry : FrameGeometry, optional
+        Filled with the crop, scale and sizes once the first frames are read.
+
+    Raises
+    ------
+    ClipError
+        If the clip cannot be opened, has no frame, or its frames are too small.
+    """
+    path = Path(path)
+    geometry = geometry if geometry is not None else FrameGeometry()
+    raw, fps = _raw_frames(path)
+    geometry.fps = fps
+    try:
+        buffered: list[np.ndarray] = []
+        for frame in raw:
+            buffered.append(_to_gray(frame))
+            if len(buffered) >= BAR_SAMPLE_FRAMES * max(1, frame_step):
+                break
+    except cv2.error as exc:
+        raise ClipError(path, f"decoding failed ({exc.err or exc})") from None
+    if not buffered:
+        raise ClipError(path, "no frame could be decoded (not a video, or truncated)")
+    height, width = buffered[0].shape[:2]
+    if min(height, width) < MIN_FRAME_SIDE:
+        raise ClipError(path, f"frames are {width}x{height} pixels, too small for SIFT")
+    geometry.orig_size = (width, height)
+    sample = [f for f in buffered[::max(1, frame_step)] if f.shape[:2] == (height, width)]
+    crop = find_bars(sample) if crop_bars else (0, 0, width, height)
+    geometry.crop = crop
+    crop_w, crop_h = crop[2] - crop[0], crop[3] - crop[1]
+    scale = resize / max(crop_w, crop_h) if resize else 1.0
+    proc_w, proc_h = max(1, round(crop_w * scale)), max(1, round(crop_h * scale))
+    geometry.scale = scale
+    geometry.proc_size = (proc_w, proc_h)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+
+    def process(gray: np.ndarray) -> np.ndarray:
+        if gray.shape[:2] != (height, width):
+            gray = cv2.resize(gray, (width, height), interpolation=cv2.INTER_AREA)
+        gray = gray[crop[1]:crop[3], crop[0]:crop[2]]
+        if scale != 1.0:
+            gray = cv2.resize(gray, (proc_w, proc_h), interpolation=interpolation)
+        return np.ascontiguousarray(gray)
+
+    index = 0
+    for gray in buffered:
+        if index % frame_step == 0:
+            yield process(gray)
+        index += 1
+    geometry.n_decoded = index
+    try:
+        for frame in raw:
+            if index % frame_step == 0:
+                yield process(_to_gray(frame))
+            index += 1
+            geometry.n_decoded = index
+    except cv2.error as exc:
+        raise ClipError(path, f"decoding failed at frame {index} ({exc.err or exc})") from None
