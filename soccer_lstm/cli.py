@@ -1,0 +1,83 @@
+"""The ``soccer-lstm`` command group.
+
+Each command lives in ``soccer_lstm/commands/`` and is imported only when it runs, so ``--help``
+and light commands never pay for TensorFlow. Every command is a thin adapter: parse, validate, call
+one library function, report. :class:`~soccer_lstm.errors.UserError` becomes a one-line message and
+exit code 2.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+
+import click
+
+from soccer_lstm import __version__
+
+# name -> "module:attribute"; one entry per command.
+COMMANDS: dict[str, str] = {
+    "extract": "soccer_lstm.commands.stages:extract",
+    "codebook": "soccer_lstm.commands.stages:codebook",
+    "encode": "soccer_lstm.commands.stages:encode",
+    "train": "soccer_lstm.commands.stages:train",
+    "evaluate": "soccer_lstm.commands.stages:evaluate",
+    "predict": "soccer_lstm.commands.stages:predict",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command is used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+    def invoke(self, ctx: click.Context) -> object:
+        from soccer_lstm.errors import UserError
+
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise UserFacingError(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; finished artifacts are kept, re-run to resume.", err=True)
+            raise click.exceptions.Exit(130) from None
+
+
+class UserFacingError(click.ClickException):
+    """A user error reported as ``Error: <message>`` with exit code 2."""
+
+    exit_code = 2
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="soccer-lstm")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Classify sports video clips into actions: SIFT bag of visual words, camera motion, LSTM.
+
+    Stages: extract -> codebook -> encode -> train -> predict; evaluate runs k-fold
+    cross-validation from extracted features.
+    """
+    level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    ctx.ensure_object(dict)
+    ctx.obj["quiet"] = quiet
+    ctx.obj["verbose"] = verbose
+    from soccer_lstm import progress
+    progress.set_enabled(not quiet)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="soccer-lstm")

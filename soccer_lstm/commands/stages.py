@@ -1,0 +1,160 @@
+"""The pipeline stages as commands: thin adapters over :mod:`soccer_lstm.pipeline`."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from soccer_lstm.cli_options import (codebook_options, encode_options, extract_config, extract_options,
+                                     folds_option, n_jobs_option, out_option, scheduler_option, seed_option,
+                                     seeds_type, strict_option, train_config, train_options)
+
+
+def _say(ctx: click.Context, message: str) -> None:
+    if not ctx.find_root().obj.get("quiet"):
+        click.echo(message, err=True)
+
+
+@click.command()
+@click.argument("data", type=click.Path())
+@out_option("Features folder to write (one .npz per clip plus index.json).")
+@extract_options
+@n_jobs_option
+@scheduler_option
+@strict_option
+@click.pass_context
+def extract(ctx: click.Context, data: str, out: str, n_jobs: int, scheduler: str | None, strict: bool,
+            **options: Any) -> None:
+    """Decode each clip of DATA once and store per-frame SIFT keypoints and descriptors.
+
+    DATA is a folder with one subfolder per class (videos or folders of frames), or a CSV manifest
+    with lines path,label[,group]. Finished clips are skipped when extract runs again.
+    """
+    from soccer_lstm.pipeline import run_extract
+
+    summary = run_extract(data, out, extract_config(options), n_jobs=n_jobs, scheduler=scheduler, strict=strict)
+    for path, problem in summary.failed:
+        click.echo(f"skipped {path}: {problem}", err=True)
+    _say(ctx, f"extract: {summary.extracted} clips extracted, {summary.cached} up to date, "
+              f"{len(summary.failed)} skipped -> {out}")
+
+
+@click.command()
+@click.argument("features", type=click.Path())
+@out_option("Codebook file to write (.npz).")
+@codebook_options
+@seed_option
+@click.pass_context
+def codebook(ctx: click.Context, features: str, out: str, k: int, sample_size: int, seed: int) -> None:
+    """Fit a k-means visual vocabulary on a seeded sample of the descriptors in FEATURES."""
+    from soccer_lstm.config import CodebookConfig, validate
+    from soccer_lstm.pipeline import run_codebook
+
+    book, rebuilt = run_codebook(features, out, validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)))
+    _say(ctx, f"codebook: {'fitted' if rebuilt else 'up to date'}, {len(book.cluster_centers_)} words, "
+              f"fingerprint {book.fingerprint_} -> {out}")
+
+
+@click.command()
+@click.argument("features", type=click.Path())
+@click.option("--codebook", "codebook_path", type=click.Path(), default=None,
+              help="Codebook from 'soccer-lstm codebook' (needed for bow features).")
+@out_option("Sequences folder to write (one .npz per clip plus index.json).")
+@encode_options
+@click.pass_context
+def encode(ctx: click.Context, features: str, codebook_path: str | None, out: str, **options: Any) -> None:
+    """Turn each clip of FEATURES into one vector per frame (BoW histogram and/or camera motion)."""
+    from soccer_lstm.config import EncodeConfig, validate
+    from soccer_lstm.pipeline import run_encode
+
+    config = validate(EncodeConfig(features=options["features"], motion_model=options["motion_model"]))
+    encoded, cached = run_encode(features, codebook_path, out, config)
+    _say(ctx, f"encode: {encoded} clips encoded, {cached} up to date ({config.features}) -> {out}")
+
+
+@click.command()
+@click.argument("sequences", type=click.Path())
+@out_option("Model folder to write.")
+@train_options
+@seed_option
+@click.pass_context
+def train(ctx: click.Context, sequences: str, out: str, seed: int, **options: Any) -> None:
+    """Train the LSTM on the encoded SEQUENCES (early stopping on a validation part)."""
+    from soccer_lstm.pipeline import run_train
+
+    config = train_config(options, seed)
+    classifier, trained = run_train(sequences, out, config, verbose=1 if ctx.find_root().obj.get("verbose") else 0)
+    if trained:
+        _say(ctx, f"train: {classifier.epochs_run_} epochs, classes {', '.join(classifier.classes_)} -> {out}")
+    else:
+        _say(ctx, f"train: model up to date -> {out}")
+
+
+@click.command()
+@click.argument("features", type=click.Path())
+@out_option("Folder for metrics.json.")
+@codebook_options
+@encode_options
+@train_options
+@folds_option
+@seed_option
+@click.option("--seeds", type=seeds_type, default=None, help="Repeat with these seeds, e.g. 0,1,2 (overrides --seed).")
+@click.pass_context
+def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: int, folds: int, seed: int,
+             seeds: list[int] | None, **options: Any) -> None:
+    """Stratified (or grouped) k-fold cross-validation of the whole pipeline on FEATURES.
+
+    The codebook, the motion scaler and the LSTM are fit on the training folds only.
+    """
+    from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, PipelineConfig, validate
+    from soccer_lstm.evaluation.cv import format_metrics, run_evaluate
+
+    encode_config = validate(EncodeConfig(features=options.pop("features"), motion_model=options.pop("motion_model")))
+    config = PipelineConfig(
+        extract=_extract_config_of(features),
+        codebook=validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)),
+        encode=encode_config, train=train_config(options, seed), evaluate=validate(EvalConfig(folds=folds, seed=seed)))
+    metrics = run_evaluate(features, out, config, seeds=seeds or [seed],
+                           verbose=1 if ctx.find_root().obj.get("verbose", 0) > 1 else 0)
+    click.echo(format_metrics(metrics))
+
+
+def _extract_config_of(features: str) -> Any:
+    from soccer_lstm.config import ExtractConfig
+    from soccer_lstm.store import FeatureStore
+
+    return ExtractConfig(**FeatureStore(features).config)
+
+
+@click.command()
+@click.option("--model", "model_dir", type=click.Path(), required=True, help="Model folder from 'soccer-lstm train'.")
+@click.argument("clips", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per clip: path, label, probabilities.")
+@click.pass_context
+def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], as_json: bool) -> None:
+    """Classify CLIPS (video files or frame folders) with a trained model.
+
+    A clip whose features cannot be computed is reported; the others are still answered and the
+    exit code is 1.
+    """
+    from soccer_lstm.pipeline import load_model, predict_clips
+
+    pipeline = load_model(model_dir)
+    failed = 0
+    for result in predict_clips(pipeline, clips):
+        if result.error:
+            failed += 1
+            if as_json:
+                click.echo(json.dumps({"path": result.path, "label": None, "error": result.error}))
+            click.echo(f"Error: {result.path}: {result.error}", err=True)
+            continue
+        if as_json:
+            click.echo(json.dumps({"path": result.path, "label": result.label,
+                                   "probabilities": result.probabilities}))
+        else:
+            confidence = result.probabilities[result.label]
+            click.echo(f"{result.path}\t{result.label}\t({confidence:.2f})")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,446 @@
+"""Dominant camera motion between consecutive frames, from the SIFT keypoints ``extract`` stored.
+
+For every pair of consecutive frames ``(t - 1, t)``:
+
+1. descriptors are matched with a FLANN KD-tree and Lowe's ratio test;
+2. matches that stay still (within ``still_tolerance`` px per frame) along a chain of at least
+   ``static_frames`` consecutive frames are set aside as static overlays (broadcaster logos, score
+   boxes, the edges of black bars), unless the still matches are themselves the dominant, spread-out
+   group: then the camera is still and they *are* the camera;
+3. the global motion is fitted with RANSAC (``cv2.estimateAffine2D`` for the 6-parameter affine
+   model, ``cv2.estimateAffinePartial2D`` for the 4-parameter similarity model), so that players
+   moving on their own are rejected as outliers.
+
+Too few matches, or a degenerate fit, gives the identity with ``valid = False``; nothing here
+raises on empty frames or one-frame clips. Frame 0 has no predecessor: it holds the identity with
+``valid = False`` and no matches.
+
+Motions are ``x_t = A x_{t-1} + b`` stored as ``[a11, a12, tx, a21, a22, ty]`` in processed-frame
+pixels (origin at the top-left corner); :func:`to_original_pixels` expresses them in pixels of the
+decoded video and :func:`motion_features` turns them into resolution-independent per-frame vectors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import cv2
+import numpy as np
+
+from soccer_lstm.config import MOTION_MODELS
+from soccer_lstm.errors import UserError
+from soccer_lstm.features.sift import ClipFeatures
+
+IDENTITY = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+
+RATIO = 0.8                 # Lowe's ratio test (nearest / second nearest distance)
+RANSAC_THRESHOLD = 1.5      # px in the processed frame; SIFT localisation is ~0.3 px, players move more
+MIN_MATCHES = 8             # fewer ratio-test matches (or RANSAC inliers) gives identity + valid False
+STATIC_FRAMES = 5           # a still chain spanning this many frames is a static overlay
+STILL_TOLERANCE = 0.5       # px per frame below which a match counts as "still"
+GRID = 4                    # the frame is cut into GRID x GRID cells to measure how spread matches are
+STILL_MIN_CELLS = 5         # still matches covering this many cells are a still background, not a logo
+FLANN_TREES = 4             # randomised KD-trees in the FLANN index
+FLANN_CHECKS = 64           # leaves visited per query; ~exact for the few hundred keypoints per frame
+RANSAC_ITERS = 2000
+RANSAC_CONFIDENCE = 0.995
+REFINE_ITERS = 10           # Levenberg-Marquardt refinement on the inliers after RANSAC
+MAX_SCALE_CHANGE = 2.0      # a frame-to-frame zoom beyond this factor is a failed fit, not a camera
+FLANN_INDEX_KDTREE = 1
+
+
+def motion_dim(model: str = "affine") -> int:
+    """Length of the per-frame vector :func:`motion_features` returns for ``model``.
+
+    9 for ``"affine"`` (6 motion numbers + inlier ratio, log1p(match count), valid flag) and 7 for
+    ``"similarity"`` (4 motion numbers + the same 3).
+    """
+    return {"affine": 6, "similarity": 4}[_check_model(model)] + 3
+
+
+def _check_model(model: str) -> str:
+    if model not in MOTION_MODELS:
+        raise UserError(f"unknown motion model {model!r}; use one of {', '.join(MOTION_MODELS)}")
+    return model
+
+
+@dataclass
+class MotionTrack:
+    """Per-frame camera motion of one clip (frame ``t`` holds the motion from ``t - 1`` to ``t``).
+
+    Attributes
+    ----------
+    affine : ndarray, shape (T, 6), float64
+        ``[a11, a12, tx, a21, a22, ty]`` in processed-frame pixels; identity where not ``valid``.
+    inliers : ndarray, shape (T,), float32
+        Share of the ratio-test matches that follow the fitted motion (0 where not ``valid``).
+    matches : ndarray, shape (T,), int64
+        Ratio-test matches between frames ``t - 1`` and ``t`` (0 for frame 0).
+    valid : ndarray, shape (T,), bool
+        False where there were too few matches or the fit failed (and for frame 0).
+    static : ndarray, shape (T,), int64
+        Matches set aside as static overlays.
+    camera_still : ndarray, shape (T,), bool
+        True where the still matches were taken as the camera (a still camera).
+    model : str
+        ``"affine"`` or ``"similarity"``.
+    proc_size : tuple of int
+        Width and height of the processed frames the motions refer to.
+    """
+
+    affine: np.ndarray
+    inliers: np.ndarray
+    matches: np.ndarray
+    valid: np.ndarray
+    static: np.ndarray
+    camera_still: np.ndarray
+    model: str
+    proc_size: tuple[int, int]
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.affine)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays, ready for :func:`soccer_lstm.artifacts.save_npz`."""
+        return {"affine": self.affine, "inliers": self.inliers, "matches": self.matches,
+                "valid": self.valid, "static": self.static, "camera_still": self.camera_still}
+
+
+@dataclass
+class _PairMatches:
+    prev_idx: np.ndarray   # keypoint rows (local to frame t - 1)
+    cur_idx: np.ndarray    # keypoint rows (local to frame t)
+    src: np.ndarray        # positions in frame t - 1, (n, 2) float32
+    dst: np.ndarray        # positions in frame t, (n, 2) float32
+    still: np.ndarray      # (n,) bool: moved less than the still tolerance
+
+
+def _empty_pair() -> _PairMatches:
+    none = np.zeros(0, np.int64)
+    return _PairMatches(none, none, np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32),
+                        np.zeros(0, bool))
+
+
+def match_frames(desc_prev: np.ndarray, desc_cur: np.ndarray, ratio: float = RATIO,
+                 trees: int = FLANN_TREES, checks: int = FLANN_CHECKS) -> tuple[np.ndarray, np.ndarray]:
+    """Match two frames' SIFT descriptors with a FLANN KD-tree and Lowe's ratio test.
+
+    Parameters
+    ----------
+    desc_prev, desc_cur : ndarray, shape (n, 128)
+        Descriptors of the earlier and the later frame (any numeric dtype).
+    ratio : float
+        A match is kept when its distance is below ``ratio`` times the second-nearest distance.
+    trees, checks : int
+        FLANN KD-tree index and search parameters.
+
+    Returns
+    -------
+    prev_idx, cur_idx : ndarray of int64
+        Matched rows of ``desc_prev`` and ``desc_cur``; each row of ``desc_prev`` appears at most once.
+    """
+    none = np.zeros(0, np.int64)
+    if len(desc_prev) == 0 or len(desc_cur) < 2:
+        return none, none
+    matcher = cv2.FlannBasedMatcher({"algorithm": FLANN_INDEX_KDTREE, "trees": trees}, {"checks": checks})
+    knn = matcher.knnMatch(np.ascontiguousarray(desc_prev, np.float32),
+                           np.ascontiguousarray(desc_cur, np.float32), k=2)
+    prev_idx, cur_idx = [], []
+    for pair in knn:
+        if len(pair) == 2 and pair[0].distance < ratio * pair[1].distance:
+            prev_idx.append(pair[0].queryIdx)
+            cur_idx.append(pair[0].trainIdx)
+    if not prev_idx:
+        return none, none
+    return np.asarray(prev_idx, np.int64), np.asarray(cur_idx, np.int64)
+
+
+def _match_clip(clip: ClipFeatures, ratio: float, still_tolerance: float) -> list[_PairMatches]:
+    """Matches of every consecutive pair; entry ``t`` holds pair ``(t - 1, t)`` (entry 0 is empty)."""
+    pairs = [_empty_pair()]
+    for t in range(1, clip.n_frames):
+        desc_prev, pos_prev = clip.frame(t - 1)
+        desc_cur, pos_cur = clip.frame(t)
+        prev_idx, cur_idx = match_frames(desc_prev, desc_cur, ratio)
+        src, dst = pos_prev[prev_idx].astype(np.float32), pos_cur[cur_idx].astype(np.float32)
+        still = np.linalg.norm(dst - src, axis=1) < still_tolerance
+        pairs.append(_PairMatches(prev_idx, cur_idx, src, dst, still))
+    return pairs
+
+
+def _static_masks(clip: ClipFeatures, pairs: list[_PairMatches], static_frames: int) -> list[np.ndarray]:
+    """For each pair, which matches belong to a still chain spanning at least ``static_frames`` frames.
+
+    A chain links a still match of pair ``(t - 1, t)`` to a still match of pair ``(t, t + 1)`` that
+    starts at the same keypoint of frame ``t``. The required length is capped by the clip length, so
+    an overlay is still recognised in short clips.
+    """
+    n_frames = clip.n_frames
+    needed_pairs = max(1, min(static_frames, n_frames) - 1)
+    counts = np.diff(clip.offsets)
+    back = [np.zeros(int(n), np.int64) for n in counts]   # still pairs ending at this keypoint
+    fwd = [np.zeros(int(n), np.int64) for n in counts]    # still pairs starting at this keypoint
+    for t in range(1, n_frames):
+        p = pairs[t]
+        if p.still.any():
+            np.maximum.at(back[t], p.cur_idx[p.still], back[t - 1][p.prev_idx[p.still]] + 1)
+    for t in range(n_frames - 1, 0, -1):
+        p = pairs[t]
+        if p.still.any():
+            np.maximum.at(fwd[t - 1], p.prev_idx[p.still], fwd[t][p.cur_idx[p.still]] + 1)
+    masks = [np.zeros(0, bool)]
+    for t in range(1, n_frames):
+        p = pairs[t]
+        chain = back[t - 1][p.prev_idx] + 1 + fwd[t][p.cur_idx]
+        masks.append(p.still & (chain >= needed_pairs))
+    return masks
+
+
+def _occupied_cells(points: np.ndarray, size: tuple[int, int]) -> int:
+    if len(points) == 0:
+        return 0
+    width, height = max(size[0], 1), max(size[1], 1)
+    cx = np.clip((points[:, 0] * GRID / width).astype(int), 0, GRID - 1)
+    cy = np.clip((points[:, 1] * GRID / height).astype(int), 0, GRID - 1)
+    return len(np.unique(cy * GRID + cx))
+
+
+def _fit(src: np.ndarray, dst: np.ndarray, model: str, threshold: float) -> np.ndarray | None:
+    """RANSAC fit of ``dst ~ A src + b``; the 2 x 3 matrix, or None when OpenCV finds none."""
+    estimator = cv2.estimateAffine2D if model == "affine" else cv2.estimateAffinePartial2D
+    matrix, _ = estimator(src.reshape(-1, 1, 2), dst.reshape(-1, 1, 2), method=cv2.RANSAC,
+                          ransacReprojThreshold=threshold, maxIters=RANSAC_ITERS,
+                          confidence=RANSAC_CONFIDENCE, refineIters=REFINE_ITERS)
+    if matrix is None or not np.all(np.isfinite(matrix)):
+        return None
+    return matrix.astype(np.float64)
+
+
+def _residuals(matrix: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    predicted = src.astype(np.float64) @ matrix[:, :2].T + matrix[:, 2]
+    return np.linalg.norm(predicted - dst, axis=1)
+
+
+def _plausible(matrix: np.ndarray) -> bool:
+    det = float(np.linalg.det(matrix[:, :2]))
+    return det > 0 and 1 / MAX_SCALE_CHANGE**2 < det < MAX_SCALE_CHANGE**2
+
+
+def estimate_motion(clip: ClipFeatures, model: str = "affine", *, ratio: float = RATIO,
+                    ransac_threshold: float = RANSAC_THRESHOLD, min_matches: int = MIN_MATCHES,
+                    static_frames: int = STATIC_FRAMES,
+                    still_tolerance: float = STILL_TOLERANCE) -> MotionTrack:
+    """Dominant camera motion from frame ``t - 1`` to frame ``t``, for every frame of a clip.
+
+    Parameters
+    ----------
+    clip : ClipFeatures
+        Keypoints and descriptors stored by ``extract`` (no video is decoded here).
+    model : {"affine", "similarity"}
+        6-parameter affine or 4-parameter similarity (scale, rotation, translation).
+    ratio : float
+        Lowe's ratio test threshold for FLANN matches.
+    ransac_threshold : float
+        RANSAC reprojection threshold in processed-frame pixels; also decides which matches count
+        as inliers in the reported ratio.
+    min_matches : int
+        Fewer matches than this (or fewer RANSAC inliers) gives identity with ``valid = False``.
+    static_frames : int
+        Matches still (within ``still_tolerance`` px per frame) along a chain of this many frames
+        are static overlays and do not vote for the camera, unless the still matches outnumber the
+        moving consensus and cover at least ``STILL_MIN_CELLS`` of a ``GRID x GRID`` grid: then the
+        camera itself is still.
+    still_tolerance : float
+        Per-frame displacement (px) below which a match counts as still.
+
+    Returns
+    -------
+    MotionTrack
+        One row per frame; frame 0 is the identity.
+    """
+    _check_model(model)
+    n_frames = clip.n_frames
+    proc_size = tuple(int(v) for v in clip.geometry.get("proc_size", (0, 0)))
+    affine = np.tile(IDENTITY, (max(n_frames, 0), 1))
+    inliers = np.zeros(n_frames, np.float32)
+    matches = np.zeros(n_frames, np.int64)
+    valid = np.zeros(n_frames, bool)
+    static = np.zeros(n_frames, np.int64)
+    camera_still = np.zeros(n_frames, bool)
+    if n_frames >= 2:
+        pairs = _match_clip(clip, ratio, still_tolerance)
+        static_masks = _static_masks(clip, pairs, static_frames)
+        for t in range(1, n_frames):
+            p, is_static = pairs[t], static_masks[t]
+            matches[t] = len(p.src)
+            static[t] = int(is_static.sum())
+            if matches[t] < min_matches:
+                continue
+            matrix, still = _fit_pair(p, is_static, model, ransac_threshold, min_matches, proc_size)
+            if matrix is None:
+                continue
+            n_inliers = int((_residuals(matrix, p.src, p.dst) < ransac_threshold).sum())
+            if n_inliers < min_matches:
+                continue
+            affine[t] = matrix.reshape(-1)
+            inliers[t] = n_inliers / matches[t]
+            valid[t] = True
+            camera_still[t] = still
+    return MotionTrack(affine, inliers, matches, valid, static, camera_still, model, proc_size)
+
+
+def _fit_pair(p: _PairMatches, is_static: np.ndarray, model: str, threshold: float,
+              min_matches: int, proc_size: tuple[int, int]) -> tuple[np.ndarray | None, bool]:
+    """Fit one frame pair: the moving consensus, unless a spread-out still group outweighs it."""
+    moving = ~is_static
+    moving_fit, moving_support = None, 0
+    if moving.sum() >= min_matches:
+        moving_fit = _fit(p.src[moving], p.dst[moving], model, threshold)
+        if moving_fit is not None and _plausible(moving_fit):
+            moving_support = int((_residuals(moving_fit, p.src[moving], p.dst[moving]) < threshold).sum())
+        else:
+            moving_fit = None
+    n_static = int(is_static.sum())
+    still_camera = (n_static >= min_matches and n_static >= moving_support
+                    and _occupied_cells(p.src[is_static], proc_size) >= STILL_MIN_CELLS)
+    if still_camera:
+        # The still matches are the camera: fit on everything so that sub-threshold drift is kept.
+        matrix = _fit(p.src, p.dst, model, threshold)
+        if matrix is not None and _plausible(matrix):
+            return matrix, True
+    return moving_fit, False
+
+
+def to_original_pixels(track: MotionTrack, geometry: Mapping[str, Any]) -> np.ndarray:
+    """The motions of ``track`` in pixels of the original (decoded, uncropped) frame.
+
+    With ``processed = (original - c0) * s`` (``c0`` the crop origin, ``s`` the scale), a motion
+    ``x' = A x + b`` in processed pixels is ``o' = A o + b / s + c0 - A c0`` in original pixels.
+
+    Returns
+    -------
+    ndarray, shape (T, 6), float64
+        ``[a11, a12, tx, a21, a22, ty]`` per frame.
+    """
+    scale = float(geometry.get("scale", 1.0) or 1.0)
+    crop = geometry.get("crop", (0, 0, 0, 0))
+    origin = np.array([float(crop[0]), float(crop[1])])
+    out = np.array(track.affine, dtype=np.float64, copy=True).reshape(-1, 6)
+    if len(out) == 0:
+        return out
+    linear = out[:, [0, 1, 3, 4]].reshape(-1, 2, 2)
+    translation = out[:, [2, 5]] / scale + origin - linear @ origin
+    out[:, 2], out[:, 5] = translation[:, 0], translation[:, 1]
+    return out
+
+
+def center_translation(affine: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Displacement of the frame centre under each motion, ``A c + b - c`` (T x 2).
+
+    Unlike ``b`` (which is referred to the top-left corner), it does not change when the camera
+    only zooms, so it separates pan and tilt from zoom.
+    """
+    affine = np.asarray(affine, np.float64).reshape(-1, 6)
+    centre = np.array([size[0] / 2.0, size[1] / 2.0])
+    linear = affine[:, [0, 1, 3, 4]].reshape(-1, 2, 2)
+    return linear @ centre + affine[:, [2, 5]] - centre
+
+
+def track_features(track: MotionTrack) -> np.ndarray:
+    """Per-frame motion vectors of an already estimated track (see :func:`motion_features`)."""
+    size = track.proc_size if min(track.proc_size) > 0 else (1, 1)
+    affine = track.affine.reshape(-1, 6)
+    shift = center_translation(affine, size) / np.array(size, np.float64)
+    if track.model == "affine":
+        motion = np.column_stack([affine[:, 0] - 1, affine[:, 1], shift[:, 0],
+                                  affine[:, 3], affine[:, 4] - 1, shift[:, 1]])
+    else:
+        scale = np.hypot(affine[:, 0], affine[:, 3])
+        rotation = np.arctan2(affine[:, 3], affine[:, 0])
+        motion = np.column_stack([scale - 1, rotation, shift[:, 0], shift[:, 1]])
+    quality = np.column_stack([track.inliers, np.log1p(track.matches), track.valid])
+    return np.hstack([motion.reshape(len(affine), -1), quality.reshape(len(affine), 3)]).astype(np.float32)
+
+
+def motion_features(clip: ClipFeatures, model: str = "affine", **options: Any) -> np.ndarray:
+    """One fixed-length camera-motion vector per frame of ``clip``.
+
+    Parameters
+    ----------
+    clip : ClipFeatures
+        Stored SIFT keypoints and descriptors of the clip.
+    model : {"affine", "similarity"}
+        Motion model; decides the vector length (:func:`motion_dim`).
+    **options
+        Passed to :func:`estimate_motion`.
+
+    Returns
+    -------
+    ndarray, shape (T, D), float32
+        ``D = 9`` for affine: ``[a11 - 1, a12, dx / W, a21, a22 - 1, dy / H, inlier ratio,
+        log1p(matches), valid]``; ``D = 7`` for similarity: ``[scale - 1, rotation (rad), dx / W,
+        dy / H, inlier ratio, log1p(matches), valid]``. ``(dx, dy)`` is the displacement of the
+        frame centre (:func:`center_translation`) and ``W, H`` the processed frame size, so clips of
+        different resolutions are comparable and a pure zoom adds no translation. Invalid frames
+        (and frame 0) hold zero motion, a zero inlier ratio and ``valid = 0``.
+    """
+    return track_features(estimate_motion(clip, model, **options))
+
+
+def camera_trajectory(track: MotionTrack, geometry: Mapping[str, Any] | None = None) -> np.ndarray:
+    """Cumulative camera path: pan, tilt (px) and zoom factor per frame, relative to frame 0.
+
+    The pan and tilt are where the camera's view centre at frame ``t`` lies in frame 0 (positive:
+    right and down), in original pixels when ``geometry`` is given (processed pixels otherwise);
+    zoom is the cumulative scale change (above 1: zooming in).
+
+    Returns
+    -------
+    ndarray, shape (T, 3), float64
+    """
+    affine = to_original_pixels(track, geometry) if geometry is not None else np.asarray(track.affine, np.float64)
+    if geometry is not None:
+        size = tuple(float(v) for v in geometry.get("orig_size", track.proc_size))
+    else:
+        size = tuple(float(v) for v in track.proc_size)
+    centre = np.array([size[0] / 2.0, size[1] / 2.0, 1.0])
+    out = np.zeros((len(affine), 3))
+    cumulative = np.eye(3)   # maps frame-0 coordinates to frame-t coordinates
+    for t, row in enumerate(affine.reshape(-1, 6)):
+        step = np.vstack([row.reshape(2, 3), [0.0, 0.0, 1.0]])
+        cumulative = step @ cumulative
+        try:
+            view = np.linalg.solve(cumulative, centre)
+        except np.linalg.LinAlgError:
+            view = centre
+        out[t] = [view[0] - centre[0], view[1] - centre[1], np.sqrt(abs(np.linalg.det(cumulative[:2, :2])))]
+    return out
+
+
+def plot_camera_trajectory(trajectory: np.ndarray, path: Any, title: str = "", fps: float = 0.0) -> None:
+    """Draw pan, tilt and zoom over time (from :func:`camera_trajectory`) to a PNG, atomically."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from soccer_lstm.artifacts import atomic_write
+
+    trajectory = np.asarray(trajectory, np.float64).reshape(-1, 3)
+    time = np.arange(len(trajectory)) / fps if fps > 0 else np.arange(len(trajectory))
+    fig, (ax_pan, ax_zoom) = plt.subplots(2, 1, sharex=True, figsize=(7, 5))
+    ax_pan.plot(time, trajectory[:, 0], label="pan (x, px)")
+    ax_pan.plot(time, trajectory[:, 1], label="tilt (y, px)")
+    ax_pan.set_ylabel("camera position (px)")
+    ax_pan.legend(loc="best")
+    ax_zoom.plot(time, trajectory[:, 2], color="tab:green")
+    ax_zoom.set_ylabel("zoom (x frame 0)")
+    ax_zoom.set_xlabel("time (s)" if fps > 0 else "frame")
+    if title:
+        ax_pan.set_title(title)
+    fig.tight_layout()
+    try:
+        with atomic_write(path, "wb") as handle:
+            fig.savefig(handle, format="png", dpi=100)
+    finally:
+        plt.close(fig)

@@ -1,0 +1,57 @@
+"""Standardisation of chosen feature columns with statistics learnt on training clips only."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from sklearn.exceptions import NotFittedError
+
+
+class SequenceScaler:
+    """Standardise columns ``start:stop`` of every frame; other columns pass through.
+
+    Parameters
+    ----------
+    start, stop : int
+        Column range to standardise (BoW histograms stay as they are; motion gets scaled).
+    """
+
+    def __init__(self, start: int = 0, stop: int = 0) -> None:
+        self.start = start
+        self.stop = stop
+
+    def fit(self, sequences: Sequence[np.ndarray]) -> "SequenceScaler":
+        if self.stop > self.start:
+            frames = np.concatenate([s[:, self.start:self.stop] for s in sequences]).astype(np.float64)
+            self.mean_ = frames.mean(axis=0)
+            std = frames.std(axis=0)
+            self.scale_ = np.where(std > 1e-8, std, 1.0)
+        else:
+            self.mean_ = np.zeros(0)
+            self.scale_ = np.ones(0)
+        return self
+
+    def transform(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
+        if not hasattr(self, "mean_"):
+            raise NotFittedError("this SequenceScaler is not fitted yet")
+        if self.stop <= self.start:
+            return list(sequences)
+        out = []
+        for seq in sequences:
+            seq = np.array(seq, dtype=np.float32, copy=True)
+            seq[:, self.start:self.stop] = (seq[:, self.start:self.stop] - self.mean_) / self.scale_
+            out.append(seq)
+        return out
+
+    def fit_transform(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
+        return self.fit(sequences).transform(sequences)
+
+    def to_dict(self) -> dict:
+        return {"start": self.start, "stop": self.stop, "mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "SequenceScaler":
+        scaler = cls(int(data["start"]), int(data["stop"]))
+        scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
+        scaler.scale_ = np.asarray(data["scale"], dtype=np.float64)
+        return scaler

@@ -1,0 +1,190 @@
+"""The paper's classifier: one LSTM layer, a softmax at every timestep, one label per clip.
+
+:class:`LSTMClassifier` speaks the estimator interface shared by all classifiers of the project:
+``fit(sequences, labels)``, ``predict``, ``predict_proba`` over lists of ``(T, D)`` arrays.
+Padded timesteps are masked explicitly (a boolean mask input), never by a magic value: an empty
+frame is an all-zero histogram and must stay a real timestep.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn.exceptions import NotFittedError
+
+from soccer_lstm.config import TrainConfig
+from soccer_lstm.errors import ArtifactError
+from soccer_lstm.models.aggregate import aggregate
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def build_lstm(n_features: int, n_classes: int, units: int = 150, dropout: float = 0.0, seed: int = 0) -> Any:
+    """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C)."""
+    import keras
+
+    frames = keras.Input(shape=(None, n_features), name="frames")
+    mask = keras.Input(shape=(None,), dtype="bool", name="mask")
+    hidden = keras.layers.Dropout(dropout, seed=seed, name="input_dropout")(frames) if dropout else frames
+    hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed, name="lstm")(hidden, mask=mask)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="per_frame_softmax")(hidden)
+    return keras.Model(inputs=[frames, mask], outputs=outputs, name="soccer_lstm")
+
+
+def make_optimizer(config: TrainConfig) -> tuple[Any, int]:
+    """The optimiser and batch size of a preset.
+
+    ``paper``: SGD, learning rate 1e-4, momentum 0.9, one clip per update (online BPTT).
+    ``adam``: Adam at ``config.learning_rate`` with mini-batches: reaches the same loss in a
+    fraction of the epochs (see README).
+    """
+    import keras
+
+    if config.optimizer == "paper":
+        return keras.optimizers.SGD(learning_rate=1e-4, momentum=0.9), 1
+    return keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=1.0), config.batch_size
+
+
+def pad_sequences(sequences: Sequence[np.ndarray], max_steps: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stack variable-length ``(T, D)`` sequences into ``(n, T_max, D)`` plus a boolean mask."""
+    lengths = [len(s) if not max_steps else min(len(s), max_steps) for s in sequences]
+    t_max = max(max(lengths), 1)
+    dim = sequences[0].shape[1]
+    x = np.zeros((len(sequences), t_max, dim), np.float32)
+    mask = np.zeros((len(sequences), t_max), bool)
+    for i, (seq, n) in enumerate(zip(sequences, lengths)):
+        x[i, :n] = seq[:n]
+        mask[i, :n] = True
+    return x, mask
+
+
+def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified train/validation index split; no validation when a class is too small."""
+    index = np.arange(len(labels))
+    _, counts = np.unique(labels, return_counts=True)
+    n_val = int(round(share * len(labels)))
+    if share <= 0 or counts.min() < 2 or n_val < len(counts):
+        return index, index[:0]
+    from sklearn.model_selection import train_test_split
+
+    train, val = train_test_split(index, test_size=n_val, stratify=labels, random_state=seed)
+    return np.sort(train), np.sort(val)
+
+
+class LSTMClassifier:
+    """LSTM over per-frame vectors with a per-frame softmax and a clip-level aggregation.
+
+    Parameters are those of :class:`~soccer_lstm.config.TrainConfig`.
+    """
+
+    def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
+                 batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
+                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, seed: int = 0,
+                 verbose: int = 0) -> None:
+        self.units = units
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.patience = patience
+        self.validation_split = validation_split
+        self.dropout = dropout
+        self.aggregation = aggregation
+        self.max_steps = max_steps
+        self.seed = seed
+        self.verbose = verbose
+
+    @classmethod
+    def from_config(cls, config: TrainConfig, verbose: int = 0) -> "LSTMClassifier":
+        from dataclasses import asdict
+
+        return cls(**asdict(config), verbose=verbose)
+
+    def config(self) -> TrainConfig:
+        return TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
+
+    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "LSTMClassifier":
+        """Train on clips (each ``(T, D)``) with their labels; early-stops on a validation part."""
+        import keras
+
+        keras.utils.set_random_seed(self.seed)
+        labels = np.asarray(labels)
+        self.classes_ = np.array(sorted(set(labels.tolist())))
+        y = np.searchsorted(self.classes_, labels)
+        x, mask = pad_sequences(sequences, self.max_steps)
+        # Each clip weighs the same whatever its length; padded steps weigh nothing.
+        weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
+        y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
+        train, val = _split_validation(labels, self.validation_split, self.seed)
+        self.model_ = build_lstm(x.shape[2], len(self.classes_), self.units, self.dropout, self.seed)
+        optimizer, batch_size = make_optimizer(self.config())
+        self.model_.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", weighted_metrics=[])
+        monitor = "val_loss" if len(val) else "loss"
+        stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience, restore_best_weights=True)
+        validation = ((x[val], mask[val]), y_steps[val], weights[val]) if len(val) else None
+        history = self.model_.fit((x[train], mask[train]), y_steps[train], sample_weight=weights[train],
+                                  validation_data=validation, epochs=self.epochs, batch_size=batch_size,
+                                  shuffle=True, callbacks=[stop], verbose=self.verbose)
+        self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
+        self.epochs_run_ = len(history.history.get("loss", []))
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("this LSTMClassifier is not fitted yet")
+
+    def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
+        self._check_fitted()
+        x, mask = pad_sequences(sequences, self.max_steps)
+        probabilities = self.model_.predict((x, mask), verbose=0, batch_size=32)
+        return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
+
+    def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Clip-level class scores after aggregation, ``(n, C)`` in the order of ``classes_``."""
+        return np.array([aggregate(p, self.aggregation) for p in self.predict_steps(sequences)])
+
+    def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Clip labels."""
+        return self.classes_[self.predict_proba(sequences).argmax(axis=1)]
+
+    def save(self, folder: str | Path, extra: dict[str, Any] | None = None) -> None:
+        """Write ``model.keras`` and ``lstm.json`` (classes, config, training history) atomically."""
+        from soccer_lstm.artifacts import atomic_write, write_json
+
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / ".model.tmp.keras"
+        self.model_.save(tmp)
+        with open(tmp, "rb") as handle, atomic_write(folder / "model.keras") as out:
+            out.write(handle.read())
+        tmp.unlink()
+        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "config": self.config().__dict__,
+                                          "epochs_run": self.epochs_run_, "history": self.history_,
+                                          **(extra or {})})
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "LSTMClassifier":
+        """Load a saved classifier with Keras' safe mode (no arbitrary code from the file)."""
+        import keras
+
+        from soccer_lstm.artifacts import read_json
+
+        folder = Path(folder)
+        info = read_json(folder / "lstm.json")
+        try:
+            config = TrainConfig(**info["config"])
+            model = keras.models.load_model(folder / "model.keras", safe_mode=True, compile=False)
+        except Exception as exc:  # Keras raises many types for a damaged or foreign file
+            raise ArtifactError(f"{folder / 'model.keras'}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None
+        classifier = cls.from_config(config)
+        classifier.model_ = model
+        classifier.classes_ = np.array(info["classes"])
+        classifier.epochs_run_ = info.get("epochs_run", 0)
+        classifier.history_ = info.get("history", {})
+        return classifier

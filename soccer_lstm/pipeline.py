@@ -1,0 +1,383 @@
+"""The stages as library functions: extract, codebook, encode, train, predict.
+
+Each reads the previous stage's artifacts and writes its own; each skips work whose inputs and
+parameters are unchanged (fingerprints), and writes atomically so that an interrupted run resumes.
+The CLI and the Makefile call these functions; nothing here knows about click.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from soccer_lstm import __version__, progress
+from soccer_lstm.artifacts import (file_signature, fingerprint, load_npz, read_json, save_npz,
+                                   write_json)
+from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
+from soccer_lstm.dataset import Clip, check_trainable, discover
+from soccer_lstm.errors import ArtifactError, ClipError, UserError
+from soccer_lstm.features.bow import bow_histograms
+from soccer_lstm.features.codebook import Codebook, sample_descriptors
+from soccer_lstm.features.scaling import SequenceScaler
+from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
+from soccer_lstm.parallel import imap_unordered
+from soccer_lstm.store import INDEX, FeatureStore
+
+log = logging.getLogger(__name__)
+
+
+# ----------------------------------------------------------------------------- extract
+@dataclass
+class ExtractSummary:
+    extracted: int = 0
+    cached: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _clip_fingerprint(clip: Clip, params: dict[str, Any]) -> str:
+    return fingerprint(params, file_signature(clip.path), __version__)
+
+
+def _extract_one(task: tuple[Clip, ExtractConfig]) -> tuple[Clip, ClipFeatures | None, str | None]:
+    """Worker: features of one clip, or the problem that stopped it (never raises)."""
+    clip, config = task
+    try:
+        return clip, extract_clip(clip.path, config), None
+    except ClipError as exc:
+        return clip, None, exc.problem
+    except Exception as exc:  # a broken clip must not stop the other clips
+        return clip, None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig = ExtractConfig(),
+                n_jobs: int = 1, scheduler: str | None = None, strict: bool = False) -> ExtractSummary:
+    """Extract SIFT features of every clip of a dataset folder or manifest into ``out_dir``.
+
+    Clips whose artifact exists with the same fingerprint (clip size and mtime, parameters,
+    package version) are skipped; a clip that cannot be read is reported and skipped (or stops
+    the run with ``strict``).
+    """
+    clips = discover(source)
+    out_dir = Path(out_dir)
+    params = extract_params(config)
+    summary = ExtractSummary()
+    done: dict[str, dict[str, Any]] = {}
+    todo: list[tuple[Clip, ExtractConfig]] = []
+    for clip in clips:
+        try:
+            fp = _clip_fingerprint(clip, params)
+        except OSError as exc:
+            summary.failed.append((str(clip.path), exc.strerror or str(exc)))
+            continue
+        file = f"clips/{clip.key}.npz"
+        cached = _cached_meta(out_dir / file, fp)
+        if cached is not None:
+            done[clip.clip_id] = _entry(clip, file, fp, cached)
+            summary.cached += 1
+        else:
+            todo.append((clip, config))
+    results = imap_unordered(_extract_one, todo, n_jobs=n_jobs, scheduler=scheduler)
+    for clip, features, problem in progress.bar(results, total=len(todo), desc="extract"):
+        if features is None:
+            summary.failed.append((str(clip.path), problem or "unknown error"))
+            log.warning("skipped %s: %s", clip.path, problem)
+            if strict:
+                raise ClipError(clip.path, f"{problem} (--strict)")
+            continue
+        fp = _clip_fingerprint(clip, params)
+        file = f"clips/{clip.key}.npz"
+        meta = {"stage": "extract", "clip_id": clip.clip_id, "label": clip.label, "path": str(clip.path),
+                "fingerprint": fp, "params": params, "geometry": features.geometry,
+                "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1])}
+        save_npz(out_dir / file, features.arrays(), meta)
+        done[clip.clip_id] = _entry(clip, file, fp, meta)
+        summary.extracted += 1
+    entries = [done[c.clip_id] for c in clips if c.clip_id in done]
+    if not entries:
+        raise UserError(f"{source}: none of the {len(clips)} clips could be read")
+    write_json(out_dir / INDEX, {"stage": "extract", "source": str(source), "config": asdict(config),
+                                 "params": params, "clips": entries,
+                                 "failed": [{"path": p, "problem": m} for p, m in summary.failed]})
+    return summary
+
+
+def _cached_meta(path: Path, fp: str) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        _, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
+    except ArtifactError:
+        return None
+    return meta if meta.get("fingerprint") == fp else None
+
+
+def _entry(clip: Clip, file: str, fp: str, meta: dict[str, Any]) -> dict[str, Any]:
+    return {"clip_id": clip.clip_id, "label": clip.label, "group": clip.group, "path": str(clip.path),
+            "file": file, "fingerprint": fp, "n_frames": int(meta["n_frames"]),
+            "n_descriptors": int(meta["n_descriptors"])}
+
+
+# ----------------------------------------------------------------------------- codebook
+def fit_codebook(store: FeatureStore, indices: Sequence[int], config: CodebookConfig = CodebookConfig()) -> Codebook:
+    """Fit a codebook on a seeded subsample of the descriptors of clips ``indices`` only."""
+    indices = list(indices)
+    counts = [store.descriptor_count(i) for i in indices]
+    sample = sample_descriptors(counts, lambda j: store.load(indices[j]).descriptors, config.sample_size, config.seed)
+    return Codebook(k=config.k, batch_size=config.batch_size, seed=config.seed).fit(sample)
+
+
+def run_codebook(features_dir: str | Path, out_path: str | Path, config: CodebookConfig = CodebookConfig()) -> tuple[Codebook, bool]:
+    """Fit the codebook on all clips of a feature store; returns it and whether it was rebuilt."""
+    store = FeatureStore(features_dir)
+    inputs_fp = fingerprint(asdict(config), [e.fingerprint for e in store.entries], __version__)
+    out_path = Path(out_path)
+    if out_path.is_file():
+        try:
+            arrays, meta = load_npz(out_path, required=("centers",))
+            if meta.get("inputs_fingerprint") == inputs_fp:
+                return Codebook.from_centers(arrays["centers"]), False
+        except ArtifactError:
+            pass
+    codebook = fit_codebook(store, range(len(store)), config)
+    save_codebook(out_path, codebook, {"inputs_fingerprint": inputs_fp, "config": asdict(config),
+                                       "extract": store.config})
+    return codebook, True
+
+
+def save_codebook(path: str | Path, codebook: Codebook, meta: dict[str, Any]) -> None:
+    save_npz(path, {"centers": codebook.cluster_centers_},
+             {"stage": "codebook", "fingerprint": codebook.fingerprint_, **meta})
+
+
+def load_codebook(path: str | Path) -> tuple[Codebook, dict[str, Any]]:
+    """Load a codebook and check that its centres match the fingerprint it records."""
+    arrays, meta = load_npz(path, required=("centers",))
+    centers = arrays["centers"]
+    if meta.get("stage") != "codebook" or centers.ndim != 2 or centers.shape[1] != 128:
+        raise ArtifactError(f"{path}: not a soccer-lstm codebook")
+    codebook = Codebook.from_centers(centers)
+    if codebook.fingerprint_ != meta.get("fingerprint"):
+        raise ArtifactError(f"{path}: centres do not match the recorded fingerprint (file altered?)")
+    return codebook, meta
+
+
+# ----------------------------------------------------------------------------- encode
+def feature_layout(config: EncodeConfig, k: int) -> dict[str, list[int]]:
+    """Column ranges of each feature kind inside a per-frame vector."""
+    layout: dict[str, list[int]] = {}
+    width = 0
+    if "bow" in config.features.split("+"):
+        layout["bow"] = [0, k]
+        width = k
+    if "motion" in config.features.split("+"):
+        from soccer_lstm.features.motion import motion_dim
+
+        layout["motion"] = [width, width + motion_dim(config.motion_model)]
+    return layout
+
+
+def encode_clip(features: ClipFeatures, codebook: Codebook | None, config: EncodeConfig) -> np.ndarray:
+    """One vector per frame: BoW histogram, camera motion, or both concatenated."""
+    parts = []
+    kinds = config.features.split("+")
+    if "bow" in kinds:
+        if codebook is None:
+            raise UserError("BoW features need a codebook (--codebook)")
+        parts.append(bow_histograms(features.descriptors, features.offsets, codebook))
+    if "motion" in kinds:
+        from soccer_lstm.features.motion import motion_features
+
+        parts.append(np.asarray(motion_features(features, model=config.motion_model), np.float32))
+    return np.concatenate(parts, axis=1).astype(np.float32)
+
+
+def make_scaler(layout: dict[str, list[int]]) -> SequenceScaler:
+    """Motion columns are standardised; BoW histograms are left as they are."""
+    start, stop = layout.get("motion", [0, 0])
+    return SequenceScaler(start, stop)
+
+
+def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_dir: str | Path,
+               config: EncodeConfig = EncodeConfig()) -> tuple[int, int]:
+    """Encode every clip of a feature store; returns (encoded, cached) counts."""
+    store = FeatureStore(features_dir)
+    codebook, codebook_fp, k = None, None, 0
+    if "bow" in config.features.split("+"):
+        if codebook_path is None:
+            raise UserError("--codebook is required for --features bow or bow+motion")
+        codebook, _ = load_codebook(codebook_path)
+        codebook_fp, k = codebook.fingerprint_, len(codebook.cluster_centers_)
+    layout = feature_layout(config, k)
+    out_dir = Path(out_dir)
+    entries, encoded, cached = [], 0, 0
+    for i, entry in enumerate(progress.bar(store.entries, desc="encode")):
+        fp = fingerprint(entry.fingerprint, codebook_fp, asdict(config), __version__)
+        file = entry.file
+        target = out_dir / file
+        hit = False
+        if target.is_file():
+            try:
+                _, meta = load_npz(target, required=("sequence",))
+                hit = meta.get("fingerprint") == fp
+            except ArtifactError:
+                hit = False
+        if not hit:
+            sequence = encode_clip(store.load(i), codebook, config)
+            save_npz(target, {"sequence": sequence}, {"stage": "encode", "clip_id": entry.clip_id,
+                                                      "fingerprint": fp, "features": config.features})
+            encoded += 1
+        else:
+            cached += 1
+        entries.append({"clip_id": entry.clip_id, "label": entry.label, "group": entry.group,
+                        "path": entry.path, "file": file, "fingerprint": fp})
+    write_json(out_dir / INDEX, {"stage": "encode", "features": config.features, "config": asdict(config),
+                                 "codebook": codebook_fp, "codebook_path": str(codebook_path) if codebook_path else None,
+                                 "layout": layout, "extract": store.config, "clips": entries})
+    return encoded, cached
+
+
+def load_sequences(sequences_dir: str | Path) -> tuple[list[np.ndarray], list[str], dict[str, Any]]:
+    """All encoded sequences of an ``encode`` output folder, their labels and the index."""
+    folder = Path(sequences_dir)
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such sequences folder (run 'soccer-lstm encode' first)")
+    index = read_json(folder / INDEX)
+    if not isinstance(index, dict) or index.get("stage") != "encode":
+        raise ArtifactError(f"{folder / INDEX}: not a soccer-lstm sequences index")
+    sequences, labels = [], []
+    for entry in progress.bar(index["clips"], desc="load"):
+        arrays, meta = load_npz(folder / entry["file"], required=("sequence",))
+        if meta.get("fingerprint") != entry["fingerprint"]:
+            raise ArtifactError(f"{folder / entry['file']}: does not match {folder / INDEX}; re-run encode")
+        sequences.append(arrays["sequence"])
+        labels.append(entry["label"])
+    if not sequences:
+        raise UserError(f"{folder}: holds no encoded clips")
+    return sequences, labels, index
+
+
+# ----------------------------------------------------------------------------- train
+MODEL_META = "pipeline.json"
+
+
+def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainConfig = TrainConfig(),
+              verbose: int = 0) -> tuple[Any, bool]:
+    """Train the LSTM on an ``encode`` output; the model folder is self-contained for predict."""
+    from soccer_lstm.models.lstm import LSTMClassifier
+
+    sequences, labels, index = load_sequences(sequences_dir)
+    check_trainable(labels, sequences_dir)
+    model_dir = Path(model_dir)
+    inputs_fp = fingerprint([c["fingerprint"] for c in index["clips"]], asdict(config), __version__)
+    meta_path = model_dir / MODEL_META
+    if meta_path.is_file() and (model_dir / "model.keras").is_file():
+        try:
+            if read_json(meta_path).get("inputs_fingerprint") == inputs_fp:
+                return None, False
+        except ArtifactError:
+            pass
+    scaler = make_scaler(index["layout"])
+    sequences = scaler.fit_transform(sequences)
+    started = time.perf_counter()
+    classifier = LSTMClassifier.from_config(config, verbose=verbose).fit(sequences, labels)
+    seconds = time.perf_counter() - started
+    codebook_meta = None
+    if index.get("codebook"):
+        codebook, codebook_meta = load_codebook(index["codebook_path"])
+        if codebook.fingerprint_ != index["codebook"]:
+            raise ArtifactError(f"{index['codebook_path']}: changed since encode; re-run encode")
+    # pipeline.json is written last: its presence marks a complete model folder.
+    if meta_path.exists():
+        meta_path.unlink()
+    classifier.save(model_dir)
+    if codebook_meta is not None:
+        save_codebook(model_dir / "codebook.npz", codebook, {k: v for k, v in codebook_meta.items()
+                                                              if k not in ("format_version", "package_version", "stage", "fingerprint")})
+    write_json(meta_path, {
+        "stage": "train", "package_version": __version__, "classes": classifier.classes_.tolist(),
+        "features": index["features"], "encode": index["config"], "layout": index["layout"],
+        "codebook_fingerprint": index.get("codebook"), "extract": index["extract"],
+        "train": asdict(config), "scaler": scaler.to_dict(), "inputs_fingerprint": inputs_fp,
+        "n_clips": len(labels), "train_seconds": round(seconds, 2), "epochs_run": classifier.epochs_run_})
+    return classifier, True
+
+
+# ----------------------------------------------------------------------------- predict
+@dataclass
+class TrainedPipeline:
+    """Everything ``predict`` needs, loaded from a model folder."""
+
+    classifier: Any
+    codebook: Codebook | None
+    scaler: SequenceScaler
+    extract: ExtractConfig
+    encode: EncodeConfig
+    meta: dict[str, Any]
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.meta["classes"])
+
+
+def load_model(model_dir: str | Path) -> TrainedPipeline:
+    """Load a model folder written by :func:`run_train`, checking that its parts belong together."""
+    from soccer_lstm.models.lstm import LSTMClassifier
+
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise UserError(f"{model_dir}: no such model folder (run 'soccer-lstm train' first)")
+    meta = read_json(model_dir / MODEL_META)
+    if meta.get("stage") != "train":
+        raise ArtifactError(f"{model_dir / MODEL_META}: not a soccer-lstm model description")
+    codebook = None
+    if meta.get("codebook_fingerprint"):
+        codebook, _ = load_codebook(model_dir / "codebook.npz")
+        if codebook.fingerprint_ != meta["codebook_fingerprint"]:
+            raise ArtifactError(f"{model_dir / 'codebook.npz'}: is not the codebook this model was trained with")
+    classifier = LSTMClassifier.load(model_dir)
+    extract_config = ExtractConfig(**meta["extract"]) if meta.get("extract") else ExtractConfig()
+    return TrainedPipeline(classifier, codebook, SequenceScaler.from_dict(meta["scaler"]), extract_config,
+                           EncodeConfig(**meta["encode"]), meta)
+
+
+def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any], where: object) -> None:
+    """Refuse sequences of another feature kind or codebook than the model was trained on."""
+    if sequences_index.get("features") != pipeline.meta["features"]:
+        raise UserError(f"{where}: holds '{sequences_index.get('features')}' features but the model was "
+                        f"trained on '{pipeline.meta['features']}'")
+    if sequences_index.get("codebook") != pipeline.meta.get("codebook_fingerprint"):
+        raise UserError(f"{where}: was encoded with codebook {sequences_index.get('codebook')} but the model "
+                        f"uses codebook {pipeline.meta.get('codebook_fingerprint')}")
+
+
+@dataclass
+class Prediction:
+    path: str
+    label: str | None
+    probabilities: dict[str, float] | None
+    error: str | None = None
+
+
+def predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path]) -> list[Prediction]:
+    """Classify clips from their video files or frame folders; a bad clip gets an error entry."""
+    results: list[Prediction] = []
+    sequences, ok = [], []
+    for path in progress.bar(paths, desc="predict"):
+        try:
+            features = extract_clip(path, pipeline.extract)
+            sequences.append(encode_clip(features, pipeline.codebook, pipeline.encode))
+            ok.append(len(results))
+            results.append(Prediction(str(path), None, None))
+        except ClipError as exc:
+            results.append(Prediction(str(path), None, None, exc.problem))
+    if sequences:
+        scores = pipeline.classifier.predict_proba(pipeline.scaler.transform(sequences))
+        classes = pipeline.classes
+        for i, row in zip(ok, scores):
+            results[i].label = classes[int(np.argmax(row))]
+            results[i].probabilities = {c: round(float(p), 6) for c, p in zip(classes, row)}
+    return results

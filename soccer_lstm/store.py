@@ -1,0 +1,71 @@
+"""The feature store written by ``extract``: one ``.npz`` per clip plus ``index.json``.
+
+Layout::
+
+    features/
+      index.json            clips (id, label, group, source path, file, fingerprint), failures, config
+      clips/<key>.npz       descriptors (N x 128 uint8), positions (N x 2), offsets (T + 1)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from soccer_lstm.artifacts import load_npz, read_json
+from soccer_lstm.errors import ArtifactError, UserError
+from soccer_lstm.features.sift import ClipFeatures
+
+INDEX = "index.json"
+
+
+@dataclass(frozen=True)
+class ClipEntry:
+    clip_id: str
+    label: str
+    group: str
+    path: str
+    file: str
+    fingerprint: str
+    n_frames: int
+    n_descriptors: int = 0
+
+
+class FeatureStore:
+    """Read access to an ``extract`` output folder."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        if not self.folder.is_dir():
+            raise UserError(f"{self.folder}: no such features folder (run 'soccer-lstm extract' first)")
+        index = read_json(self.folder / INDEX)
+        if not isinstance(index, dict) or index.get("stage") != "extract":
+            raise ArtifactError(f"{self.folder / INDEX}: not a soccer-lstm features index")
+        self.index: dict[str, Any] = index
+        self.config: dict[str, Any] = index.get("config", {})
+        self.entries = [ClipEntry(**c) for c in index["clips"]]
+        if not self.entries:
+            raise UserError(f"{self.folder}: holds no extracted clips")
+
+    @property
+    def labels(self) -> list[str]:
+        return [e.label for e in self.entries]
+
+    @property
+    def groups(self) -> list[str]:
+        return [e.group for e in self.entries]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def load(self, i: int, arrays: tuple[str, ...] | None = None) -> ClipFeatures:
+        """Features of clip ``i``, checked against the fingerprint the index recorded."""
+        entry = self.entries[i]
+        path = self.folder / entry.file
+        data, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
+        if meta.get("fingerprint") != entry.fingerprint:
+            raise ArtifactError(f"{path}: does not match {self.folder / INDEX} (made by another run); re-run extract")
+        return ClipFeatures(data["descriptors"], data["positions"], data["offsets"], meta.get("geometry", {}))
+
+    def descriptor_count(self, i: int) -> int:
+        return self.entries[i].n_descriptors
