@@ -62,6 +62,7 @@ class _ClipClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
         """Class name of every clip."""
+        check_is_fitted(self, "classes_")
         return self.classes_[np.argmax(self.predict_proba(sequences), axis=1)]
 
 
@@ -211,7 +212,7 @@ class NWStringKernelSVC(_ClipClassifier):
             self.projection_ = np.eye(len(sequences))
         self.train_gram_ = gram
         self.svc_ = SVC(C=self.C, kernel="precomputed", class_weight=self.class_weight,
-                        probability=False, random_state=self.seed).fit(gram, y)
+                        random_state=self.seed).fit(gram, y)
         return self
 
     def kernel(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
