@@ -214,7 +214,48 @@ def _fit(src: np.ndarray, dst: np.ndarray, model: str, threshold: float) -> np.n
                           confidence=RANSAC_CONFIDENCE, refineIters=REFINE_ITERS)
     if matrix is None or not np.all(np.isfinite(matrix)):
         return None
-    return matrix.astype(np.float64)
+    return _refine(matrix.astype(np.float64), src, dst, model, threshold)
+
+
+def _least_squares(src: np.ndarray, dst: np.ndarray, model: str) -> np.ndarray | None:
+    """Plain least-squares fit of ``dst ~ A src + b`` (2 x 3), or None when under-determined."""
+    src, dst = src.astype(np.float64), dst.astype(np.float64)
+    n = len(src)
+    if n < (3 if model == "affine" else 2):
+        return None
+    ones, zeros = np.ones(n), np.zeros(n)
+    if model == "affine":
+        design = np.column_stack([src, ones])
+        solution, _, rank, _ = np.linalg.lstsq(design, dst, rcond=None)
+        return solution.T if rank == 3 else None
+    # x' = a x - b y + tx,  y' = b x + a y + ty
+    design = np.vstack([np.column_stack([src[:, 0], -src[:, 1], ones, zeros]),
+                        np.column_stack([src[:, 1], src[:, 0], zeros, ones])])
+    solution, _, rank, _ = np.linalg.lstsq(design, np.concatenate([dst[:, 0], dst[:, 1]]), rcond=None)
+    if rank < 4:
+        return None
+    a, b, tx, ty = solution
+    return np.array([[a, -b, tx], [b, a, ty]])
+
+
+def _refine(matrix: np.ndarray, src: np.ndarray, dst: np.ndarray, model: str, threshold: float) -> np.ndarray:
+    """Refit on the tightest inliers: drop matches whose residual is well above the typical one.
+
+    RANSAC's own refinement weighs every match under the threshold equally, so keypoints that
+    shifted a little (at the edge of a player, of an occluded patch) still pull the fit; a second
+    least-squares pass on matches within a few times the median residual removes that bias.
+    """
+    for _ in range(2):
+        residuals = _residuals(matrix, src, dst)
+        inside = residuals < threshold
+        if inside.sum() < 3:
+            return matrix
+        tight = residuals < min(threshold, max(0.3, 3.0 * float(np.median(residuals[inside]))))
+        refit = _least_squares(src[tight], dst[tight], model)
+        if refit is None or not np.all(np.isfinite(refit)):
+            return matrix
+        matrix = refit
+    return matrix
 
 
 def _residuals(matrix: np.ndarray, src: np.ndarray, dst: np.ndarray) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""``soccer-lstm motion CLIP``: what the camera did, frame by frame."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import numpy as np
+
+from soccer_lstm.config import MOTION_MODELS, ExtractConfig, override
+
+_DEFAULTS = ExtractConfig()
+
+
+@click.command("motion")
+@click.argument("clip", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object per frame: frame, affine [a11,a12,tx,a21,a22,ty] (original px), inliers, matches, valid.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Draw the camera trajectory (cumulative pan, tilt, zoom) to this PNG.")
+@click.option("--model", type=click.Choice(MOTION_MODELS), default="affine", show_default=True,
+              help="Affine (6 parameters) or similarity (scale, rotation, translation).")
+@click.option("--resize", type=int, default=_DEFAULTS.resize, show_default=True,
+              help="Longest side of the processed frame in pixels (0 keeps the decoded size).")
+@click.option("--max-keypoints", type=int, default=_DEFAULTS.max_keypoints, show_default=True,
+              help="Strongest SIFT keypoints kept per frame (0 = all).")
+@click.option("--frame-step", type=int, default=_DEFAULTS.frame_step, show_default=True,
+              help="Keep every n-th frame.")
+@click.option("--no-crop-bars", is_flag=True, help="Keep black letterbox/pillarbox bars.")
+def motion(clip: Path, as_json: bool, plot: Path | None, model: str, resize: int, max_keypoints: int,
+           frame_step: int, no_crop_bars: bool) -> None:
+    """Estimate the dominant camera motion between consecutive frames of CLIP.
+
+    CLIP is a video file or a folder of frame images. Translations are printed in pixels of the
+    original frame; frame 0 is the identity.
+    """
+    from soccer_lstm.features.motion import camera_trajectory, estimate_motion, plot_camera_trajectory, to_original_pixels
+    from soccer_lstm.features.sift import extract_clip
+
+    config = override(ExtractConfig(), resize=resize, max_keypoints=max_keypoints, frame_step=frame_step,
+                      crop_bars=not no_crop_bars)
+    features = extract_clip(clip, config)
+    track = estimate_motion(features, model)
+    affine = to_original_pixels(track, features.geometry)
+    if as_json:
+        for t in range(track.n_frames):
+            click.echo(json.dumps({"frame": t, "affine": [round(float(v), 6) for v in affine[t]],
+                                   "inliers": round(float(track.inliers[t]), 4),
+                                   "matches": int(track.matches[t]), "valid": bool(track.valid[t])}))
+    else:
+        _print_table(affine, track)
+    if plot is not None:
+        plot_camera_trajectory(camera_trajectory(track, features.geometry), plot, title=clip.name,
+                               fps=float(features.geometry.get("fps") or 0.0) / config.frame_step)
+        click.echo(f"camera trajectory written to {plot}", err=True)
+
+
+def _print_table(affine: np.ndarray, track: object) -> None:
+    click.echo(f"{'frame':>5} {'tx(px)':>8} {'ty(px)':>8} {'zoom':>7} {'rot(deg)':>8} "
+               f"{'inliers':>7} {'matches':>7}  valid")
+    for t, row in enumerate(affine):
+        zoom = float(np.sqrt(abs(row[0] * row[4] - row[1] * row[3])))
+        rotation = float(np.degrees(np.arctan2(row[3] - row[1], row[0] + row[4])))
+        click.echo(f"{t:>5} {row[2]:>8.2f} {row[5]:>8.2f} {zoom:>7.4f} {rotation:>8.2f} "
+                   f"{track.inliers[t]:>7.2f} {track.matches[t]:>7d}  {'yes' if track.valid[t] else 'no'}")
