@@ -1,0 +1,117 @@
+"""Figures of the results report: a confusion matrix per row and a bar chart of all rows.
+
+Figures are built with matplotlib's object API on the Agg canvas (never pyplot), so plotting
+works on headless machines, leaves no global state behind and is safe to call from any thread.
+Each PNG is rendered into memory and written atomically.
+"""
+from __future__ import annotations
+
+import io
+import os
+from typing import Sequence
+
+import numpy as np
+
+from soccer_lstm.artifacts import atomic_write
+
+
+def _figure(width: float, height: float):  # -> matplotlib.figure.Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _save(figure, path: str | os.PathLike) -> None:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    with atomic_write(path, "wb") as handle:
+        handle.write(buffer.getvalue())
+
+
+def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: str | os.PathLike, title: str = "") -> None:
+    """Write a confusion-matrix PNG: row-normalised rates as colours, rates and counts as text.
+
+    Parameters
+    ----------
+    matrix : ndarray (C, C) of int
+        Counts, rows = true class, columns = predicted class, both in the order of ``classes``.
+    classes : sequence of str
+        Class names in display order.
+    path : path-like
+        PNG to write.
+    title : str
+        Figure title.
+    """
+    counts = np.asarray(matrix, dtype=np.int64)
+    if counts.shape != (len(classes), len(classes)):
+        raise ValueError(f"confusion matrix of shape {counts.shape} does not match {len(classes)} classes")
+    totals = counts.sum(axis=1, keepdims=True)
+    rates = np.divide(counts, totals, out=np.zeros(counts.shape, dtype=np.float64), where=totals > 0)
+    size = max(3.5, 0.9 * len(classes) + 1.8)
+    figure = _figure(size + 0.8, size)
+    axes = figure.add_subplot()
+    image = axes.imshow(rates, vmin=0.0, vmax=1.0, cmap="Blues")
+    figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="share of true class")
+    ticks = np.arange(len(classes))
+    axes.set_xticks(ticks, labels=list(classes), rotation=35, ha="right")
+    axes.set_yticks(ticks, labels=list(classes))
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    font = 9 if len(classes) <= 6 else 7
+    for i in range(len(classes)):
+        for j in range(len(classes)):
+            colour = "white" if rates[i, j] > 0.6 else "black"
+            axes.text(j, i, f"{rates[i, j]:.2f}\n({counts[i, j]})", ha="center", va="center",
+                      color=colour, fontsize=font)
+    if title:
+        axes.set_title(title, fontsize=10)
+    _save(figure, path)
+
+
+def plot_rates(names: Sequence[str], means: Sequence[float], stds: Sequence[float],
+               paper_rates: Sequence[float | None], path: str | os.PathLike, title: str = "",
+               chance: float | None = None) -> None:
+    """Write a horizontal bar chart of every row's rate (%) with its spread and the paper's rate.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Row names, drawn top to bottom.
+    means, stds : sequences of float
+        Our rate and its standard deviation, in percent (NaN for a skipped row).
+    paper_rates : sequence of float or None
+        The paper's rate in percent, drawn as a diamond; None where the paper has no such row.
+    path : path-like
+        PNG to write.
+    title : str
+        Figure title.
+    chance : float, optional
+        Rate of always answering the largest class (%), drawn as a dashed line.
+    """
+    n = len(names)
+    figure = _figure(7.5, 0.45 * n + 1.4)
+    axes = figure.add_subplot()
+    y = np.arange(n)[::-1]
+    means_arr = np.nan_to_num(np.asarray(means, dtype=np.float64), nan=0.0)
+    stds_arr = np.nan_to_num(np.asarray(stds, dtype=np.float64), nan=0.0)
+    axes.barh(y, means_arr, xerr=stds_arr, color="#4C72B0", alpha=0.85, capsize=3, label="ours (mean +- std)")
+    papers = [(yy, rate) for yy, rate in zip(y, paper_rates) if rate is not None]
+    if papers:
+        axes.scatter([rate for _, rate in papers], [yy for yy, _ in papers], marker="D", color="#C44E52",
+                     zorder=3, label="paper")
+    if chance is not None:
+        axes.axvline(chance, color="grey", linestyle="--", linewidth=1, label="largest class")
+    for yy, mean, std, value in zip(y, means_arr, stds_arr, means):
+        text = "skipped" if value is None or np.isnan(value) else f"{mean:.1f}"
+        axes.text(min(mean + std + 1.5, 101.0), yy + 0.22, text, va="center", fontsize=8)
+    axes.set_yticks(y, labels=list(names))
+    axes.set_xlim(0, 108)
+    axes.set_xlabel("classification rate (%)")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / max(n, 1) - 0.12), ncol=3, fontsize=8,
+                frameon=False)
+    if title:
+        axes.set_title(title, fontsize=10)
+    _save(figure, path)
