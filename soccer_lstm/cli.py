@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "train": "soccer_lstm.commands.stages:train",
     "evaluate": "soccer_lstm.commands.stages:evaluate",
     "predict": "soccer_lstm.commands.stages:predict",
+    "motion": "soccer_lstm.commands.motion:motion",
 }
 
 
@@ -70,7 +71,6 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
     ctx.obj["verbose"] = verbose

@@ -58,7 +58,7 @@ codebook_options = _compose(
 
 _n = EncodeConfig()
 encode_options = _compose(
-    click.option("--features", type=click.Choice(FEATURE_KINDS), default=_n.features, show_default=True,
+    click.option("--features", "feature_kind", type=click.Choice(FEATURE_KINDS), default=_n.features, show_default=True,
                  help="Per-frame vector: visual words, camera motion, or both."),
     click.option("--motion-model", type=click.Choice(MOTION_MODELS), default=_n.motion_model, show_default=True,
                  help="Camera motion model."),

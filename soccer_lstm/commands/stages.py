@@ -69,7 +69,7 @@ def encode(ctx: click.Context, features: str, codebook_path: str | None, out: st
     from soccer_lstm.config import EncodeConfig, validate
     from soccer_lstm.pipeline import run_encode
 
-    config = validate(EncodeConfig(features=options["features"], motion_model=options["motion_model"]))
+    config = validate(EncodeConfig(features=options["feature_kind"], motion_model=options["motion_model"]))
     encoded, cached = run_encode(features, codebook_path, out, config)
     _say(ctx, f"encode: {encoded} clips encoded, {cached} up to date ({config.features}) -> {out}")
 
@@ -111,7 +111,7 @@ def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: i
     from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, PipelineConfig, validate
     from soccer_lstm.evaluation.cv import format_metrics, run_evaluate
 
-    encode_config = validate(EncodeConfig(features=options.pop("features"), motion_model=options.pop("motion_model")))
+    encode_config = validate(EncodeConfig(features=options.pop("feature_kind"), motion_model=options.pop("motion_model")))
     config = PipelineConfig(
         extract=_extract_config_of(features),
         codebook=validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)),
