@@ -172,32 +172,58 @@ def _match_clip(clip: ClipFeatures, ratio: float, still_tolerance: float) -> lis
     return pairs
 
 
-def _static_masks(clip: ClipFeatures, pairs: list[_PairMatches], static_frames: int) -> list[np.ndarray]:
+def _static_masks(clip: ClipFeatures, pairs: list[_PairMatches], static_frames: int,
+                  still_tolerance: float) -> list[np.ndarray]:
     """For each pair, which matches belong to a still chain spanning at least ``static_frames`` frames.
 
     A chain links a still match of pair ``(t - 1, t)`` to a still match of pair ``(t, t + 1)`` that
-    starts at the same keypoint of frame ``t``. The required length is capped by the clip length, so
-    an overlay is still recognised in short clips.
+    starts at the same keypoint of frame ``t``, and it only grows while the keypoint stays within
+    ``still_tolerance`` of where the chain began: an overlay does not move at all, whereas a slow
+    pan (a fraction of a pixel per frame) drifts away and is not mistaken for one. The required
+    length is capped by the clip length, so overlays are still recognised in short clips.
     """
     n_frames = clip.n_frames
     needed_pairs = max(1, min(static_frames, n_frames) - 1)
-    counts = np.diff(clip.offsets)
-    back = [np.zeros(int(n), np.int64) for n in counts]   # still pairs ending at this keypoint
-    fwd = [np.zeros(int(n), np.int64) for n in counts]    # still pairs starting at this keypoint
-    for t in range(1, n_frames):
-        p = pairs[t]
-        if p.still.any():
-            np.maximum.at(back[t], p.cur_idx[p.still], back[t - 1][p.prev_idx[p.still]] + 1)
-    for t in range(n_frames - 1, 0, -1):
-        p = pairs[t]
-        if p.still.any():
-            np.maximum.at(fwd[t - 1], p.prev_idx[p.still], fwd[t][p.cur_idx[p.still]] + 1)
+    positions = [clip.frame(t)[1].astype(np.float64) for t in range(n_frames)]
+    backward = _chain_pass(pairs, positions, still_tolerance, forward=False)
+    forward = _chain_pass(pairs, positions, still_tolerance, forward=True)
     masks = [np.zeros(0, bool)]
     for t in range(1, n_frames):
-        p = pairs[t]
-        chain = back[t - 1][p.prev_idx] + 1 + fwd[t][p.cur_idx]
-        masks.append(p.still & (chain >= needed_pairs))
+        chain = backward[t] + forward[t] - 1   # both counts include the match itself
+        masks.append(pairs[t].still & (chain >= needed_pairs))
     return masks
+
+
+def _chain_pass(pairs: list[_PairMatches], positions: list[np.ndarray], tolerance: float,
+                forward: bool) -> list[np.ndarray]:
+    """Length (in frame pairs) of the anchored still chain ending at each still match.
+
+    With ``forward=False`` chains run from the start of the clip to the match; with ``forward=True``
+    they run from the end of the clip back to it. Non-still matches get 0.
+    """
+    n_frames = len(positions)
+    lengths = [np.zeros(len(p), np.int64) for p in positions]   # per keypoint
+    anchors = [p.copy() for p in positions]                       # where its chain began
+    per_match = [np.zeros(0, np.int64) for _ in range(n_frames)]
+    order = range(n_frames - 1, 0, -1) if forward else range(1, n_frames)
+    for t in order:
+        p = pairs[t]
+        per_match[t] = np.zeros(len(p.src), np.int64)
+        src_frame, dst_frame = (t, t - 1) if forward else (t - 1, t)
+        src_idx, dst_idx = (p.cur_idx, p.prev_idx) if forward else (p.prev_idx, p.cur_idx)
+        sel = np.flatnonzero(p.still)
+        if len(sel) == 0:
+            continue
+        src, dst = src_idx[sel], dst_idx[sel]
+        anchor = anchors[src_frame][src]
+        anchored = np.linalg.norm(positions[dst_frame][dst] - anchor, axis=1) < tolerance
+        length = np.where(anchored, lengths[src_frame][src] + 1, 1)
+        anchor = np.where(anchored[:, None], anchor, positions[src_frame][src])
+        per_match[t][sel] = length
+        keep = np.argsort(length, kind="stable")   # the longest chain wins a shared keypoint
+        lengths[dst_frame][dst[keep]] = length[keep]
+        anchors[dst_frame][dst[keep]] = anchor[keep]
+    return per_match
 
 
 def _occupied_cells(points: np.ndarray, size: tuple[int, int]) -> int:
@@ -314,7 +340,7 @@ def estimate_motion(clip: ClipFeatures, model: str = "affine", *, ratio: float =
     camera_still = np.zeros(n_frames, bool)
     if n_frames >= 2:
         pairs = _match_clip(clip, ratio, still_tolerance)
-        static_masks = _static_masks(clip, pairs, static_frames)
+        static_masks = _static_masks(clip, pairs, static_frames, still_tolerance)
         for t in range(1, n_frames):
             p, is_static = pairs[t], static_masks[t]
             matches[t] = len(p.src)

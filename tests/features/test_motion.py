@@ -180,6 +180,38 @@ def test_static_camera_gives_identity(tmp_path):
     assert np.abs(track.affine[1:, [2, 5]]).max() < 0.3
 
 
+def score_banner(frame: np.ndarray) -> np.ndarray:
+    """Paste a large static score banner: more overlay keypoints than many real broadcasts have."""
+    frame = frame.copy()
+    banner = np.full((40, 300), 30, np.uint8)
+    for i, text in enumerate(["FCB 2 - 1 RMA  45:12", "LIVE  HD  SPORT TV"]):
+        cv2.putText(banner, text, (5, 16 + 18 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 240, 1, cv2.LINE_AA)
+    frame[195:235, 10:310] = banner
+    return frame
+
+
+def test_pan_stop_pan_with_banner(tmp_path):
+    # The camera pans, holds still for six frames, and pans again: the hold is a still camera
+    # (identity), the pans are recovered although the banner and logo never move.
+    pans = [(3.0 * i, 1.0 * i) for i in range(6)] + [(15.0, 5.0)] * 6 + [(15.0 + 3 * i, 5.0) for i in range(1, 5)]
+    frames, truth = render_clip(pans, [1.0] * len(pans), seed=21)
+    clip = extract_clip(write_frames([score_banner(f) for f in frames], tmp_path / "hold"), ExtractConfig())
+    track = estimate_motion(clip)
+    assert_matches_truth(to_original_pixels(track, clip.geometry), truth, track.valid)
+    np.testing.assert_array_equal(track.camera_still[1:], [0] * 5 + [1] * 6 + [0] * 4)
+
+
+def test_slow_pan_is_not_mistaken_for_an_overlay(tmp_path):
+    # 0.36 px per frame: every match is "still" frame to frame, but only the logo stays put.
+    pans = [(0.3 * i, 0.2 * i) for i in range(10)]
+    frames, truth = render_clip(pans, [1.0] * len(pans), seed=4)
+    clip = extract_clip(write_frames(frames, tmp_path / "slow"), ExtractConfig())
+    track = estimate_motion(clip)
+    assert not track.camera_still.any()
+    assert_matches_truth(to_original_pixels(track, clip.geometry), truth, track.valid)
+    np.testing.assert_array_equal(track.affine, estimate_motion(clip).affine)   # repeatable
+
+
 def synthetic_features(frames_positions: list[np.ndarray], descriptors: list[np.ndarray],
                        size: tuple[int, int] = (FRAME_W, FRAME_H)) -> ClipFeatures:
     counts = [len(p) for p in frames_positions]
