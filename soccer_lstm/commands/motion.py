@@ -31,8 +31,10 @@ def motion(clip: Path, as_json: bool, plot: Path | None, model: str, resize: int
            frame_step: int, no_crop_bars: bool) -> None:
     """Estimate the dominant camera motion between consecutive frames of CLIP.
 
-    CLIP is a video file or a folder of frame images. Translations are printed in pixels of the
-    original frame; frame 0 is the identity.
+    CLIP is a video file or a folder of frame images. Frame t holds the motion from frame t-1 to t
+    (frame 0 is the identity). --json gives the affine [a11, a12, tx, a21, a22, ty] with tx, ty in
+    pixels of the original frame (origin at its top-left corner); the table shows how the frame
+    centre moved (dx, dy, original pixels), the zoom and the rotation.
     """
     from soccer_lstm.features.motion import camera_trajectory, estimate_motion, plot_camera_trajectory, to_original_pixels
     from soccer_lstm.features.sift import extract_clip
@@ -48,18 +50,22 @@ def motion(clip: Path, as_json: bool, plot: Path | None, model: str, resize: int
                                    "inliers": round(float(track.inliers[t]), 4),
                                    "matches": int(track.matches[t]), "valid": bool(track.valid[t])}))
     else:
-        _print_table(affine, track)
+        _print_table(affine, track, tuple(features.geometry["orig_size"]))
     if plot is not None:
         plot_camera_trajectory(camera_trajectory(track, features.geometry), plot, title=clip.name,
                                fps=float(features.geometry.get("fps") or 0.0) / config.frame_step)
         click.echo(f"camera trajectory written to {plot}", err=True)
 
 
-def _print_table(affine: np.ndarray, track: object) -> None:
-    click.echo(f"{'frame':>5} {'tx(px)':>8} {'ty(px)':>8} {'zoom':>7} {'rot(deg)':>8} "
+def _print_table(affine: np.ndarray, track: object, orig_size: tuple[int, int]) -> None:
+    """A readable table: how the frame centre moved (original px), zoom and rotation per frame."""
+    from soccer_lstm.features.motion import center_translation
+
+    shift = center_translation(affine, orig_size)
+    click.echo(f"{'frame':>5} {'dx(px)':>8} {'dy(px)':>8} {'zoom':>7} {'rot(deg)':>8} "
                f"{'inliers':>7} {'matches':>7}  valid")
     for t, row in enumerate(affine):
         zoom = float(np.sqrt(abs(row[0] * row[4] - row[1] * row[3])))
         rotation = float(np.degrees(np.arctan2(row[3] - row[1], row[0] + row[4])))
-        click.echo(f"{t:>5} {row[2]:>8.2f} {row[5]:>8.2f} {zoom:>7.4f} {rotation:>8.2f} "
+        click.echo(f"{t:>5} {shift[t, 0]:>8.2f} {shift[t, 1]:>8.2f} {zoom:>7.4f} {rotation:>8.2f} "
                    f"{track.inliers[t]:>7.2f} {track.matches[t]:>7d}  {'yes' if track.valid[t] else 'no'}")

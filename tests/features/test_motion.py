@@ -160,6 +160,22 @@ def test_original_pixels_undo_the_resize(tmp_path):
     assert np.abs(zoom_of(original[1:]) / zoom_of(truth[1:]) - 1).max() < 0.01
 
 
+def test_original_pixels_undo_crop_and_scale():
+    geometry = {"orig_size": [1920, 1080], "crop": [240, 60, 1680, 1020], "scale": 0.25, "proc_size": [360, 240]}
+    affine = np.array([[1.0, 0, 0, 0, 1, 0], [1.02, 0.01, -3.0, -0.01, 1.02, 2.0]])
+    track = MotionTrack(affine, np.ones(2, np.float32), np.full(2, 50), np.ones(2, bool), np.zeros(2, np.int64),
+                        np.zeros(2, bool), "affine", (360, 240))
+    original = to_original_pixels(track, geometry)
+    np.testing.assert_allclose(original[0], [1, 0, 0, 0, 1, 0])
+    points = np.array([[240.0, 60.0], [1000.0, 500.0], [1680.0, 1020.0]])
+    crop, scale = np.array(geometry["crop"][:2], float), geometry["scale"]
+    processed = (points - crop) * scale
+    moved = processed @ affine[1].reshape(2, 3)[:, :2].T + affine[1].reshape(2, 3)[:, 2]
+    expected = moved / scale + crop
+    got = points @ original[1].reshape(2, 3)[:, :2].T + original[1].reshape(2, 3)[:, 2]
+    np.testing.assert_allclose(got, expected, atol=1e-9)
+
+
 def test_mjpg_video_clip(tmp_path):
     pans, zooms = camera_path(10)
     frames, truth = render_clip(pans, zooms, seed=5)
