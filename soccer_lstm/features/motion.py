@@ -3,13 +3,17 @@
 For every pair of consecutive frames ``(t - 1, t)``:
 
 1. descriptors are matched with a FLANN KD-tree and Lowe's ratio test;
-2. matches that stay still (within ``still_tolerance`` px per frame) along a chain of at least
+2. matches that stay within ``still_tolerance`` px of where they began along a chain of at least
    ``static_frames`` consecutive frames are set aside as static overlays (broadcaster logos, score
    boxes, the edges of black bars), unless the still matches are themselves the dominant, spread-out
    group: then the camera is still and they *are* the camera;
 3. the global motion is fitted with RANSAC (``cv2.estimateAffine2D`` for the 6-parameter affine
    model, ``cv2.estimateAffinePartial2D`` for the 4-parameter similarity model), so that players
-   moving on their own are rejected as outliers.
+   moving on their own are rejected as outliers; a least-squares refit on the tightest inliers
+   then removes the pull of keypoints that shifted a little (at a player's edge).
+
+Matching and RANSAC are repeatable: OpenCV's RNG is seeded before each FLANN index is built
+(``cv2.setRNGSeed``, which resets the calling thread's OpenCV RNG) and RANSAC uses a fixed seed.
 
 Too few matches, or a degenerate fit, gives the identity with ``valid = False``; nothing here
 raises on empty frames or one-frame clips. Frame 0 has no predecessor: it holds the identity with
