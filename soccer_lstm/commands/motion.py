@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from soccer_lstm.config import MOTION_MODELS, ExtractConfig, override
-
-_DEFAULTS = ExtractConfig()
+from soccer_lstm.cli_options import extract_config, extract_options
+from soccer_lstm.config import MOTION_MODELS
 
 
 @click.command("motion")
@@ -20,15 +19,8 @@ _DEFAULTS = ExtractConfig()
               help="Draw the camera trajectory (cumulative pan, tilt, zoom) to this PNG.")
 @click.option("--model", type=click.Choice(MOTION_MODELS), default="affine", show_default=True,
               help="Affine (6 parameters) or similarity (scale, rotation, translation).")
-@click.option("--resize", type=int, default=_DEFAULTS.resize, show_default=True,
-              help="Longest side of the processed frame in pixels (0 keeps the decoded size).")
-@click.option("--max-keypoints", type=int, default=_DEFAULTS.max_keypoints, show_default=True,
-              help="Strongest SIFT keypoints kept per frame (0 = all).")
-@click.option("--frame-step", type=int, default=_DEFAULTS.frame_step, show_default=True,
-              help="Keep every n-th frame.")
-@click.option("--no-crop-bars", is_flag=True, help="Keep black letterbox/pillarbox bars.")
-def motion(clip: Path, as_json: bool, plot: Path | None, model: str, resize: int, max_keypoints: int,
-           frame_step: int, no_crop_bars: bool) -> None:
+@extract_options
+def motion(clip: Path, as_json: bool, plot: Path | None, model: str, **extract_kwargs: object) -> None:
     """Estimate the dominant camera motion between consecutive frames of CLIP.
 
     CLIP is a video file or a folder of frame images. Frame t holds the motion from frame t-1 to t
@@ -39,8 +31,7 @@ def motion(clip: Path, as_json: bool, plot: Path | None, model: str, resize: int
     from soccer_lstm.features.motion import camera_trajectory, estimate_motion, plot_camera_trajectory, to_original_pixels
     from soccer_lstm.features.sift import extract_clip
 
-    config = override(ExtractConfig(), resize=resize, max_keypoints=max_keypoints, frame_step=frame_step,
-                      crop_bars=not no_crop_bars)
+    config = extract_config(dict(extract_kwargs))
     features = extract_clip(clip, config)
     track = estimate_motion(features, model)
     affine = to_original_pixels(track, features.geometry)
