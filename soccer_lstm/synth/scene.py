@@ -23,7 +23,7 @@ BOARD_Y = PITCH_WIDTH + 3.0      # far boards stand 3 m behind the far touchline
 END_BOARD_GAP = 4.0              # end boards stand this far behind each goal line
 STAND_Y = BOARD_Y + 2.5          # first crowd row
 GRASS_PPM = 6.0                  # texture resolutions, pixels per metre
-CROWD_PPM = 8.0
+CROWD_PPM = textures.CROWD_PPM
 BOARD_PPM = 24.0
 
 # Kit colours (BGR). Pairs are drawn so that the two teams always contrast.
@@ -57,7 +57,6 @@ class Look:
     stripe_m: float
     checker: bool
     line_colour: tuple[int, int, int]
-    crowd_home_share: float
     roof_colour: tuple[int, int, int]
     shadow: tuple[float, float] | None        # far-stand shadow edge: Y at X=0 and at X=105
     kits: dict[str, Kit]
@@ -125,7 +124,6 @@ def make_look(rng: np.random.Generator) -> Look:
         stripe_m=float(rng.uniform(4.5, 7.0)),
         checker=bool(rng.random() < 0.2),
         line_colour=tuple(int(c) for c in rng.integers(215, 250, 3)),
-        crowd_home_share=float(rng.uniform(0.2, 0.7)),
         roof_colour=tuple(int(c) for c in rng.integers(25, 70, 3)),
         shadow=shadow,
         kits=kits,
@@ -133,8 +131,8 @@ def make_look(rng: np.random.Generator) -> Look:
         tint=rng.uniform(0.93, 1.07, 3).astype(np.float32),
         gamma=float(rng.uniform(0.85, 1.2)),
         noise_sigma=float(rng.uniform(1.5, 5.0)),
-        jpeg_quality=int(rng.integers(45, 85)),
-        blur_gain=float(rng.uniform(0.5, 1.0)),
+        jpeg_quality=int(rng.integers(35, 80)),
+        blur_gain=float(rng.uniform(0.3, 0.7)),
         overlay=overlay,
     )
 
@@ -182,13 +180,13 @@ def render_world(camera: Pinhole, box: tuple[int, int, int, int], look: Look, rn
     up_stand = np.array([0.0, np.cos(slope), np.sin(slope)])
     stand_depth = 45.0
     # Far stand (texture row 0 is its top row, far from the pitch).
-    stand = textures.crowd(stand_depth, 180.0, CROWD_PPM, rng, look.crowd_home_share)
+    stand = textures.crowd(stand_depth, 180.0, rng)
     top = np.array([-37.5, STAND_Y, 1.2]) + stand_depth * up_stand
     paint(stand, top, np.array([1.0, 0, 0]) / CROWD_PPM, -up_stand / CROWD_PPM)
     # End stands behind each goal; seen from the halfway line they face the camera obliquely.
     for side in (-1, 1):
         goal_x = PITCH_LENGTH / 2 + side * PITCH_LENGTH / 2
-        end = textures.crowd(stand_depth, 100.0, CROWD_PPM, rng, look.crowd_home_share)
+        end = textures.crowd(stand_depth, 100.0, rng)
         up_end = np.array([side * np.cos(slope), 0.0, np.sin(slope)])
         base_x = goal_x + side * (END_BOARD_GAP + 2.5)
         u_axis = np.array([0.0, -side, 0.0])
@@ -227,10 +225,18 @@ def _to_pixels(camera: Pinhole, offset: np.ndarray, points: np.ndarray) -> np.nd
     return projected + offset[:2, 2]
 
 
+def _in_front(camera: Pinhole, points: np.ndarray, min_depth: float = 2.0) -> bool:
+    """Whether every point lies well in front of the camera (projections behind it are garbage)."""
+    depth = np.asarray(points, float) @ camera.matrix[2, :3] + camera.matrix[2, 3]
+    return bool(np.all(depth > min_depth))
+
+
 def _polyline_segments(world, camera, offset, points: np.ndarray, width_m: float, colour, closed=False) -> None:
     """Draw a world polyline with a thickness that follows the perspective scale."""
     if closed:
         points = np.vstack([points, points[:1]])
+    if not _in_front(camera, points):
+        return
     pixels = _to_pixels(camera, offset, points)
     scale = camera.scale_at(points)
     fixed = np.round(pixels * ONE).astype(np.int64)
@@ -292,6 +298,8 @@ def _stand_shadow(world, camera, offset, shadow: tuple[float, float]) -> None:
     y_left, y_right = shadow
     polygon = np.array([(-20, y_left - 5, 0), (125, y_right + 5, 0), (125, BOARD_Y, 0), (125, BOARD_Y, 1.2),
                         (-20, BOARD_Y, 1.2), (-20, BOARD_Y, 0)], float)
+    if not _in_front(camera, polygon):
+        return
     pixels = np.round(_to_pixels(camera, offset, polygon) * ONE).astype(np.int32)
     mask = np.zeros(world.shape[:2], np.uint8)
     cv2.fillPoly(mask, [pixels], 255, cv2.LINE_AA, SHIFT)
@@ -320,6 +328,8 @@ def _goal(world, camera, offset, goal_x: float, side: int) -> None:
             segments.append([(goal_x, y, z), (back_x, y, z)])
     for x in np.linspace(goal_x, top_back_x, 5):          # roof, lines along the depth
         segments.append([(x, y_a, 2.3), (x, y_b, 2.3)])
+    if not _in_front(camera, np.array([(goal_x, y_a, 0.0), (back_x, y_b, 2.4)])):
+        return
     for segment in segments:
         pixels = np.round(_to_pixels(camera, offset, np.asarray(segment, float)) * ONE).astype(np.int32)
         cv2.polylines(world, [pixels], False, net, 1, cv2.LINE_AA, SHIFT)
@@ -334,6 +344,8 @@ def _corner_flags(world, camera, offset) -> None:
         for y in (0.0, PITCH_WIDTH):
             pole = np.array([(x, y, 0.0), (x, y, 1.5)])
             flag = np.array([(x, y, 1.5), (x + 0.0, y, 1.15), (x + (0.45 if x == 0 else -0.45), y, 1.35)])
+            if not _in_front(camera, np.vstack([pole, flag])):
+                continue
             p = np.round(_to_pixels(camera, offset, pole) * ONE).astype(np.int32)
             f = np.round(_to_pixels(camera, offset, flag) * ONE).astype(np.int32)
             cv2.line(world, tuple(int(v) for v in p[0]), tuple(int(v) for v in p[1]), (40, 220, 240), 1, cv2.LINE_AA, SHIFT)

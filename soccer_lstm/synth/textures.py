@@ -12,27 +12,35 @@ import cv2
 import numpy as np
 
 _CACHE_SEED = 20100915   # fixed: cached fields must be identical in every process
-GRAIN_TILE = 1024        # side of the cached grain tile, pixels
+GRAIN_TILE = 1536        # side of the cached grain tile, pixels
+MOTTLE_SHAPE = (512, 1024)
+CROWD_PPM = 8.0          # crowd texture pixels per metre
+CROWD_SIZE_M = (45.0, 240.0)   # cached stand: depth up the slope, length
+CROWD_VARIANTS = 4
 
 BRANDS = ("FIZZ", "ALTO", "NOVA", "KRONE", "VELOX", "MERIDA", "POLARIS", "ZENTA", "ORBIS", "LUMEN",
           "TAURO", "QUASAR", "BRAVA", "HELIO", "SOLARA", "VANTA", "ARGO", "DELTA AIR", "PIXEL",
           "RIVA", "GOALBET", "OMNIA", "TERRA", "KAPPA ONE")
 
 
-@functools.lru_cache(maxsize=4)
-def _mottle(shape: tuple[int, int]) -> np.ndarray:
-    """Low-frequency grass mottling in [-1, 1], float32, cached per shape."""
+@functools.lru_cache(maxsize=2)
+def _mottle() -> tuple[np.ndarray, np.ndarray]:
+    """Cached low-frequency grass mottling, (positive, negative) 3-channel uint8 parts, about +-12 levels."""
+    rows, cols = MOTTLE_SHAPE
     rng = np.random.default_rng(_CACHE_SEED)
-    field = np.zeros(shape, np.float32)
+    field = np.zeros((rows, cols), np.float32)
     for scale, weight in ((24, 0.55), (8, 0.3), (2, 0.15)):
-        small = rng.standard_normal((shape[0] // scale + 2, shape[1] // scale + 2)).astype(np.float32)
-        field += weight * cv2.resize(small, (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC)
-    return np.clip(field / 1.2, -1.0, 1.0)
+        small = rng.standard_normal((rows // scale + 2, cols // scale + 2)).astype(np.float32)
+        field += weight * cv2.resize(small, (cols, rows), interpolation=cv2.INTER_CUBIC)
+    field = np.clip(field * 12.0, -40, 40)
+    pos = np.clip(field, 0, 255).astype(np.uint8)
+    neg = np.clip(-field, 0, 255).astype(np.uint8)
+    return cv2.merge([pos, pos, pos]), cv2.merge([neg, neg, neg])
 
 
 @functools.lru_cache(maxsize=2)
 def grain_tiles() -> tuple[np.ndarray, np.ndarray]:
-    """Cached fine grain (positive part, negative part) as 3-channel uint8 tiles, unit amplitude 12."""
+    """Cached fine grain (positive part, negative part) as 3-channel uint8 tiles, about +-12 levels."""
     rng = np.random.default_rng(_CACHE_SEED + 1)
     fine = rng.standard_normal((GRAIN_TILE, GRAIN_TILE)).astype(np.float32)
     # Grass blades: a little anisotropic blur, then contrast back up.
@@ -42,16 +50,25 @@ def grain_tiles() -> tuple[np.ndarray, np.ndarray]:
     return cv2.merge([pos, pos, pos]), cv2.merge([neg, neg, neg])
 
 
+def _tiled_crop(tile: np.ndarray, oy: int, ox: int, h: int, w: int) -> np.ndarray:
+    """The ``h`` x ``w`` window at ``(oy, ox)`` of ``tile`` repeated periodically (a view when it fits)."""
+    th, tw = tile.shape[:2]
+    oy, ox = oy % th, ox % tw
+    if oy + h <= th and ox + w <= tw:
+        return tile[oy:oy + h, ox:ox + w]
+    rows = np.arange(oy, oy + h) % th
+    cols = np.arange(ox, ox + w) % tw
+    return tile.take(rows, axis=0).take(cols, axis=1)
+
+
 def add_grain(image: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> None:
     """Add the cached grain to ``image`` in place at a random offset, scaled by ``strength`` (<= 1)."""
     pos, neg = grain_tiles()
     h, w = image.shape[:2]
-    oy, ox = (int(v) for v in rng.integers(0, GRAIN_TILE, 2))
-    reps = (-(-(h + oy) // GRAIN_TILE), -(-(w + ox) // GRAIN_TILE), 1)
-    if reps[0] > 1 or reps[1] > 1:
-        pos, neg = np.tile(pos, reps), np.tile(neg, reps)
-    p = pos[oy:oy + h, ox:ox + w]
-    n = neg[oy:oy + h, ox:ox + w]
+    oy = int(rng.integers(0, max(1, GRAIN_TILE - h)))
+    ox = int(rng.integers(0, max(1, GRAIN_TILE - w)))
+    p = _tiled_crop(pos, oy, ox, h, w)
+    n = _tiled_crop(neg, oy, ox, h, w)
     if strength < 1.0:
         p = cv2.convertScaleAbs(p, alpha=strength)
         n = cv2.convertScaleAbs(n, alpha=strength)
@@ -82,18 +99,34 @@ def grass(shape: tuple[int, int], ppm: float, colors: tuple[np.ndarray, np.ndarr
     if checker:
         y = np.arange(rows, dtype=np.float32) / ppm
         stripe = stripe ^ (np.floor(y / (stripe_m * 1.3)).astype(np.int32) & 1)[:, None]
-    stripe = np.broadcast_to(stripe, shape).astype(np.float32)
-    big = _mottle((512, 1024))
-    oy = int(rng.integers(0, 512 - min(rows, 511)))
-    ox = int(rng.integers(0, 1024 - min(cols, 1023)))
-    mottle = big[oy:oy + rows, ox:ox + cols] if rows <= 512 and cols <= 1024 else cv2.resize(big, (cols, rows))
-    light, dark = (np.asarray(c, np.float32) for c in colors)
-    base = light[None, None, :] * (1 - stripe[..., None]) + dark[None, None, :] * stripe[..., None]
-    texture = base * (1.0 + 0.10 * mottle[..., None])
-    return np.clip(texture, 0, 255).astype(np.uint8)
+    stripe = np.broadcast_to(stripe, shape)
+    palette = np.clip(np.stack([np.asarray(c, np.float32) for c in colors]), 0, 255).astype(np.uint8)
+    texture = palette[stripe]
+    pos, neg = _mottle()
+    oy = int(rng.integers(0, max(1, MOTTLE_SHAPE[0] - rows)))
+    ox = int(rng.integers(0, max(1, MOTTLE_SHAPE[1] - cols)))
+    cv2.add(texture, _tiled_crop(pos, oy, ox, rows, cols), dst=texture)
+    cv2.subtract(texture, _tiled_crop(neg, oy, ox, rows, cols), dst=texture)
+    return texture
 
 
-def crowd(rows_m: float, cols_m: float, ppm: float, rng: np.random.Generator, palette_shift: float) -> np.ndarray:
+@functools.lru_cache(maxsize=CROWD_VARIANTS)
+def _crowd_variant(variant: int) -> np.ndarray:
+    return _draw_crowd(CROWD_SIZE_M[0], CROWD_SIZE_M[1], CROWD_PPM,
+                       np.random.default_rng([_CACHE_SEED, variant]), 0.15 + 0.15 * variant)
+
+
+def crowd(rows_m: float, cols_m: float, rng: np.random.Generator) -> np.ndarray:
+    """A crowd texture ``rows_m`` x ``cols_m`` metres at :data:`CROWD_PPM`: one of a few cached stands,
+    cut at a random place and possibly mirrored, so each clip's stand looks different."""
+    big = _crowd_variant(int(rng.integers(CROWD_VARIANTS)))
+    rows, cols = int(rows_m * CROWD_PPM), int(cols_m * CROWD_PPM)
+    ox = int(rng.integers(0, big.shape[1]))
+    out = _tiled_crop(big, 0, ox, rows, cols)
+    return out[:, ::-1] if rng.random() < 0.5 else out
+
+
+def _draw_crowd(rows_m: float, cols_m: float, ppm: float, rng: np.random.Generator, palette_shift: float) -> np.ndarray:
     """A packed stand: seat rows of small people (shirt block and head), aisles and tier edges.
 
     Rows of the texture run down the stand (row 0 is the top); ``ppm`` pixels per metre.
@@ -104,7 +137,10 @@ def crowd(rows_m: float, cols_m: float, ppm: float, rng: np.random.Generator, pa
     seat = np.array([90, 60, 50], np.float32) * (0.7 + 0.6 * rng.random(3, dtype=np.float32))
     # Shirts: mostly the home colour family plus random others, like a real crowd.
     home = rng.random(3, dtype=np.float32) * 200 + 30
-    shirts = rng.random((n_rows, n_cols, 3), dtype=np.float32) * 230 + 10
+    # Real crowds are mostly dark and muted: a brightness per person, a little colour on top.
+    brightness = rng.gamma(2.0, 35.0, (n_rows, n_cols, 1)).astype(np.float32) + 15
+    colour = 1.0 + 0.9 * (rng.random((n_rows, n_cols, 3), dtype=np.float32) - 0.5)
+    shirts = np.clip(brightness * colour, 5, 240)
     home_mask = rng.random((n_rows, n_cols, 1), dtype=np.float32) < palette_shift
     shirts = np.where(home_mask, home * (0.8 + 0.4 * rng.random((n_rows, n_cols, 1), dtype=np.float32)), shirts)
     skin = np.array([120, 150, 195], np.float32) * (0.55 + 0.5 * rng.random((n_rows, n_cols, 1), dtype=np.float32))
@@ -120,6 +156,8 @@ def crowd(rows_m: float, cols_m: float, ppm: float, rng: np.random.Generator, pa
     image = image.reshape(n_rows, cell_h, n_cols * cell_w, 3)
     image[1::2] = np.roll(image[1::2], cell_w // 2, axis=2)
     image = image.reshape(n_rows * cell_h, n_cols * cell_w, 3)
+    # The roof shades the upper rows.
+    image *= np.linspace(0.55, 1.0, image.shape[0], dtype=np.float32)[:, None, None]
     aisle_every = int(20 * ppm)
     for col in range(int(rng.integers(0, aisle_every)), image.shape[1], aisle_every):
         image[:, col:col + int(1.2 * ppm)] = seat * 0.8

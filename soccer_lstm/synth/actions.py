@@ -1,0 +1,396 @@
+"""The four action scripts: where players, ball and camera go, frame by frame.
+
+Every script is written for an attack towards the goal at X = 105 and mirrored (X -> 105 - X)
+for half of the clips. Event times are fractions of the clip, so a short clip still shows the
+whole action; motion is in metres and seconds, so speeds look physical at any frame rate.
+
+What each class shows (after the MICC-Soccer-Actions-4 definitions):
+
+- goal-kick: ball in the goal area, the keeper runs up and kicks long; the camera, until then on
+  the goal, follows the ball away from the goal and zooms out.
+- placed-kick: a free kick with a defensive wall; a still moment, the run-up, a kick towards goal
+  that the camera follows.
+- shot-on-goal: an attack in open play; the camera pans with the ball towards the goal and the
+  ball flies at it; the keeper dives.
+- throw-in: a player at the far touchline with the ball over the head; a near-static camera
+  tilted up to boards and crowd; a short throw to a team-mate.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from soccer_lstm.synth.camera import PITCH_LENGTH, PITCH_WIDTH, smooth
+from soccer_lstm.synth.scene import ARMS_UP, DIVE, KICK, RUN, SKIN_TONES, STAND
+
+GOAL_X = PITCH_LENGTH
+MID_Y = PITCH_WIDTH / 2
+GRAVITY = 9.81
+BALL_RADIUS = 0.11
+
+
+@dataclass
+class Actor:
+    """One person on the pitch: kit name, skin tone and per-frame position (metres) and pose."""
+
+    kit: str
+    skin: tuple[int, int, int]
+    position: np.ndarray                  # (T, 2)
+    pose: np.ndarray                      # (T,) int, one of the scene pose codes
+    lean: np.ndarray                      # (T,) float, direction of motion along X (frame left/right)
+    phase: np.ndarray = field(default=None)  # (T,) running stride phase
+
+
+@dataclass
+class Script:
+    """A clip's content in world coordinates, ready to be filmed."""
+
+    action: str
+    fps: float
+    side: int                             # +1: goal at X = 105; -1: mirrored, goal at X = 0
+    actors: list[Actor]
+    ball: np.ndarray                      # (T, 3)
+    focus: np.ndarray                     # (T, 3) world point the operator keeps at frame centre
+    zoom: np.ndarray                      # (T,) frame pixels per image-plane pixel
+    camera_position: np.ndarray           # (3,)
+
+
+class _Builder:
+    """Shared helpers for the scripts: time base, movement curves, people, ball flights."""
+
+    def __init__(self, rng: np.random.Generator, n_frames: int, fps: float, attack: str) -> None:
+        self.rng = rng
+        self.n = n_frames
+        self.fps = fps
+        self.t = np.arange(n_frames) / fps
+        self.duration = n_frames / fps
+        self.attack = attack
+        self.defence = "away" if attack == "home" else "home"
+        self.actors: list[Actor] = []
+
+    def frame_at(self, fraction: float) -> int:
+        return int(np.clip(round(fraction * (self.n - 1)), 1, self.n - 2))
+
+    def ease(self, start: float, end: float) -> np.ndarray:
+        """0 before ``start`` seconds, 1 after ``end``, smoothstep between."""
+        u = np.clip((self.t - start) / max(end - start, 1e-6), 0.0, 1.0)
+        return u * u * (3 - 2 * u)
+
+    def wander(self, amplitude: float) -> np.ndarray:
+        """A slow random drift (T, 2) in metres, for players jostling on the spot."""
+        steps = self.rng.standard_normal((self.n, 2))
+        path = np.cumsum(steps, axis=0)
+        path = np.stack([smooth(path[:, 0], 0.8), smooth(path[:, 1], 0.8)], axis=1)
+        path -= path[0]
+        scale = np.abs(path).max() or 1.0
+        return path / scale * amplitude
+
+    def move(self, start, end, t0: float, t1: float) -> np.ndarray:
+        start, end = np.asarray(start, float), np.asarray(end, float)
+        return start + (end - start) * self.ease(t0, t1)[:, None]
+
+    def add(self, kit: str, position: np.ndarray, pose: np.ndarray | None = None) -> Actor:
+        position = np.asarray(position, float)
+        position = np.stack([np.clip(position[:, 0], -2.0, PITCH_LENGTH + 2.0),
+                             np.clip(position[:, 1], -1.0, PITCH_WIDTH + 1.5)], axis=1)
+        velocity = np.gradient(position, axis=0) * self.fps
+        speed = np.linalg.norm(velocity, axis=1)
+        auto = np.where(speed > 1.0, RUN, STAND)
+        pose = auto if pose is None else np.where(pose < 0, auto, pose)
+        distance = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(position, axis=0), axis=1))])
+        phase = self.rng.uniform(0, 2 * np.pi) + distance * (2 * np.pi / 1.7)
+        lean = np.tanh(velocity[:, 0] / 2.0)
+        skin = SKIN_TONES[int(self.rng.integers(len(SKIN_TONES)))]
+        actor = Actor(kit, skin, position, pose.astype(int), lean, phase)
+        self.actors.append(actor)
+        return actor
+
+    def crowd_of(self, kit: str, count: int, x_range, y_range, drift=None, amplitude: float = 1.5) -> None:
+        """``count`` players of ``kit`` scattered in a box, wandering, optionally drifting by ``drift``."""
+        for _ in range(count):
+            start = np.array([self.rng.uniform(*x_range), self.rng.uniform(*y_range)])
+            path = start + self.wander(self.rng.uniform(0.3, amplitude))
+            if drift is not None:
+                offset, t0, t1 = drift
+                path = path + (np.asarray(offset, float) * self.rng.uniform(0.6, 1.2)) * self.ease(t0, t1)[:, None]
+            self.add(kit, path)
+
+    def flight(self, start_xy, target_xyz, kick_time: float, speed: float, apex: float,
+               stop_x: float | None = None) -> np.ndarray:
+        """Ball positions (T, 3) after a kick at ``kick_time``: a parabola towards ``target_xyz``, bounces after.
+
+        Before the kick the rows are left as NaN for the caller to fill.
+        """
+        start = np.array([start_xy[0], start_xy[1], BALL_RADIUS])
+        target = np.asarray(target_xyz, float)
+        horizontal = target[:2] - start[:2]
+        distance = float(np.linalg.norm(horizontal)) or 1.0
+        direction = horizontal / distance
+        # Vertical speed that reaches ``apex`` metres; flight time follows from it.
+        vz = np.sqrt(2 * GRAVITY * max(apex, 0.05))
+        ball = np.full((self.n, 3), np.nan)
+        z, vz_now, along, v = BALL_RADIUS, vz, 0.0, speed
+        dt = 1.0 / self.fps
+        moving = False
+        for i in range(self.n):
+            if self.t[i] < kick_time:
+                continue
+            if moving:
+                along += v * dt
+                v *= 0.985
+                vz_now -= GRAVITY * dt
+                z += vz_now * dt
+                if z < BALL_RADIUS:
+                    z, vz_now, v = BALL_RADIUS, abs(vz_now) * 0.45, v * 0.8
+            moving = True
+            point = start[:2] + direction * along
+            if stop_x is not None and point[0] > stop_x:
+                along = min(along, (stop_x - start[0]) / direction[0] if direction[0] > 0 else along)
+                v, vz_now = 0.0, min(vz_now, 0.0)
+                point = start[:2] + direction * along
+            ball[i] = (point[0], point[1], z)
+        return ball
+
+    def at_feet(self, actor: Actor, lead: float = 0.6) -> np.ndarray:
+        """Ball positions (T, 3) dribbled just ahead of ``actor``."""
+        velocity = np.gradient(actor.position, axis=0)
+        norm = np.linalg.norm(velocity, axis=1, keepdims=True)
+        heading = np.where(norm > 1e-6, velocity / np.maximum(norm, 1e-9), [1.0, 0.0])
+        touch = 0.3 * np.abs(np.sin(actor.phase / 2))   # the ball runs ahead between touches
+        xy = actor.position + heading * (lead + touch)[:, None]
+        return np.column_stack([xy, np.full(self.n, BALL_RADIUS)])
+
+
+def _referee(builder: _Builder, x_range, y_range, follow: np.ndarray | None = None) -> None:
+    start = np.array([builder.rng.uniform(*x_range), builder.rng.uniform(*y_range)])
+    path = start + builder.wander(1.5)
+    if follow is not None:
+        path = path + 0.35 * (follow[:, :2] - follow[0, :2])
+    builder.add("referee", path)
+
+
+def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Keeper kicks long from the goal area; camera leaves the goal following the ball, zooming out."""
+    rng = builder.rng
+    keeper_kit = f"{builder.defence}_keeper"
+    ball_xy = np.array([rng.uniform(99.8, 103.0), MID_Y + rng.choice([-1, 1]) * rng.uniform(1.0, 8.5)])
+    kick = builder.duration * rng.uniform(0.25, 0.45)
+    run = rng.uniform(0.5, 0.9)
+    keeper_start = np.array([min(104.6, ball_xy[0] + rng.uniform(2.5, 5.0)), ball_xy[1] + rng.uniform(-3, 3)])
+    keeper_path = builder.move(keeper_start, ball_xy + [0.5, 0.0], kick - run, kick)
+    keeper_path = keeper_path + builder.move([0, 0], [-rng.uniform(2, 5), 0], kick + 0.2, builder.duration + 0.5)
+    pose = np.full(builder.n, -1)
+    kick_frame = int(np.searchsorted(builder.t, kick))
+    pose[max(0, kick_frame - 1): kick_frame + 2] = KICK
+    builder.add(keeper_kit, keeper_path, pose)
+    long_kick = rng.random() < 0.8
+    if long_kick:
+        land = np.array([rng.uniform(38, 66), rng.uniform(8, 60)])
+        speed, apex = rng.uniform(22, 30), rng.uniform(10, 20)
+    else:
+        land = np.array([rng.uniform(76, 86), rng.uniform(6, 62)])
+        speed, apex = rng.uniform(13, 18), rng.uniform(1.0, 4.0)
+    ball = builder.flight(ball_xy, [land[0], land[1], 0.0], kick, speed, apex)
+    ball[np.isnan(ball[:, 0])] = [ball_xy[0], ball_xy[1], BALL_RADIUS]
+    drift = ((land - [70, MID_Y]) * 0.3, kick, builder.duration + 1)
+    builder.crowd_of(builder.defence, int(rng.integers(1, 4)), (82, 92), (8, 60), drift=((-6, 0), kick, builder.duration + 1))
+    builder.crowd_of(builder.attack, int(rng.integers(1, 3)), (80, 90), (10, 58), drift=((-6, 0), kick, builder.duration + 1))
+    builder.crowd_of(builder.attack, int(rng.integers(3, 7)), (40, 75), (5, 63), drift=drift)
+    builder.crowd_of(builder.defence, int(rng.integers(3, 7)), (40, 75), (5, 63), drift=drift)
+    _referee(builder, (55, 75), (15, 55))
+    # Camera: on the goal area, then after the ball, heavily smoothed; zoom out after the kick.
+    before = np.array([ball_xy[0] - rng.uniform(5, 12), MID_Y + (ball_xy[1] - MID_Y) * 0.5, 0.0])
+    follow = np.column_stack([ball[:, :2], ball[:, 2] * 0.12])
+    weight = builder.ease(kick + rng.uniform(0.0, 0.2), kick + rng.uniform(0.6, 1.0))[:, None]
+    focus = before * (1 - weight) + follow * weight
+    z0 = rng.uniform(0.6, 0.9)
+    z1 = rng.uniform(0.32, 0.45) if long_kick else z0 * rng.uniform(0.75, 1.0)
+    zoom = z0 + (z1 - z0) * builder.ease(kick + 0.1, kick + rng.uniform(0.8, 1.4))
+    return ball, focus, zoom
+
+
+def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A free kick: wall, a still moment, run-up and a kick at goal that the camera follows."""
+    rng = builder.rng
+    ball_xy = np.array([rng.uniform(72, 87), rng.uniform(12, 56)])
+    to_goal = np.array([GOAL_X, MID_Y]) - ball_xy
+    distance = float(np.linalg.norm(to_goal))
+    direction = to_goal / distance
+    across = np.array([-direction[1], direction[0]])
+    kick = builder.duration * rng.uniform(0.4, 0.65)
+    # The wall: 3-6 defenders shoulder to shoulder 9.15 m from the ball, covering the near post.
+    n_wall = int(rng.integers(3, 7))
+    wall_centre = ball_xy + direction * 9.15 + across * rng.uniform(-0.8, 0.8)
+    for k in range(n_wall):
+        spot = wall_centre + across * (k - (n_wall - 1) / 2) * 0.65
+        sway = builder.wander(0.15)
+        builder.add(builder.defence, spot + sway, np.full(builder.n, STAND))
+    # Kicker: waits a few metres back, runs up, strikes.
+    run = rng.uniform(0.3, 0.6)
+    kicker_start = ball_xy - direction * rng.uniform(2.5, 4.5) + across * rng.uniform(-2.0, 2.0)
+    kicker = builder.move(kicker_start, ball_xy - direction * 0.5, kick - run, kick)
+    kicker = kicker + builder.move([0, 0], direction * 2.0, kick + 0.1, kick + 0.8)
+    pose = np.full(builder.n, -1)
+    kick_frame = int(np.searchsorted(builder.t, kick))
+    pose[max(0, kick_frame - 1): kick_frame + 2] = KICK
+    builder.add(builder.attack, kicker, pose)
+    if rng.random() < 0.5:  # a second taker standing over the ball as a dummy
+        builder.add(builder.attack, (ball_xy + across * rng.uniform(1.0, 2.0) - direction * 1.0) + builder.wander(0.3))
+    # Players waiting in the box, the keeper on the line.
+    builder.crowd_of(builder.attack, int(rng.integers(2, 5)), (90, 100), (22, 46), amplitude=1.0)
+    builder.crowd_of(builder.defence, int(rng.integers(2, 5)), (90, 101), (22, 46), amplitude=1.0)
+    target = np.array([GOAL_X + 0.5, MID_Y + rng.uniform(-3.4, 3.4), rng.uniform(1.0, 2.4)])
+    keeper_y = MID_Y + (ball_xy[1] - MID_Y) * 0.12
+    dive = kick + rng.uniform(0.3, 0.6)
+    keeper = builder.move([GOAL_X - 0.8, keeper_y], [GOAL_X - 0.8, keeper_y + np.clip(target[1] - keeper_y, -2.5, 2.5)],
+                          dive, dive + 0.3)
+    keeper_pose = np.where(builder.t >= dive, DIVE, STAND)
+    builder.add(f"{builder.defence}_keeper", keeper + builder.wander(0.2), keeper_pose)
+    _referee(builder, (ball_xy[0] - 4, ball_xy[0] + 4), (ball_xy[1] - 9, ball_xy[1] - 5))
+    ball = builder.flight(ball_xy, target, kick, rng.uniform(20, 27), rng.uniform(2.5, 4.5), stop_x=GOAL_X + 1.6)
+    ball[np.isnan(ball[:, 0])] = [ball_xy[0], ball_xy[1], BALL_RADIUS]
+    # Camera: still on ball, wall and (often) goal; after the kick it follows the ball.
+    before = np.append(ball_xy + direction * distance * rng.uniform(0.15, 0.5), 0.0)
+    follow = np.column_stack([ball[:, :2], ball[:, 2] * 0.3])
+    weight = builder.ease(kick + rng.uniform(0.05, 0.2), kick + rng.uniform(0.5, 0.9))[:, None]
+    focus = before * (1 - weight) + follow * weight
+    z0 = rng.uniform(0.4, 0.7)
+    change = rng.choice([0.8, 1.0, 1.2], p=[0.3, 0.4, 0.3])
+    zoom = z0 * (1 + (change - 1) * builder.ease(kick + 0.2, kick + 1.2))
+    return ball, focus, zoom
+
+
+def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open play: an attacker carries the ball towards goal, maybe a pass, then a shot; keeper dives."""
+    rng = builder.rng
+    shot = builder.duration * rng.uniform(0.5, 0.75)
+    start = np.array([rng.uniform(64, 80), rng.uniform(14, 54)])
+    shoot_from = np.array([rng.uniform(82, 93), rng.uniform(22, 46)])
+    passing = rng.random() < 0.4
+    if passing:
+        pass_time = shot * rng.uniform(0.35, 0.6)
+        pass_from = start + (shoot_from - start) * rng.uniform(0.2, 0.45)
+        first = builder.add(builder.attack, builder.move(start, pass_from, 0.0, pass_time))
+        receiver_start = shoot_from + np.array([-rng.uniform(4, 9), rng.uniform(-8, 8)])
+        second = builder.add(builder.attack, builder.move(receiver_start, shoot_from, 0.0, shot))
+        ball = builder.at_feet(first)
+        flight_pass = builder.flight(ball[builder.frame_at(pass_time / builder.duration), :2],
+                                     [*second.position[builder.frame_at(min(1.0, (pass_time + 0.5) / builder.duration)), :2], 0],
+                                     pass_time, rng.uniform(15, 20), 0.3)
+        feet = builder.at_feet(second)
+        mix = builder.ease(pass_time + 0.35, pass_time + 0.6)[:, None]
+        ball = np.where(builder.t[:, None] < pass_time, ball, flight_pass * (1 - mix) + feet * mix)
+        shooter = second
+    else:
+        shooter = builder.add(builder.attack, builder.move(start, shoot_from, 0.0, shot))
+        ball = builder.at_feet(shooter)
+    shooter.pose[max(0, int(np.searchsorted(builder.t, shot)) - 1): int(np.searchsorted(builder.t, shot)) + 2] = KICK
+    on_target = rng.random() < 0.8
+    target_y = MID_Y + (rng.uniform(-3.3, 3.3) if on_target else rng.choice([-1, 1]) * rng.uniform(4.0, 7.0))
+    target = np.array([GOAL_X + 0.5, target_y, rng.uniform(0.2, 2.3)])
+    shot_ball = builder.flight(ball[builder.frame_at(shot / builder.duration), :2], target, shot,
+                               rng.uniform(24, 31), rng.uniform(0.3, 2.0), stop_x=GOAL_X + (1.6 if on_target else 6.0))
+    after = ~np.isnan(shot_ball[:, 0])
+    ball[after] = shot_ball[after]
+    # Defenders track back towards goal, other attackers make runs into the box.
+    run_in = (np.array([rng.uniform(6, 12), 0.0]), 0.0, builder.duration)
+    builder.crowd_of(builder.defence, int(rng.integers(3, 6)), (start[0] + 2, 95), (14, 54), drift=run_in, amplitude=1.0)
+    builder.crowd_of(builder.attack, int(rng.integers(1, 4)), (start[0] - 5, 92), (14, 54), drift=run_in, amplitude=1.0)
+    builder.crowd_of(builder.defence, int(rng.integers(0, 3)), (start[0] - 15, start[0] - 3), (5, 63),
+                     drift=(np.array([8.0, 0.0]), 0.0, builder.duration))
+    dive = shot + rng.uniform(0.1, 0.3)
+    keeper_y = MID_Y + (shoot_from[1] - MID_Y) * 0.25
+    keeper = builder.move([GOAL_X - 1.0, keeper_y], [GOAL_X - 0.8, keeper_y + np.clip(target_y - keeper_y, -2.5, 2.5)],
+                          dive, dive + 0.3)
+    builder.add(f"{builder.defence}_keeper", keeper, np.where(builder.t >= dive, DIVE, -1))
+    _referee(builder, (start[0] - 12, start[0] - 4), (20, 48), follow=ball)
+    # Camera: follows the ball with a lead towards goal, so it keeps panning goal-wards.
+    lead = rng.uniform(3, 9)
+    focus = np.column_stack([ball[:, 0] + lead, MID_Y + (ball[:, 1] - MID_Y) * rng.uniform(0.5, 0.9), ball[:, 2] * 0.3])
+    zoom = rng.uniform(0.4, 0.7) * (1 + (rng.uniform(0.9, 1.25) - 1) * builder.ease(0.0, builder.duration))
+    return ball, focus, zoom
+
+
+def throw_in(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A throw at the far touchline: arms over the head, a short throw; boards and crowd in view."""
+    rng = builder.rng
+    x_throw = rng.uniform(18, 92)
+    throw = builder.duration * rng.uniform(0.4, 0.7)
+    thrower_xy = np.array([x_throw, PITCH_WIDTH + 0.5])
+    pose = np.where(builder.t < throw, ARMS_UP, STAND)
+    step = builder.move(thrower_xy + [0, 0.6], thrower_xy, 0.0, throw * 0.5)
+    builder.add(builder.attack, step, pose)
+    direction = rng.choice([-1, 1])
+    receiver_xy = np.array([x_throw + direction * rng.uniform(5, 13), rng.uniform(54, 64)])
+    receiver = builder.move(receiver_xy + [direction * 2.0, 2.0], receiver_xy, 0.0, throw)
+    builder.add(builder.attack, receiver + builder.wander(0.5))
+    builder.crowd_of(builder.defence, int(rng.integers(2, 5)), (x_throw - 15, x_throw + 15), (46, 66), amplitude=2.0)
+    builder.crowd_of(builder.attack, int(rng.integers(1, 3)), (x_throw - 15, x_throw + 15), (44, 64), amplitude=2.0)
+    # The assistant referee runs the far touchline.
+    linesman = np.array([x_throw + rng.choice([-1, 1]) * rng.uniform(6, 20), PITCH_WIDTH + 1.2])
+    builder.add("referee", linesman + builder.wander(0.8) * [1, 0.1])
+    ball = builder.flight(thrower_xy, [receiver_xy[0], receiver_xy[1], 0.0], throw, rng.uniform(9, 14), rng.uniform(0.6, 1.5))
+    # Before the throw the ball is held over the head; the flight starts from there.
+    held = np.isnan(ball[:, 0])
+    ball[held] = [thrower_xy[0], thrower_xy[1], 2.15]
+    released = ~held
+    fade = np.clip((builder.t - throw) / 0.4, 0, 1)
+    ball[released, 2] = ball[released, 2] + 2.0 * (1 - fade[released])
+    # Camera: nearly still, tilted up so boards and stand fill the top of the frame.
+    base = np.array([x_throw + rng.uniform(-5, 5), rng.uniform(58, 66), rng.uniform(0.5, 3.5)])
+    follow = rng.uniform(0.0, 0.3)
+    focus = base + follow * np.column_stack([ball[:, 0] - ball[0, 0], ball[:, 1] - ball[0, 1], np.zeros(builder.n)])
+    zoom = np.full(builder.n, rng.uniform(0.55, 1.0)) * (1 + rng.uniform(-0.05, 0.05) * builder.ease(0, builder.duration))
+    return ball, focus, zoom
+
+
+SCRIPTS = {
+    "goal-kick": goal_kick,
+    "placed-kick": placed_kick,
+    "shot-on-goal": shot_on_goal,
+    "throw-in": throw_in,
+}
+
+
+def make_script(action: str, rng: np.random.Generator, n_frames: int, fps: float) -> Script:
+    """Draw one clip's script for ``action``.
+
+    Parameters
+    ----------
+    action : str
+        One of :data:`SCRIPTS`.
+    rng : numpy.random.Generator
+        The clip's own generator; all randomness comes from it.
+    n_frames : int
+        Clip length in frames (at least 8).
+    fps : float
+        Frame rate; motion is physical (metres per second).
+    """
+    attack = "home" if rng.random() < 0.5 else "away"
+    builder = _Builder(rng, n_frames, fps, attack)
+    ball, focus, zoom = SCRIPTS[action](builder)
+    # Operator: a slightly lagging, smooth follow plus a little hand jitter.
+    lag = rng.uniform(0.55, 0.8)
+    focus = np.stack([smooth(focus[:, k], lag) for k in range(3)], axis=1)
+    focus[:, :2] += builder.wander(rng.uniform(0.05, 0.25))
+    side = 1 if rng.random() < 0.5 else -1
+    camera_position = np.array([PITCH_LENGTH / 2 + rng.uniform(-4, 4), -rng.uniform(22, 34), rng.uniform(14, 24)])
+    script = Script(action, fps, side, builder.actors, ball, focus, np.asarray(zoom, float), camera_position)
+    if side < 0:
+        _mirror(script)
+    return script
+
+
+def _mirror(script: Script) -> None:
+    """Mirror a script across the halfway line so the action goes towards the goal at X = 0."""
+    for actor in script.actors:
+        actor.position = actor.position.copy()
+        actor.position[:, 0] = PITCH_LENGTH - actor.position[:, 0]
+        actor.lean = -actor.lean
+    script.ball = script.ball.copy()
+    script.ball[:, 0] = PITCH_LENGTH - script.ball[:, 0]
+    script.focus = script.focus.copy()
+    script.focus[:, 0] = PITCH_LENGTH - script.focus[:, 0]
+    script.camera_position = script.camera_position.copy()
+    script.camera_position[0] = PITCH_LENGTH - script.camera_position[0]
