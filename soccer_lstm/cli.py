@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "train": "soccer_lstm.commands.stages:train",
     "evaluate": "soccer_lstm.commands.stages:evaluate",
     "predict": "soccer_lstm.commands.stages:predict",
+    "reproduce": "soccer_lstm.commands.reproduce:reproduce",
     "motion": "soccer_lstm.commands.motion:motion",
 }
 
