@@ -1,53 +1,102 @@
 """Run per-clip work in parallel: joblib processes locally, a Dask cluster when given a scheduler.
 
 Results stream back to the caller in completion order, so the caller can write each artifact as
-soon as it is ready (an interrupted run keeps what finished).
+soon as it is ready (an interrupted run keeps what finished). Workers only compute and return;
+the caller, in its own process, writes every file. On a Dask cluster this means workers need read
+access to the inputs (the clips, or the feature store for ``encode``) and nothing else.
+
+Cores are shared out explicitly: each of ``n`` local workers lets OpenCV use ``cores // n``
+threads, so OpenCV's own thread pool and joblib's processes never ask for more cores than exist.
+Nothing here imports Dask unless a scheduler address is given.
 """
 from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from joblib import Parallel, delayed
 
+DASK_TIMEOUT = "10s"   # how long to wait for the scheduler to answer before giving up
+DASK_RETRIES = 2       # a task that raises (for example a flaky network mount) is tried again
 
-def effective_jobs(n_jobs: int) -> int:
-    """Resolve joblib-style ``n_jobs`` (-1 = all cores) to a positive count."""
-    cores = os.cpu_count() or 1
-    if n_jobs is None or n_jobs == 0:
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def effective_jobs(n_jobs: int | None) -> int:
+    """Resolve joblib-style ``n_jobs`` to a positive worker count.
+
+    ``-1`` means all available cores, ``-2`` all but one, and so on; ``0`` or ``None`` mean 1.
+    """
+    cores = available_cores()
+    if not n_jobs:
         return 1
-    return max(1, cores + 1 + n_jobs) if n_jobs < 0 else n_jobs
+    return max(1, cores + 1 + n_jobs) if n_jobs < 0 else int(n_jobs)
 
 
-def _call_single_threaded(func: Callable[..., Any], item: Any, threads: int) -> Any:
-    # OpenCV's own thread pool would fight joblib's workers for the same cores.
+def opencv_threads(jobs: int) -> int:
+    """OpenCV threads per worker when ``jobs`` workers share this machine's cores."""
+    return max(1, available_cores() // max(1, jobs))
+
+
+def _call_with_threads(func: Callable[[Any], Any], item: Any, threads: int) -> Any:
+    """Run ``func(item)`` with OpenCV limited to ``threads`` threads (in a worker process)."""
     import cv2
 
-    cv2.setNumThreads(threads)
+    if cv2.getNumThreads() != threads:
+        cv2.setNumThreads(threads)
     return func(item)
 
 
 def imap_unordered(func: Callable[[Any], Any], items: Sequence[Any], n_jobs: int = 1,
                    scheduler: str | None = None) -> Iterator[Any]:
-    """Apply ``func`` to every item; yield results as they complete (order not kept).
+    """Apply ``func`` to every item; yield the results as they complete (order not kept).
 
-    ``func`` must return something that identifies its item. With ``scheduler`` (a Dask address
-    such as ``tcp://host:8786``) the calls run on that cluster through joblib's dask backend.
+    Parameters
+    ----------
+    func : callable
+        A module-level function (it is pickled by reference to reach the workers). Its result
+        must say which item it belongs to, since results arrive in completion order.
+    items : sequence
+        Picklable work items, one per call.
+    n_jobs : int
+        Local worker processes (``-1`` = all cores). ``1`` runs in this process, with OpenCV free
+        to use every core. Ignored when ``scheduler`` is given.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``): the calls run on that cluster through
+        joblib's dask backend, and their results come back here.
+
+    Returns
+    -------
+    iterator
+        Results of ``func``, lazily: nothing runs until the iterator is consumed.
+
+    Raises
+    ------
+    UserError
+        If ``scheduler`` is given and Dask is not installed or the scheduler cannot be reached.
     """
+    items = list(items)
     if not items:
         return iter(())
-    jobs = effective_jobs(n_jobs)
     if scheduler:
         return _imap_dask(func, items, scheduler)
-    if jobs == 1 or len(items) == 1:
+    jobs = min(effective_jobs(n_jobs), len(items))
+    if jobs == 1:
         return (func(item) for item in items)
-    threads = 1
+    threads = opencv_threads(jobs)
     return iter(Parallel(n_jobs=jobs, return_as="generator_unordered")(
-        delayed(_call_single_threaded)(func, item, threads) for item in items))
+        delayed(_call_with_threads)(func, item, threads) for item in items))
 
 
-def _imap_dask(func: Callable[[Any], Any], items: Sequence[Any], scheduler: str) -> Iterator[Any]:
+def connect(scheduler: str) -> Any:
+    """A ``dask.distributed.Client`` connected to ``scheduler``, or a one-line :class:`UserError`."""
     from soccer_lstm.errors import UserError
 
     try:
@@ -55,15 +104,22 @@ def _imap_dask(func: Callable[[Any], Any], items: Sequence[Any], scheduler: str)
     except ImportError:
         raise UserError("--scheduler needs the 'distributed' extra: pip install 'soccer-lstm[distributed]'") from None
     try:
-        client = Client(scheduler, timeout="10s")
-    except (OSError, TimeoutError) as exc:
-        raise UserError(f"{scheduler}: cannot reach the Dask scheduler ({exc})") from None
+        return Client(scheduler, timeout=DASK_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise UserError(f"{scheduler}: cannot reach the Dask scheduler ({exc})".splitlines()[0]) from None
+
+
+def _imap_dask(func: Callable[[Any], Any], items: list[Any], scheduler: str) -> Iterator[Any]:
+    # Connect now, so that a wrong address fails before any work is promised to the caller.
+    client = connect(scheduler)
 
     def generate() -> Iterator[Any]:
         import joblib
 
-        with contextlib.closing(client), joblib.parallel_config(backend="dask"):
+        # One OpenCV thread per task: a Dask worker runs as many tasks at once as it has threads.
+        with contextlib.closing(client), joblib.parallel_config(backend="dask", client=client,
+                                                                 retries=DASK_RETRIES):
             yield from Parallel(return_as="generator_unordered")(
-                delayed(_call_single_threaded)(func, item, 1) for item in items)
+                delayed(_call_with_threads)(func, item, 1) for item in items)
 
     return generate()

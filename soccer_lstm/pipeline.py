@@ -15,17 +15,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from soccer_lstm import __version__, progress
-from soccer_lstm.artifacts import (file_signature, fingerprint, load_npz, read_json, save_npz,
-                                   write_json)
+from soccer_lstm.artifacts import (file_signature, fingerprint, load_npz, read_json, remove_stale_temporaries,
+                                   save_npz, write_json)
 from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
 from soccer_lstm.dataset import Clip, check_trainable, discover
-from soccer_lstm.errors import ArtifactError, ClipError, UserError
+from soccer_lstm.errors import ArtifactError, BatchError, ClipError, UserError
 from soccer_lstm.features.bow import bow_histograms
 from soccer_lstm.features.codebook import Codebook, sample_descriptors
 from soccer_lstm.features.scaling import SequenceScaler
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
 from soccer_lstm.parallel import imap_unordered
-from soccer_lstm.store import INDEX, FeatureStore
+from soccer_lstm.store import INDEX, ClipEntry, FeatureStore
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,49 @@ log = logging.getLogger(__name__)
 # ----------------------------------------------------------------------------- extract
 @dataclass
 class ExtractSummary:
+    """What one ``extract`` run did.
+
+    ``failed`` and ``warnings`` hold ``(clip path, problem)`` pairs: failed clips are left out of
+    the store; clips with a warning (a truncated video) are kept with the frames that decoded.
+    """
+
     extracted: int = 0
     cached: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _clip_fingerprint(clip: Clip, params: dict[str, Any]) -> str:
     return fingerprint(params, file_signature(clip.path), __version__)
+
+
+def _signature_problem(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    if isinstance(exc, PermissionError):
+        return "permission denied (cannot read it)"
+    return f"cannot be read ({exc.strerror or exc})"
+
+
+def check_output_folder(out_dir: Path, stage: str) -> None:
+    """Refuse to write a stage's output over a file, or into a folder that holds another stage's index.
+
+    Raises
+    ------
+    UserError
+        If ``out_dir`` is a file, or its ``index.json`` is not a ``stage`` index of this tool.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir}: is a file, not a folder; choose another --out")
+    index = out_dir / INDEX
+    if index.exists():
+        try:
+            existing = read_json(index)
+        except ArtifactError:
+            existing = None
+        if not isinstance(existing, dict) or existing.get("stage") != stage:
+            raise UserError(f"{index}: is not a soccer-lstm {stage} index; refusing to write {stage} output "
+                            f"into {out_dir} (choose another --out)")
 
 
 def _extract_one(task: tuple[Clip, ExtractConfig]) -> tuple[Clip, ClipFeatures | None, str | None]:
@@ -63,15 +99,28 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     """
     clips = discover(source)
     out_dir = Path(out_dir)
+    check_output_folder(out_dir, "extract")
+    # Leftovers of a killed run are never trusted (no artifact name matches them); give the space back.
+    removed = remove_stale_temporaries(out_dir / "clips") + remove_stale_temporaries(out_dir)
+    if removed:
+        log.info("%s: removed %d temporary file(s) left by an interrupted run", out_dir, removed)
     params = extract_params(config)
     summary = ExtractSummary()
     done: dict[str, dict[str, Any]] = {}
     todo: list[tuple[Clip, ExtractConfig]] = []
+
+    def fail(clip: Clip, problem: str) -> None:
+        summary.failed.append((str(clip.path), problem))
+        log.info("skipped %s: %s", clip.path, problem)
+        if strict:
+            raise BatchError(f"{clip.path}: {problem} (--strict: stopped at the first unreadable clip)",
+                             summary.failed[:-1])
+
     for clip in clips:
         try:
             fp = _clip_fingerprint(clip, params)
         except OSError as exc:
-            summary.failed.append((str(clip.path), exc.strerror or str(exc)))
+            fail(clip, _signature_problem(exc))
             continue
         file = f"clips/{clip.key}.npz"
         cached = _cached_meta(out_dir / file, fp)
@@ -83,26 +132,41 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     results = imap_unordered(_extract_one, todo, n_jobs=n_jobs, scheduler=scheduler)
     for clip, features, problem in progress.bar(results, total=len(todo), desc="extract"):
         if features is None:
-            summary.failed.append((str(clip.path), problem or "unknown error"))
-            log.warning("skipped %s: %s", clip.path, problem)
-            if strict:
-                raise ClipError(clip.path, f"{problem} (--strict)")
+            fail(clip, problem or "unknown error")
             continue
-        fp = _clip_fingerprint(clip, params)
+        try:
+            fp = _clip_fingerprint(clip, params)
+        except OSError as exc:  # removed or made unreadable while it was being extracted
+            fail(clip, _signature_problem(exc))
+            continue
         file = f"clips/{clip.key}.npz"
+        warning = _truncation_warning(features.geometry)
         meta = {"stage": "extract", "clip_id": clip.clip_id, "label": clip.label, "path": str(clip.path),
                 "fingerprint": fp, "params": params, "geometry": features.geometry,
-                "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1])}
+                "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1]),
+                "warning": warning}
         save_npz(out_dir / file, features.arrays(), meta)
         done[clip.clip_id] = _entry(clip, file, fp, meta)
         summary.extracted += 1
+    for clip in clips:
+        warning = done[clip.clip_id].pop("warning", None) if clip.clip_id in done else None
+        if warning:
+            summary.warnings.append((str(clip.path), warning))
     entries = [done[c.clip_id] for c in clips if c.clip_id in done]
     if not entries:
-        raise UserError(f"{source}: none of the {len(clips)} clips could be read")
+        raise BatchError(f"{source}: none of the {len(clips)} clips could be read", summary.failed)
     write_json(out_dir / INDEX, {"stage": "extract", "source": str(source), "config": asdict(config),
                                  "params": params, "clips": entries,
-                                 "failed": [{"path": p, "problem": m} for p, m in summary.failed]})
+                                 "failed": [{"path": p, "problem": m} for p, m in summary.failed],
+                                 "warnings": [{"path": p, "problem": m} for p, m in summary.warnings]})
     return summary
+
+
+def _truncation_warning(geometry: dict[str, Any]) -> str | None:
+    from soccer_lstm.video import FrameGeometry
+
+    announced, decoded = int(geometry.get("n_announced", 0)), int(geometry.get("n_decoded", 0))
+    return FrameGeometry(n_announced=announced, n_decoded=decoded).truncation()
 
 
 def _cached_meta(path: Path, fp: str) -> dict[str, Any] | None:
@@ -116,9 +180,10 @@ def _cached_meta(path: Path, fp: str) -> dict[str, Any] | None:
 
 
 def _entry(clip: Clip, file: str, fp: str, meta: dict[str, Any]) -> dict[str, Any]:
+    # "warning" is popped before the index is written (ClipEntry has no such field).
     return {"clip_id": clip.clip_id, "label": clip.label, "group": clip.group, "path": str(clip.path),
             "file": file, "fingerprint": fp, "n_frames": int(meta["n_frames"]),
-            "n_descriptors": int(meta["n_descriptors"])}
+            "n_descriptors": int(meta["n_descriptors"]), "warning": meta.get("warning")}
 
 
 # ----------------------------------------------------------------------------- codebook
@@ -135,14 +200,22 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
     store = FeatureStore(features_dir)
     inputs_fp = fingerprint(asdict(config), [e.fingerprint for e in store.entries], __version__)
     out_path = Path(out_path)
-    if out_path.is_file():
+    if out_path.is_dir():
+        raise UserError(f"{out_path}: is a folder; --out names the codebook file to write (e.g. codebook.npz)")
+    if out_path.exists():
+        # Only a codebook of this tool is ever replaced: a file the user pointed at by mistake is kept.
         try:
-            arrays, meta = load_npz(out_path, required=("centers",))
-            if meta.get("inputs_fingerprint") == inputs_fp:
-                return Codebook.from_centers(arrays["centers"]), False
-        except ArtifactError:
-            pass
-    codebook = fit_codebook(store, range(len(store)), config)
+            existing, meta = load_codebook(out_path)
+        except ArtifactError as exc:
+            raise UserError(f"{exc}; refusing to overwrite it (delete it or choose another --out)") from None
+        if meta.get("inputs_fingerprint") == inputs_fp:
+            return existing, False
+    try:
+        codebook = fit_codebook(store, range(len(store)), config)
+    except ArtifactError:
+        raise
+    except UserError as exc:  # too few descriptors: say which features folder
+        raise UserError(f"{store.folder}: {exc}") from None
     save_codebook(out_path, codebook, {"inputs_fingerprint": inputs_fp, "config": asdict(config),
                                        "extract": store.config})
     return codebook, True
@@ -201,9 +274,32 @@ def make_scaler(layout: dict[str, list[int]]) -> SequenceScaler:
     return SequenceScaler(start, stop)
 
 
+def _encode_one(task: tuple[int, Path, ClipEntry, Codebook | None, EncodeConfig]) -> tuple[int, np.ndarray | None, str | None]:
+    """Worker: the per-frame vectors of one stored clip, or the problem that stopped it (never raises).
+
+    It reads the clip's features itself (a Dask worker needs read access to the feature store) and
+    returns the sequence; the caller writes it.
+    """
+    i, folder, entry, codebook, config = task
+    path = folder / entry.file
+    try:
+        data, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
+        if meta.get("fingerprint") != entry.fingerprint:
+            raise ArtifactError(f"{path}: does not match {folder / INDEX} (made by another run); re-run extract")
+        features = ClipFeatures(data["descriptors"], data["positions"], data["offsets"], meta.get("geometry", {}))
+        return i, encode_clip(features, codebook, config), None
+    except UserError as exc:
+        return i, None, str(exc)
+
+
 def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_dir: str | Path,
-               config: EncodeConfig = EncodeConfig()) -> tuple[int, int]:
-    """Encode every clip of a feature store; returns (encoded, cached) counts."""
+               config: EncodeConfig = EncodeConfig(), n_jobs: int = 1,
+               scheduler: str | None = None) -> tuple[int, int]:
+    """Encode every clip of a feature store; returns (encoded, cached) counts.
+
+    Clips are encoded in parallel (``n_jobs`` local processes, or the Dask cluster at
+    ``scheduler``); the sequences come back to this process, which writes them.
+    """
     store = FeatureStore(features_dir)
     codebook, codebook_fp, k = None, None, 0
     if "bow" in config.features.split("+"):
@@ -213,11 +309,10 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
         codebook_fp, k = codebook.fingerprint_, len(codebook.cluster_centers_)
     layout = feature_layout(config, k)
     out_dir = Path(out_dir)
-    entries, encoded, cached = [], 0, 0
-    for i, entry in enumerate(progress.bar(store.entries, desc="encode")):
-        fp = fingerprint(entry.fingerprint, codebook_fp, asdict(config), __version__)
-        file = entry.file
-        target = out_dir / file
+    fingerprints = [fingerprint(e.fingerprint, codebook_fp, asdict(config), __version__) for e in store.entries]
+    todo = []
+    for i, (entry, fp) in enumerate(zip(store.entries, fingerprints)):
+        target = out_dir / entry.file
         hit = False
         if target.is_file():
             try:
@@ -226,18 +321,21 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
             except ArtifactError:
                 hit = False
         if not hit:
-            sequence = encode_clip(store.load(i), codebook, config)
-            save_npz(target, {"sequence": sequence}, {"stage": "encode", "clip_id": entry.clip_id,
-                                                      "fingerprint": fp, "features": config.features})
-            encoded += 1
-        else:
-            cached += 1
-        entries.append({"clip_id": entry.clip_id, "label": entry.label, "group": entry.group,
-                        "path": entry.path, "file": file, "fingerprint": fp})
+            todo.append((i, store.folder, entry, codebook, config))
+    results = imap_unordered(_encode_one, todo, n_jobs=n_jobs, scheduler=scheduler)
+    for i, sequence, problem in progress.bar(results, total=len(todo), desc="encode"):
+        if sequence is None:
+            raise UserError(problem or f"{store.folder / store.entries[i].file}: could not be encoded")
+        entry = store.entries[i]
+        save_npz(out_dir / entry.file, {"sequence": sequence}, {"stage": "encode", "clip_id": entry.clip_id,
+                                                                "fingerprint": fingerprints[i],
+                                                                "features": config.features})
+    entries = [{"clip_id": e.clip_id, "label": e.label, "group": e.group, "path": e.path, "file": e.file,
+                "fingerprint": fp} for e, fp in zip(store.entries, fingerprints)]
     write_json(out_dir / INDEX, {"stage": "encode", "features": config.features, "config": asdict(config),
                                  "codebook": codebook_fp, "codebook_path": str(codebook_path) if codebook_path else None,
                                  "layout": layout, "extract": store.config, "clips": entries})
-    return encoded, cached
+    return len(todo), len(store.entries) - len(todo)
 
 
 def load_sequences(sequences_dir: str | Path) -> tuple[list[np.ndarray], list[str], dict[str, Any]]:
@@ -249,12 +347,15 @@ def load_sequences(sequences_dir: str | Path) -> tuple[list[np.ndarray], list[st
     if not isinstance(index, dict) or index.get("stage") != "encode":
         raise ArtifactError(f"{folder / INDEX}: not a soccer-lstm sequences index")
     sequences, labels = [], []
-    for entry in progress.bar(index["clips"], desc="load"):
-        arrays, meta = load_npz(folder / entry["file"], required=("sequence",))
-        if meta.get("fingerprint") != entry["fingerprint"]:
-            raise ArtifactError(f"{folder / entry['file']}: does not match {folder / INDEX}; re-run encode")
-        sequences.append(arrays["sequence"])
-        labels.append(entry["label"])
+    try:
+        for entry in progress.bar(index["clips"], desc="load"):
+            arrays, meta = load_npz(folder / entry["file"], required=("sequence",))
+            if meta.get("fingerprint") != entry["fingerprint"]:
+                raise ArtifactError(f"{folder / entry['file']}: does not match {folder / INDEX}; re-run encode")
+            sequences.append(arrays["sequence"])
+            labels.append(entry["label"])
+    except (KeyError, TypeError):
+        raise ArtifactError(f"{folder / INDEX}: malformed sequences index (edited by hand?); re-run encode") from None
     if not sequences:
         raise UserError(f"{folder}: holds no encoded clips")
     return sequences, labels, index
@@ -272,6 +373,8 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     sequences, labels, index = load_sequences(sequences_dir)
     check_trainable(labels, sequences_dir)
     model_dir = Path(model_dir)
+    if model_dir.exists() and not model_dir.is_dir():
+        raise UserError(f"{model_dir}: is a file, not a folder; choose another --out")
     inputs_fp = fingerprint([c["fingerprint"] for c in index["clips"]], asdict(config), __version__)
     meta_path = model_dir / MODEL_META
     if meta_path.is_file() and (model_dir / "model.keras").is_file():
@@ -280,20 +383,23 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
                 return None, False
         except ArtifactError:
             pass
+    codebook_meta = None
+    if index.get("codebook"):  # checked before training, not after minutes of it
+        codebook, codebook_meta = load_codebook(index["codebook_path"])
+        if codebook.fingerprint_ != index["codebook"]:
+            raise ArtifactError(f"{index['codebook_path']}: changed since encode; re-run encode")
     scaler = make_scaler(index["layout"])
     sequences = scaler.fit_transform(sequences)
     started = time.perf_counter()
     classifier = LSTMClassifier.from_config(config, verbose=verbose).fit(sequences, labels)
     seconds = time.perf_counter() - started
-    codebook_meta = None
-    if index.get("codebook"):
-        codebook, codebook_meta = load_codebook(index["codebook_path"])
-        if codebook.fingerprint_ != index["codebook"]:
-            raise ArtifactError(f"{index['codebook_path']}: changed since encode; re-run encode")
     # pipeline.json is written last: its presence marks a complete model folder.
-    if meta_path.exists():
-        meta_path.unlink()
-    classifier.save(model_dir)
+    try:
+        if meta_path.exists():
+            meta_path.unlink()
+        classifier.save(model_dir)
+    except OSError as exc:  # Keras writes its own file first (disk full, read-only folder)
+        raise UserError(f"{model_dir}: the model could not be written ({exc.strerror or exc})") from None
     if codebook_meta is not None:
         save_codebook(model_dir / "codebook.npz", codebook, {k: v for k, v in codebook_meta.items()
                                                               if k not in ("format_version", "package_version", "stage", "fingerprint")})
@@ -331,17 +437,26 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
     if not model_dir.is_dir():
         raise UserError(f"{model_dir}: no such model folder (run 'soccer-lstm train' first)")
     meta = read_json(model_dir / MODEL_META)
-    if meta.get("stage") != "train":
+    if not isinstance(meta, dict) or meta.get("stage") != "train":
         raise ArtifactError(f"{model_dir / MODEL_META}: not a soccer-lstm model description")
+    try:
+        extract_config = ExtractConfig(**meta["extract"]) if meta.get("extract") else ExtractConfig()
+        encode_config = EncodeConfig(**meta["encode"])
+        scaler = SequenceScaler.from_dict(meta["scaler"])
+        list(meta["classes"]), meta["features"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ArtifactError(f"{model_dir / MODEL_META}: malformed model description ({type(exc).__name__}: "
+                            f"{exc}); re-run train".splitlines()[0]) from None
     codebook = None
     if meta.get("codebook_fingerprint"):
         codebook, _ = load_codebook(model_dir / "codebook.npz")
         if codebook.fingerprint_ != meta["codebook_fingerprint"]:
             raise ArtifactError(f"{model_dir / 'codebook.npz'}: is not the codebook this model was trained with")
     classifier = LSTMClassifier.load(model_dir)
-    extract_config = ExtractConfig(**meta["extract"]) if meta.get("extract") else ExtractConfig()
-    return TrainedPipeline(classifier, codebook, SequenceScaler.from_dict(meta["scaler"]), extract_config,
-                           EncodeConfig(**meta["encode"]), meta)
+    if list(classifier.classes_) != list(meta["classes"]):
+        raise ArtifactError(f"{model_dir / 'lstm.json'}: its classes differ from {model_dir / MODEL_META}; "
+                            f"the folder mixes two models")
+    return TrainedPipeline(classifier, codebook, scaler, extract_config, encode_config, meta)
 
 
 def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any], where: object) -> None:
@@ -352,6 +467,9 @@ def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any],
     if sequences_index.get("codebook") != pipeline.meta.get("codebook_fingerprint"):
         raise UserError(f"{where}: was encoded with codebook {sequences_index.get('codebook')} but the model "
                         f"uses codebook {pipeline.meta.get('codebook_fingerprint')}")
+    if sequences_index.get("layout") != pipeline.meta.get("layout"):
+        raise UserError(f"{where}: its per-frame vectors are laid out as {sequences_index.get('layout')} but the "
+                        f"model expects {pipeline.meta.get('layout')} (another motion model?)")
 
 
 @dataclass
@@ -374,10 +492,37 @@ def predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path]) -> lis
             results.append(Prediction(str(path), None, None))
         except ClipError as exc:
             results.append(Prediction(str(path), None, None, exc.problem))
+        except Exception as exc:  # one clip's failure must not cost the others their answer
+            results.append(Prediction(str(path), None, None, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+    _score(pipeline, sequences, [results[i] for i in ok])
+    return results
+
+
+def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path) -> list[Prediction]:
+    """Classify the clips of an ``encode`` output folder (their ``path`` is the clip id).
+
+    Raises
+    ------
+    UserError
+        If the folder was encoded with another feature kind or codebook than the model's.
+    """
+    folder = Path(sequences_dir)
+    if folder.is_dir():  # the kind and codebook are checked before any sequence is read
+        index = read_json(folder / INDEX)
+        if isinstance(index, dict):
+            check_compatible(pipeline, index, folder)
+    sequences, _, index = load_sequences(folder)
+    check_compatible(pipeline, index, folder)
+    results = [Prediction(entry["clip_id"], None, None) for entry in index["clips"]]
+    _score(pipeline, sequences, results)
+    return results
+
+
+def _score(pipeline: TrainedPipeline, sequences: list[np.ndarray], results: list[Prediction]) -> None:
+    """Fill ``label`` and ``probabilities`` of ``results`` from the model's scores of ``sequences``."""
     if sequences:
         scores = pipeline.classifier.predict_proba(pipeline.scaler.transform(sequences))
         classes = pipeline.classes
-        for i, row in zip(ok, scores):
-            results[i].label = classes[int(np.argmax(row))]
-            results[i].probabilities = {c: round(float(p), 6) for c, p in zip(classes, row)}
-    return results
+        for result, row in zip(results, scores):
+            result.label = classes[int(np.argmax(row))]
+            result.probabilities = {c: round(float(p), 6) for c, p in zip(classes, row)}

@@ -32,11 +32,20 @@ def extract(ctx: click.Context, data: str, out: str, n_jobs: int, scheduler: str
     DATA is a folder with one subfolder per class (videos or folders of frames), or a CSV manifest
     with lines path,label[,group]. Finished clips are skipped when extract runs again.
     """
+    from soccer_lstm.errors import BatchError
     from soccer_lstm.pipeline import run_extract
 
-    summary = run_extract(data, out, extract_config(options), n_jobs=n_jobs, scheduler=scheduler, strict=strict)
+    try:
+        summary = run_extract(data, out, extract_config(options), n_jobs=n_jobs, scheduler=scheduler, strict=strict)
+    except BatchError as exc:  # list what was skipped before the run stopped, then the error itself
+        for path, problem in exc.failures:
+            click.echo(f"skipped {path}: {problem}", err=True)
+        raise
+    # The summary comes at the end, after the progress bar: one line per clip left out or kept with a warning.
     for path, problem in summary.failed:
         click.echo(f"skipped {path}: {problem}", err=True)
+    for path, problem in summary.warnings:
+        click.echo(f"warning {path}: {problem}", err=True)
     _say(ctx, f"extract: {summary.extracted} clips extracted, {summary.cached} up to date, "
               f"{len(summary.failed)} skipped -> {out}")
 
@@ -63,14 +72,17 @@ def codebook(ctx: click.Context, features: str, out: str, k: int, sample_size: i
               help="Codebook from 'soccer-lstm codebook' (needed for bow features).")
 @out_option("Sequences folder to write (one .npz per clip plus index.json).")
 @encode_options
+@n_jobs_option
+@scheduler_option
 @click.pass_context
-def encode(ctx: click.Context, features: str, codebook_path: str | None, out: str, **options: Any) -> None:
+def encode(ctx: click.Context, features: str, codebook_path: str | None, out: str, n_jobs: int,
+           scheduler: str | None, **options: Any) -> None:
     """Turn each clip of FEATURES into one vector per frame (BoW histogram and/or camera motion)."""
     from soccer_lstm.config import EncodeConfig, validate
     from soccer_lstm.pipeline import run_encode
 
     config = validate(EncodeConfig(features=options["feature_kind"], motion_model=options["motion_model"]))
-    encoded, cached = run_encode(features, codebook_path, out, config)
+    encoded, cached = run_encode(features, codebook_path, out, config, n_jobs=n_jobs, scheduler=scheduler)
     _say(ctx, f"encode: {encoded} clips encoded, {cached} up to date ({config.features}) -> {out}")
 
 
@@ -130,20 +142,27 @@ def _extract_config_of(features: str) -> Any:
 
 @click.command()
 @click.option("--model", "model_dir", type=click.Path(), required=True, help="Model folder from 'soccer-lstm train'.")
-@click.argument("clips", nargs=-1, required=True, type=click.Path())
+@click.argument("clips", nargs=-1, type=click.Path())
+@click.option("--sequences", "sequences_dir", type=click.Path(), default=None,
+              help="Also classify every clip of this 'encode' output folder (refused if it was encoded with "
+                   "another codebook or feature kind than the model's).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per clip: path, label, probabilities.")
 @click.pass_context
-def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], as_json: bool) -> None:
+def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], sequences_dir: str | None,
+            as_json: bool) -> None:
     """Classify CLIPS (video files or frame folders) with a trained model.
 
-    A clip whose features cannot be computed is reported; the others are still answered and the
-    exit code is 1.
+    A clip whose features cannot be computed is reported on stderr; the others are still answered
+    and the exit code is 1. Problems with the model or --sequences folder exit with code 2.
     """
-    from soccer_lstm.pipeline import load_model, predict_clips
+    from soccer_lstm.pipeline import load_model, predict_clips, predict_sequences
 
+    if not clips and not sequences_dir:
+        raise click.UsageError("give clips to classify, or --sequences DIR")
     pipeline = load_model(model_dir)
+    results = predict_sequences(pipeline, sequences_dir) if sequences_dir else []
     failed = 0
-    for result in predict_clips(pipeline, clips):
+    for result in results + (predict_clips(pipeline, clips) if clips else []):
         if result.error:
             failed += 1
             if as_json:

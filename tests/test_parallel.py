@@ -1,0 +1,204 @@
+"""Parallel and distributed per-clip work: local joblib workers and a real Dask cluster on loopback.
+
+The cluster tests start ``distributed.LocalCluster`` with two worker processes and check that
+distributed extraction and encoding write exactly what a local run writes, and that a worker
+killed in the middle of a run loses and corrupts nothing (Dask runs its task again elsewhere).
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from soccer_lstm import parallel, progress
+from soccer_lstm.artifacts import load_npz
+from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig
+from soccer_lstm.errors import UserError
+from soccer_lstm.pipeline import run_codebook, run_encode, run_extract
+from soccer_lstm.store import INDEX
+
+EXTRACT = ExtractConfig(resize=160, max_keypoints=80)
+
+
+def _write_clip(path: Path, seed: int, n_frames: int = 10, size: tuple[int, int] = (160, 120)) -> None:
+    """A textured scene panning by a few pixels per frame, as an MJPG .avi."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    scene = cv2.GaussianBlur((rng.random((height * 2, width * 2, 3)) * 255).astype(np.uint8), (0, 0), 1.5)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (width, height))
+    assert writer.isOpened()
+    for t in range(n_frames):
+        writer.write(np.ascontiguousarray(scene[2 * t:2 * t + height, 3 * t:3 * t + width]))
+    writer.release()
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two classes of four clips each, plus one file that is not a video."""
+    root = tmp_path_factory.mktemp("data")
+    for c, label in enumerate(["pan", "still"]):
+        (root / label).mkdir()
+        for i in range(4):
+            _write_clip(root / label / f"clip{i}.avi", seed=10 * c + i)
+    (root / "still" / "broken.avi").write_bytes(b"not a video at all")
+    return root
+
+
+@pytest.fixture(scope="module")
+def local_features(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "features"
+    summary = run_extract(dataset, out, EXTRACT, n_jobs=1)
+    assert summary.extracted == 8 and len(summary.failed) == 1
+    return out
+
+
+def _cluster():
+    distributed = pytest.importorskip("distributed")
+    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                    dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                    silence_logs=40)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with _cluster() as local_cluster:
+        yield local_cluster
+
+
+def _assert_same_store(a: Path, b: Path, arrays: tuple[str, ...]) -> None:
+    index_a, index_b = (json.loads((folder / INDEX).read_text()) for folder in (a, b))
+    assert [c["clip_id"] for c in index_a["clips"]] == [c["clip_id"] for c in index_b["clips"]]
+    assert index_a["clips"] == index_b["clips"]
+    assert index_a.get("failed", []) == index_b.get("failed", [])
+    for entry in index_a["clips"]:
+        data_a, meta_a = load_npz(a / entry["file"])
+        data_b, meta_b = load_npz(b / entry["file"])
+        assert meta_a == meta_b
+        for name in arrays:
+            assert data_a[name].dtype == data_b[name].dtype
+            np.testing.assert_array_equal(data_a[name], data_b[name])
+
+
+# ----------------------------------------------------------------------------- local
+def test_effective_jobs_resolves_negative_counts() -> None:
+    cores = parallel.available_cores()
+    assert parallel.effective_jobs(1) == 1
+    assert parallel.effective_jobs(0) == 1
+    assert parallel.effective_jobs(3) == 3
+    assert parallel.effective_jobs(-1) == cores
+    assert parallel.effective_jobs(-cores - 5) == 1
+
+
+def test_opencv_threads_share_the_cores() -> None:
+    cores = parallel.available_cores()
+    assert parallel.opencv_threads(1) == cores
+    assert parallel.opencv_threads(cores) == 1
+    assert parallel.opencv_threads(4 * cores) == 1
+
+
+def test_imap_unordered_returns_every_result_once() -> None:
+    assert sorted(parallel.imap_unordered(abs, [-3, 1, -2, 5], n_jobs=2)) == [1, 2, 3, 5]
+    assert sorted(parallel.imap_unordered(abs, [-3, 1], n_jobs=1)) == [1, 3]
+    assert list(parallel.imap_unordered(abs, [], n_jobs=2)) == []
+
+
+def test_two_local_jobs_write_what_one_writes(dataset: Path, local_features: Path, tmp_path: Path) -> None:
+    out = tmp_path / "features"
+    summary = run_extract(dataset, out, EXTRACT, n_jobs=2)
+    assert summary.extracted == 8
+    _assert_same_store(local_features, out, ("descriptors", "positions", "offsets"))
+
+
+def test_nothing_about_dask_is_imported_without_a_scheduler(dataset: Path, tmp_path: Path) -> None:
+    script = textwrap.dedent(f"""
+        import sys
+        from soccer_lstm.cli import cli
+        for args in (["extract", {str(dataset)!r}, "-o", {str(tmp_path / "f")!r}, "-j", "2", "--resize", "80"],
+                     ["codebook", {str(tmp_path / "f")!r}, "-o", {str(tmp_path / "c.npz")!r}, "-k", "4"],
+                     ["encode", {str(tmp_path / "f")!r}, "--codebook", {str(tmp_path / "c.npz")!r},
+                      "-o", {str(tmp_path / "s")!r}, "-j", "2"]):
+            cli.main(["-q", *args], standalone_mode=False)
+        print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "s" / INDEX).is_file()
+
+
+def test_unreachable_scheduler_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "DASK_TIMEOUT", "1s")
+    with pytest.raises(UserError, match="cannot reach the Dask scheduler"):
+        parallel.imap_unordered(abs, [1, 2], scheduler="tcp://127.0.0.1:9")
+
+
+# ----------------------------------------------------------------------------- Dask cluster
+def test_distributed_extract_and_encode_match_a_local_run(cluster, dataset: Path, local_features: Path,
+                                                          tmp_path: Path) -> None:
+    address = cluster.scheduler_address
+    remote = tmp_path / "features"
+    summary = run_extract(dataset, remote, EXTRACT, scheduler=address)
+    assert (summary.extracted, summary.cached, len(summary.failed)) == (8, 0, 1)
+    _assert_same_store(local_features, remote, ("descriptors", "positions", "offsets"))
+
+    # A second distributed run finds every clip up to date and asks the cluster for nothing.
+    again = run_extract(dataset, remote, EXTRACT, scheduler=address)
+    assert (again.extracted, again.cached) == (0, 8)
+
+    codebook = tmp_path / "codebook.npz"
+    run_codebook(local_features, codebook, CodebookConfig(k=8, sample_size=500))
+    config = EncodeConfig(features="bow")
+    assert run_encode(local_features, codebook, tmp_path / "seq_local", config) == (8, 0)
+    assert run_encode(local_features, codebook, tmp_path / "seq_dask", config, scheduler=address) == (8, 0)
+    assert run_encode(local_features, codebook, tmp_path / "seq_jobs", config, n_jobs=2) == (8, 0)
+    _assert_same_store(tmp_path / "seq_local", tmp_path / "seq_dask", ("sequence",))
+    _assert_same_store(tmp_path / "seq_local", tmp_path / "seq_jobs", ("sequence",))
+
+
+def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_features: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "features"
+    subprocess.run(["cp", "-r", str(local_features), str(copy)], check=True)
+    damaged = next((copy / "clips").glob("*.npz"))
+    damaged.write_bytes(b"garbage")
+    codebook = tmp_path / "codebook.npz"
+    run_codebook(local_features, codebook, CodebookConfig(k=8, sample_size=500))
+    with pytest.raises(UserError, match=damaged.name):
+        run_encode(copy, codebook, tmp_path / "seq", EncodeConfig(), scheduler=cluster.scheduler_address)
+
+
+def test_a_worker_killed_mid_run_loses_no_clip(dataset: Path, local_features: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from distributed import Client
+
+    with _cluster() as local_cluster, Client(local_cluster) as observer:
+        pids = observer.run(os.getpid)
+        killed: list[int] = []
+        original_bar = progress.bar
+
+        def bar_that_kills(iterable, *args, **kwargs):
+            # As soon as the first clip comes back, kill a worker that holds unfinished work.
+            for n, item in enumerate(original_bar(iterable, *args, **kwargs)):
+                if n == 0:
+                    busy = [w for w, keys in observer.processing().items() if keys]
+                    assert busy, "no clip left in flight to interrupt"
+                    killed.append(pids[busy[0]])
+                    os.kill(pids[busy[0]], signal.SIGKILL)
+                yield item
+
+        monkeypatch.setattr(progress, "bar", bar_that_kills)
+        out = tmp_path / "features"
+        summary = run_extract(dataset, out, EXTRACT, scheduler=local_cluster.scheduler_address)
+
+    assert len(killed) == 1
+    assert (summary.extracted, len(summary.failed)) == (8, 1)
+    _assert_same_store(local_features, out, ("descriptors", "positions", "offsets"))
+    assert not list(out.rglob("*.tmp"))
