@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from soccer_lstm.models.aggregate import aggregate
+from soccer_lstm.models.lstm import LSTMClassifier, pad_sequences
+
+
+def test_aggregations() -> None:
+    p = np.array([[0.6, 0.4], [0.6, 0.4], [0.0, 1.0]])
+    assert aggregate(p, "mean").argmax() == 1
+    assert aggregate(p, "vote").argmax() == 0
+    assert np.allclose(aggregate(p, "last"), [0, 1])
+    with pytest.raises(ValueError):
+        aggregate(p, "median")
+
+
+def test_padding_builds_an_explicit_mask() -> None:
+    x, mask = pad_sequences([np.zeros((2, 3)), np.ones((4, 3))])
+    assert x.shape == (2, 4, 3) and mask.sum(axis=1).tolist() == [2, 4]
+
+
+def _toy(n: int, seed: int) -> tuple[list[np.ndarray], list[str]]:
+    rng = np.random.default_rng(seed)
+    sequences, labels = [], []
+    for i in range(n):
+        label = "up" if i % 2 else "down"
+        length = int(rng.integers(4, 9))
+        trend = np.linspace(0, 1, length)[:, None] * (1 if label == "up" else -1)
+        sequences.append((trend + rng.normal(0, 0.1, (length, 3))).astype(np.float32))
+        labels.append(label)
+    return sequences, labels
+
+
+def test_lstm_learns_a_temporal_toy_task_and_padding_does_not_change_predictions(tmp_path) -> None:
+    x, y = _toy(40, 0)
+    model = LSTMClassifier(units=16, epochs=60, patience=60, batch_size=8, learning_rate=1e-2,
+                           validation_split=0.0, dropout=0.0, seed=0).fit(x, y)
+    test_x, test_y = _toy(20, 1)
+    assert (model.predict(test_x) == np.array(test_y)).mean() >= 0.8
+    alone = model.predict_proba(test_x[:1])
+    with_long_neighbour = model.predict_proba([test_x[0], np.zeros((30, 3), np.float32)])[:1]
+    assert np.allclose(alone, with_long_neighbour, atol=1e-5)
+    model.save(tmp_path / "m")
+    loaded = LSTMClassifier.load(tmp_path / "m")
+    assert np.allclose(loaded.predict_proba(test_x), model.predict_proba(test_x), atol=1e-6)
+    assert list(loaded.classes_) == ["down", "up"]
