@@ -43,13 +43,19 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
+        blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise UserError(f"{blocker}: is a file, not a folder; cannot write {path.name} under it") from None
         raise UserError(f"{path.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+            # mkstemp makes the file private (0600); an artifact is shared like any other output.
+            os.fchmod(handle.fileno(), 0o666 & ~_UMASK)
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+        _fsync_folder(path.parent)
     except OSError as exc:
         _silent_unlink(tmp)
         raise UserError(f"{path}: could not be written ({exc.strerror or exc}); nothing was replaced") from None
@@ -58,9 +64,51 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
         raise
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+TEMP_PATTERN = ".*.tmp"  # names atomic_write gives its temporary files
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename durable (best effort: not every file system lets a folder be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _silent_unlink(path: str | os.PathLike) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
+
+
+def remove_stale_temporaries(folder: str | os.PathLike) -> int:
+    """Delete temporary files that a killed :func:`atomic_write` left in ``folder``.
+
+    They are never read (no artifact name matches them), so this only gives the space back. Call it
+    only where no other run writes to the same folder at the same time.
+
+    Returns
+    -------
+    int
+        Number of files removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for leftover in folder.glob(TEMP_PATTERN):
+        if leftover.is_file():
+            _silent_unlink(leftover)
+            removed += 1
+    return removed
 
 
 def write_json(path: str | os.PathLike, data: Any) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from soccer_lstm.errors import UserError
+
+log = logging.getLogger(__name__)
 
 VIDEO_EXTENSIONS = frozenset({".avi", ".mp4", ".mpg", ".mpeg", ".mov", ".mkv", ".webm", ".m4v",
                               ".wmv", ".flv", ".ts", ".3gp", ".ogv"})
@@ -60,7 +63,13 @@ def is_video_file(path: Path) -> bool:
 
 
 def is_frame_folder(path: Path) -> bool:
-    return path.is_dir() and any(p.suffix.lower() in IMAGE_EXTENSIONS for p in path.iterdir() if p.is_file())
+    """A folder holding at least one image file; an unreadable folder counts (extract reports it)."""
+    if not path.is_dir():
+        return False
+    try:
+        return any(p.suffix.lower() in IMAGE_EXTENSIONS for p in path.iterdir() if p.is_file())
+    except PermissionError:
+        return True
 
 
 def frame_files(folder: Path) -> list[Path]:
@@ -108,17 +117,25 @@ def _discover_folder(root: Path) -> list[Clip]:
             entries = sorted(class_dir.iterdir(), key=lambda p: p.name)
         except PermissionError:
             raise UserError(f"{class_dir}: permission denied") from None
+        found = 0
         for entry in entries:
             if entry.name.startswith("."):
                 continue
             if is_video_file(entry) or (entry.is_dir() and is_frame_folder(entry)):
                 clip_id = f"{class_dir.name}/{entry.stem if entry.is_file() else entry.name}"
                 clips.append(Clip(clip_id, entry, class_dir.name, clip_id))
+                found += 1
+        if not found:
+            log.warning("%s: class folder holds no clips (no video file nor folder of frames); ignored", class_dir)
     return _dedupe(clips)
 
 
 def read_manifest(path: Path) -> list[Clip]:
-    """Read a ``path,label[,group]`` CSV; relative paths are relative to the manifest's folder."""
+    """Read a ``path,label[,group]`` CSV; relative paths are relative to the manifest's folder.
+
+    A listed file that does not exist is kept: ``extract`` reports it with the other unreadable
+    clips (and goes on, unless ``--strict``).
+    """
     clips: list[Clip] = []
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -135,10 +152,10 @@ def read_manifest(path: Path) -> list[Clip]:
         clip_path = Path(row[0].strip())
         if not clip_path.is_absolute():
             clip_path = path.parent / clip_path
-        if not clip_path.exists():
-            raise UserError(f"{path}: line {number}: {clip_path} does not exist")
         label = row[1].strip()
-        clip_id = f"{label}/{clip_path.stem if clip_path.is_file() else clip_path.name}"
+        # A missing file still gets the id it would have (its stem): ids must not change once it appears.
+        looks_like_file = clip_path.is_file() or (not clip_path.exists() and clip_path.suffix != "")
+        clip_id = f"{label}/{clip_path.stem if looks_like_file else clip_path.name}"
         group = row[2].strip() if len(row) > 2 and row[2].strip() else clip_id
         clips.append(Clip(clip_id, clip_path, label, group))
     return _dedupe(clips)

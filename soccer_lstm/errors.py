@@ -21,3 +21,12 @@ class ClipError(UserError):
 
 class ArtifactError(UserError):
     """An artifact on disk is missing, foreign, tampered with or made with other parameters."""
+
+
+class BatchError(UserError):
+    """A batch stage stopped (``--strict``, or no clip usable); ``failures`` lists ``(path, problem)``
+    of every clip reported before it stopped, so the caller can print them ahead of the error."""
+
+    def __init__(self, message: str, failures: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.failures = list(failures or [])

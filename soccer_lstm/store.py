@@ -43,7 +43,11 @@ class FeatureStore:
             raise ArtifactError(f"{self.folder / INDEX}: not a soccer-lstm features index")
         self.index: dict[str, Any] = index
         self.config: dict[str, Any] = index.get("config", {})
-        self.entries = [ClipEntry(**c) for c in index["clips"]]
+        try:
+            self.entries = [ClipEntry(**c) for c in index["clips"]]
+        except (KeyError, TypeError):
+            raise ArtifactError(f"{self.folder / INDEX}: malformed features index (edited by hand?); "
+                                f"re-run extract") from None
         if not self.entries:
             raise UserError(f"{self.folder}: holds no extracted clips")
 

@@ -5,11 +5,17 @@ stream through, so memory does not grow with clip length.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import cv2
+# FFmpeg prints its own decoder complaints (several lines per broken file) straight to stderr; the
+# clip's problem is reported once, in one line, by the caller. 8 = AV_LOG_FATAL. Set it before
+# OpenCV opens its first video; a user can still ask for more with OPENCV_FFMPEG_LOGLEVEL.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "8")
+
+import cv2  # noqa: E402
 import numpy as np
 
 from soccer_lstm.dataset import frame_files
@@ -33,25 +39,78 @@ class FrameGeometry:
     proc_size: tuple[int, int] = (0, 0)           # width, height after crop and resize
     fps: float = 0.0
     n_decoded: int = 0                            # frames decoded from the source
+    n_announced: int = 0                          # frames the container claims (0 if unknown)
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"orig_size": list(self.orig_size), "crop": list(self.crop), "scale": self.scale,
-                "proc_size": list(self.proc_size), "fps": self.fps, "n_decoded": self.n_decoded}
+                "proc_size": list(self.proc_size), "fps": self.fps, "n_decoded": self.n_decoded,
+                "n_announced": self.n_announced}
+
+    def truncation(self) -> str | None:
+        """A warning when far fewer frames decoded than the container announced (a cut-off file)."""
+        missing = self.n_announced - self.n_decoded
+        if self.n_announced and missing > max(2, 0.05 * self.n_announced):
+            return (f"only {self.n_decoded} of the {self.n_announced} frames the file announces could be "
+                    f"decoded (truncated?); kept those")
+        return None
 
 
-def _raw_frames(path: Path) -> tuple[Iterator[np.ndarray], float]:
-    """Yield BGR or gray frames of a video file or frame folder, and the frame rate (0 if unknown)."""
+def _check_readable(path: Path) -> None:
+    """Raise :class:`ClipError` unless ``path`` can be opened for reading (OpenCV would only say no)."""
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        raise ClipError(path, "permission denied (cannot read the file)") from None
+    except OSError as exc:
+        raise ClipError(path, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _looks_like_text(path: Path) -> bool:
+    """True when the file starts with printable UTF-8 text (a note or a playlist saved as .mp4)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+        text = head.decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(text) and all(c.isprintable() or c in "\r\n\t" for c in text)
+
+
+def _read_image(file: Path) -> np.ndarray:
+    """One frame image in grayscale, or a :class:`ClipError` naming the image."""
+    _check_readable(file)
+    try:
+        image = cv2.imread(str(file), cv2.IMREAD_GRAYSCALE)
+    except cv2.error as exc:
+        too_large = "CV_IO_MAX_IMAGE_PIXELS" in str(exc)
+        problem = "image too large to decode" if too_large else f"not a readable image ({exc.err or exc})"
+        raise ClipError(file, problem) from None
+    if image is None:
+        raise ClipError(file, "not a readable image")
+    return image
+
+
+def _raw_frames(path: Path, n_announced: list[int] | None = None) -> tuple[Iterator[np.ndarray], float]:
+    """Yield BGR or gray frames of a video file or frame folder, and the frame rate (0 if unknown).
+
+    ``n_announced``, when given, receives the frame count the video container claims.
+    """
     if path.is_dir():
-        files = frame_files(path)
+        try:
+            files = frame_files(path)
+        except PermissionError:
+            raise ClipError(path, "permission denied (cannot list the frame folder)") from None
         if not files:
             raise ClipError(path, "frame folder holds no images")
 
         def from_folder() -> Iterator[np.ndarray]:
             for file in files:
-                image = cv2.imread(str(file), cv2.IMREAD_GRAYSCALE)
-                if image is None:
-                    raise ClipError(file, "not a readable image")
+                try:
+                    image = _read_image(file)
+                except ClipError as exc:  # the clip is the folder; say which of its images failed
+                    raise ClipError(path, f"frame {file.name}: {exc.problem}") from None
                 yield image
 
         return from_folder(), 0.0
@@ -59,11 +118,16 @@ def _raw_frames(path: Path) -> tuple[Iterator[np.ndarray], float]:
         raise ClipError(path, "no such file")
     if path.stat().st_size == 0:
         raise ClipError(path, "empty file (0 bytes)")
+    _check_readable(path)
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
+        if _looks_like_text(path):
+            raise ClipError(path, "a text file, not a video")
         raise ClipError(path, "not a readable video (OpenCV could not open it)")
     fps = float(capture.get(cv2.CAP_PROP_FPS) or 0.0)
+    if n_announced is not None:
+        n_announced.append(max(0, int(capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0)))
 
     def from_video() -> Iterator[np.ndarray]:
         try:
@@ -131,8 +195,10 @@ def iter_frames(path: str | Path, resize: int = 320, frame_step: int = 1,
     """
     path = Path(path)
     geometry = geometry if geometry is not None else FrameGeometry()
-    raw, fps = _raw_frames(path)
+    announced: list[int] = []
+    raw, fps = _raw_frames(path, announced)
     geometry.fps = fps
+    geometry.n_announced = announced[0] if announced else 0
     try:
         buffered: list[np.ndarray] = []
         for frame in raw:
