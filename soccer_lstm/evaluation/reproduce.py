@@ -1,0 +1,516 @@
+"""Reproduce the paper's results table on any dataset: every row under one protocol, one report.
+
+An experiment file (``experiments/paper.toml``) lists the rows; each row names an override file
+that changes ``experiments/base.toml`` (one level of inheritance, no more), a classifier and a
+feature kind, and the rate the paper reports. :func:`run_reproduce`:
+
+1. resolves and checks every row before any work starts, so a typo fails in a second, not after
+   an hour of training;
+2. extracts SIFT features of the dataset once (cached by the extract stage's fingerprints);
+3. cross-validates every row with :func:`soccer_lstm.evaluation.cv.cross_validate` on the same
+   folds, for every seed; codebooks and encodings are shared across rows, and camera motion, which
+   nothing is fitted for, is computed once per clip;
+4. writes, per row, ``rows/<id>/config.json`` (the fully resolved config) and ``rows/<id>/results.json``
+   (rates, confusion matrix, every prediction); a row whose results already exist for the same
+   config, features and seeds is read back instead of re-run, so an interrupted run resumes;
+5. writes the report (:func:`soccer_lstm.evaluation.report.write_report`).
+
+TOML is read with the standard library's :mod:`tomllib`.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import tomllib
+import traceback
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from soccer_lstm import __version__
+from soccer_lstm.artifacts import fingerprint, read_json, write_json
+from soccer_lstm.config import FEATURE_KINDS, PipelineConfig, from_dict
+from soccer_lstm.errors import ArtifactError, UserError
+from soccer_lstm.evaluation.cv import CVResult, FoldCache
+from soccer_lstm.evaluation.report import RowResult, class_order, slug, write_report
+
+log = logging.getLogger(__name__)
+
+LSTM = "lstm"
+BASELINE_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote")
+CLASSIFIERS = (LSTM, *BASELINE_CLASSIFIERS)
+# Baselines whose similarity or kernel only makes sense for non-negative histograms.
+HISTOGRAM_ONLY = ("nw_knn", "nw_svm", "chi2_svm")
+ROW_SECTIONS = ("codebook", "encode", "train", "classifier", "transform")
+SHARED_SECTIONS = ("extract", "evaluate")
+TRANSFORM_OPTIONS = ("shuffle_frames",)
+ROW_KEYS = ("id", "name", "config", "classifier", "features", "paper_rate")
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """One fully resolved row of the table.
+
+    Attributes
+    ----------
+    row_id, name : str
+        File-name-safe identifier and display name.
+    classifier : str
+        One of :data:`CLASSIFIERS`.
+    features : str
+        One of ``bow``, ``motion``, ``bow+motion``.
+    paper_rate : float or None
+        The paper's rate in percent.
+    config_file : str
+        The row's override file.
+    pipeline : PipelineConfig
+        base.toml with the row's overrides, features set.
+    classifier_params : dict
+        Keyword arguments of the classifier (from the override file's ``[classifier]``).
+    shuffle_frames : bool
+        Shuffle the frames of every clip (seeded) before training and testing.
+    """
+
+    row_id: str
+    name: str
+    classifier: str
+    features: str
+    paper_rate: float | None
+    config_file: str
+    pipeline: PipelineConfig
+    classifier_params: dict[str, Any] = field(default_factory=dict)
+    shuffle_frames: bool = False
+
+    def resolved(self) -> dict[str, Any]:
+        """The row's complete configuration as plain data (written beside its results)."""
+        return {"id": self.row_id, "name": self.name, "classifier": self.classifier, "features": self.features,
+                "paper_rate": self.paper_rate, "config_file": self.config_file,
+                "pipeline": self.pipeline.as_dict(), "classifier_params": dict(self.classifier_params),
+                "transform": {"shuffle_frames": self.shuffle_frames}}
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """An experiment file: a title, the base config and the rows."""
+
+    path: Path
+    title: str
+    base_file: str
+    rows: tuple[RowSpec, ...]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such experiment file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read an experiment file and resolve every row against its base config.
+
+    Raises
+    ------
+    UserError
+        Naming the file and the problem: a missing or malformed file, an unknown section, option,
+        classifier or feature kind, a row that changes the shared extract or evaluate settings, a
+        duplicate row id.
+    """
+    path = Path(path)
+    spec = _read_toml(path)
+    unknown = sorted(set(spec) - {"title", "base", "rows"})
+    if unknown:
+        raise UserError(f"{path}: unknown key(s) {', '.join(unknown)} (expected title, base, [[rows]])")
+    base_name = spec.get("base", "base.toml")
+    base = _read_toml(path.parent / base_name)
+    _check_sections(path.parent / base_name, base, (*SHARED_SECTIONS, "codebook", "encode", "train"))
+    rows_spec = spec.get("rows")
+    if not isinstance(rows_spec, list) or not rows_spec:
+        raise UserError(f"{path}: lists no [[rows]]")
+    rows = tuple(_resolve_row(path, number, entry, base) for number, entry in enumerate(rows_spec, start=1))
+    seen: set[str] = set()
+    for row in rows:
+        if row.row_id in seen:
+            raise UserError(f"{path}: two rows have the id {row.row_id!r}")
+        seen.add(row.row_id)
+    return Experiment(path, str(spec.get("title", "Results")), str(base_name), rows)
+
+
+def _check_sections(path: Path, data: dict[str, Any], allowed: Sequence[str]) -> None:
+    for key, value in data.items():
+        if key in SHARED_SECTIONS and key not in allowed:
+            raise UserError(f"{path}: [{key}] must be the same for every row; set it in the base config")
+        if key not in allowed:
+            raise UserError(f"{path}: unknown section [{key}] (expected {', '.join(allowed)})")
+        if not isinstance(value, dict):
+            raise UserError(f"{path}: '{key}' must be a table ([{key}])")
+
+
+def _resolve_row(path: Path, number: int, entry: Any, base: dict[str, Any]) -> RowSpec:
+    where = f"{path}: row {number}"
+    if not isinstance(entry, dict):
+        raise UserError(f"{where}: expected a table")
+    unknown = sorted(set(entry) - set(ROW_KEYS))
+    if unknown:
+        raise UserError(f"{where}: unknown key(s) {', '.join(unknown)} (expected {', '.join(ROW_KEYS)})")
+    for key in ("name", "classifier", "features"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise UserError(f"{where}: needs a '{key}'")
+    name = entry["name"]
+    row_id = str(entry.get("id") or slug(name))
+    if slug(row_id) != row_id:
+        raise UserError(f"{where}: id {row_id!r} must be lower-case letters, digits and dashes")
+    paper_rate = entry.get("paper_rate")
+    if paper_rate is not None and (isinstance(paper_rate, bool) or not isinstance(paper_rate, (int, float))
+                                   or not 0 <= paper_rate <= 100):
+        raise UserError(f"{where}: paper_rate must be a percentage between 0 and 100")
+    override: dict[str, Any] = {}
+    config_file = entry.get("config")
+    if config_file:
+        override_path = path.parent / str(config_file)
+        override = _read_toml(override_path)
+        _check_sections(override_path, override, ROW_SECTIONS)
+        where = f"{override_path}"
+    merged = {section: {**base.get(section, {}), **override.get(section, {})}
+              for section in ("extract", "codebook", "encode", "train", "evaluate")}
+    features = entry["features"]
+    if merged["encode"].get("features", features) != features:
+        raise UserError(f"{where}: sets features = {merged['encode']['features']!r} but {path} row {number} "
+                        f"says {features!r}")
+    merged["encode"]["features"] = features
+    try:
+        pipeline = from_dict(PipelineConfig, merged)
+    except UserError as exc:
+        raise UserError(f"{where}: {exc}") from None
+    except TypeError as exc:
+        raise UserError(f"{where}: {exc}") from None
+    transform = override.get("transform", {})
+    unknown = sorted(set(transform) - set(TRANSFORM_OPTIONS))
+    if unknown:
+        raise UserError(f"{where}: unknown [transform] option(s) {', '.join(unknown)}")
+    row = RowSpec(row_id=row_id, name=name, classifier=entry["classifier"], features=features,
+                  paper_rate=None if paper_rate is None else float(paper_rate),
+                  config_file=str(config_file or ""), pipeline=pipeline,
+                  classifier_params=dict(override.get("classifier", {})),
+                  shuffle_frames=bool(transform.get("shuffle_frames", False)))
+    return validate_row(row, where)
+
+
+def validate_row(row: RowSpec, where: object) -> RowSpec:
+    """Every cross-field check of a row: classifier known, its parameters accepted, features usable.
+
+    Raises
+    ------
+    UserError
+    """
+    if row.classifier not in CLASSIFIERS:
+        raise UserError(f"{where}: unknown classifier {row.classifier!r} (expected {', '.join(CLASSIFIERS)})")
+    if row.features not in FEATURE_KINDS:
+        raise UserError(f"{where}: unknown features {row.features!r} (expected {', '.join(FEATURE_KINDS)})")
+    if row.classifier in HISTOGRAM_ONLY and row.features != "bow":
+        raise UserError(f"{where}: classifier {row.classifier} compares histograms and needs features = 'bow'")
+    if row.classifier == LSTM:
+        unknown = sorted(set(row.classifier_params) - {"members"})
+        if unknown:
+            raise UserError(f"{where}: [classifier] option(s) {', '.join(unknown)} are not LSTM options "
+                            f"(LSTM settings go in [train]; [classifier] takes 'members')")
+        members = row.classifier_params.get("members", 1)
+        if isinstance(members, bool) or not isinstance(members, int) or members < 1:
+            raise UserError(f"{where}: members must be a positive integer")
+    else:
+        from soccer_lstm.models.baselines import BASELINES
+
+        if "seed" in row.classifier_params:
+            raise UserError(f"{where}: the seed comes from --seeds; remove 'seed' from [classifier]")
+        accepted = set(BASELINES[row.classifier]().get_params()) - {"seed"}
+        unknown = sorted(set(row.classifier_params) - accepted)
+        if unknown:
+            raise UserError(f"{where}: {row.classifier} has no option(s) {', '.join(unknown)} "
+                            f"(it takes {', '.join(sorted(accepted))})")
+    return row
+
+
+# ----------------------------------------------------------------------------- classifiers
+class SeedEnsemble:
+    """Several LSTMs trained with different seeds; their clip-level outputs are averaged.
+
+    Averaging members is the last resort against seed-dependent results on ~100-clip datasets.
+
+    Parameters
+    ----------
+    make_member : callable
+        ``make_member(seed)`` returns a fresh classifier.
+    members : int
+        Number of members.
+    seed : int
+        Member ``i`` gets seed ``seed * members + i``, so different ensembles never share a member.
+    """
+
+    def __init__(self, make_member: Callable[[int], Any], members: int = 3, seed: int = 0) -> None:
+        self.make_member = make_member
+        self.members = members
+        self.seed = seed
+
+    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "SeedEnsemble":
+        """Fit every member on the same clips."""
+        self.members_ = [self.make_member(self.seed * self.members + i).fit(sequences, labels)
+                         for i in range(self.members)]
+        self.classes_ = self.members_[0].classes_
+        return self
+
+    def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Mean of the members' clip-level class scores."""
+        from sklearn.exceptions import NotFittedError
+
+        if not hasattr(self, "members_"):
+            raise NotFittedError("this SeedEnsemble is not fitted yet")
+        return np.mean([m.predict_proba(sequences) for m in self.members_], axis=0)
+
+    def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Class with the highest mean score."""
+        return self.classes_[np.argmax(self.predict_proba(sequences), axis=1)]
+
+
+def classifier_factory(row: RowSpec, verbose: int = 0) -> Callable[[int], Any]:
+    """``make(seed)`` returning a fresh, seeded classifier for ``row``."""
+    if row.classifier == LSTM:
+        from soccer_lstm.models.lstm import LSTMClassifier
+
+        def make_lstm(seed: int) -> Any:
+            return LSTMClassifier.from_config(replace(row.pipeline.train, seed=seed), verbose=verbose)
+
+        members = int(row.classifier_params.get("members", 1))
+        if members == 1:
+            return make_lstm
+        return lambda seed: SeedEnsemble(make_lstm, members, seed)
+
+    from soccer_lstm.models.baselines import make_baseline
+
+    def make_baseline_row(seed: int) -> Any:
+        estimator = make_baseline(row.classifier, **row.classifier_params)
+        if "seed" in estimator.get_params():
+            estimator.set_params(seed=seed)
+        return estimator
+
+    return make_baseline_row
+
+
+def shuffle_frames(sequences: list[np.ndarray], seed: int) -> list[np.ndarray]:
+    """Each clip with its frames in a random order (seeded by ``seed`` and the clip's position)."""
+    return [np.asarray(s)[np.random.default_rng([seed, i]).permutation(len(s))] for i, s in enumerate(sequences)]
+
+
+# ----------------------------------------------------------------------------- feature cache
+class SharedMotionCache(FoldCache):
+    """A :class:`FoldCache` that computes each clip's camera motion once for all folds and seeds.
+
+    Motion has no fitted state (its scaler is fit per fold later), so it does not depend on the
+    fold; the bag-of-words part still comes from each fold's own codebook. The result is the same
+    vector ``encode_clip`` makes: BoW columns first, then motion.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._motion: dict[tuple[str, str], list[np.ndarray]] = {}
+
+    def motion(self, store: Any, model: str) -> list[np.ndarray]:
+        """Per-frame motion vectors of every clip of ``store``."""
+        key = (str(store.folder), model)
+        if key not in self._motion:
+            from soccer_lstm import progress
+            from soccer_lstm.features.motion import motion_features
+
+            self._motion[key] = [np.asarray(motion_features(store.load(i), model=model), np.float32)
+                                 for i in progress.bar(range(len(store)), desc="motion", unit="clip")]
+        return self._motion[key]
+
+    def sequences(self, store: Any, train_index: np.ndarray, codebook_config: Any,
+                  encode_config: Any) -> tuple[list[np.ndarray], dict[str, list[int]]]:
+        from soccer_lstm.pipeline import feature_layout
+
+        kinds = encode_config.features.split("+")
+        if "motion" not in kinds:
+            return super().sequences(store, train_index, codebook_config, encode_config)
+        motion = self.motion(store, encode_config.motion_model)
+        if "bow" not in kinds:
+            return list(motion), feature_layout(encode_config, 0)
+        bow, bow_layout = super().sequences(store, train_index, codebook_config,
+                                            replace(encode_config, features="bow"))
+        combined = [np.concatenate([b, m], axis=1).astype(np.float32) for b, m in zip(bow, motion)]
+        return combined, feature_layout(encode_config, bow_layout["bow"][1])
+
+
+def motion_available() -> str | None:
+    """None when camera-motion features can be computed, else why not."""
+    try:
+        from soccer_lstm.features import motion  # noqa: F401
+    except ImportError as exc:
+        return f"camera-motion features are not available ({exc})"
+    return None
+
+
+# ----------------------------------------------------------------------------- running
+@dataclass
+class ReproduceResult:
+    """What :func:`run_reproduce` produced."""
+
+    rows: list[RowResult]
+    paths: dict[str, Path]
+    failed: list[str]
+
+
+def _row_result(row: RowSpec, cv: CVResult, seconds: float) -> RowResult:
+    return RowResult(row.name, row.paper_rate, cv.accuracies, cv.confusion(), cv.classes,
+                     train_seconds=sum(f.train_seconds for f in cv.folds), seeds=[f.seed for f in cv.folds],
+                     row_id=row.row_id, features=row.features, classifier=_classifier_label(row),
+                     details={"wall_seconds": round(seconds, 2), "config": f"rows/{row.row_id}/config.json"})
+
+
+def _classifier_label(row: RowSpec) -> str:
+    members = int(row.classifier_params.get("members", 1)) if row.classifier == LSTM else 1
+    label = row.classifier if members == 1 else f"{row.classifier} x{members}"
+    return label + (" (shuffled)" if row.shuffle_frames else "")
+
+
+def _saved_row(path: Path, key: str) -> RowResult | None:
+    """A finished row's results when they were made with the same inputs (``key``)."""
+    if not path.is_file():
+        return None
+    try:
+        data = read_json(path)
+    except ArtifactError:
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    try:
+        return RowResult(**data["row"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _row_payload(result: RowResult) -> dict[str, Any]:
+    return {"name": result.name, "paper_rate": result.paper_rate, "accuracies": result.accuracies,
+            "confusion": result.confusion.tolist(), "classes": result.classes,
+            "train_seconds": result.train_seconds, "seeds": result.seeds, "row_id": result.row_id,
+            "features": result.features, "classifier": result.classifier, "skipped": result.skipped,
+            "details": result.details}
+
+
+def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, seeds: Sequence[int] = (0, 1, 2),
+                  n_jobs: int = 1, only: Sequence[str] | None = None, fresh: bool = False, verbose: int = 0,
+                  command: str | None = None, say: Callable[[str], None] | None = None) -> ReproduceResult:
+    """Run every row of an experiment file on a dataset and write the report into ``out``.
+
+    Parameters
+    ----------
+    experiment : path-like
+        The experiment file (e.g. ``experiments/paper.toml``).
+    data : path-like
+        Dataset folder (one subfolder per class) or CSV manifest.
+    out : path-like
+        Output folder: ``features/`` (extracted once), ``rows/<id>/``, ``report.md``, ``metrics.json``,
+        ``rates.png``, ``confusion/``.
+    seeds : sequence of int
+        Repeats; each seed reseeds codebooks and classifiers, the folds stay fixed.
+    n_jobs : int
+        Worker processes for feature extraction.
+    only : sequence of str, optional
+        Row ids to run (default: all rows).
+    fresh : bool
+        Re-run rows even when their saved results match.
+    verbose : int
+        Keras verbosity for the LSTM rows.
+    command : str, optional
+        The command line, recorded in the report.
+    say : callable, optional
+        Receives one-line progress messages.
+
+    Returns
+    -------
+    ReproduceResult
+    """
+    from soccer_lstm.evaluation.cv import cross_validate
+    from soccer_lstm.pipeline import run_extract
+    from soccer_lstm.store import FeatureStore
+
+    say = say or (lambda message: log.info("%s", message))
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise UserError("--seeds needs at least one seed")
+    spec = load_experiment(experiment)
+    rows = list(spec.rows)
+    if only:
+        known = {row.row_id for row in rows}
+        missing = [r for r in only if r not in known]
+        if missing:
+            raise UserError(f"{experiment}: no row with id {', '.join(missing)} (rows: {', '.join(sorted(known))})")
+        rows = [row for row in rows if row.row_id in set(only)]
+    out = Path(out)
+    extract_config = rows[0].pipeline.extract
+    started = time.perf_counter()
+    summary = run_extract(data, out / "features", extract_config, n_jobs=n_jobs)
+    say(f"features: {summary.extracted} clips extracted, {summary.cached} up to date, "
+        f"{len(summary.failed)} skipped ({time.perf_counter() - started:.0f}s)")
+    for path, problem in summary.failed:
+        say(f"  skipped {path}: {problem}")
+    store = FeatureStore(out / "features")
+    features_key = [entry.fingerprint for entry in store.entries]
+    cache = SharedMotionCache()
+    no_motion = motion_available()
+    results: list[RowResult] = []
+    failed: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        folder = out / "rows" / row.row_id
+        resolved = {**row.resolved(), "seeds": seeds, "data": str(data), "package_version": __version__}
+        write_json(folder / "config.json", resolved)
+        key = fingerprint(row.resolved(), seeds, features_key, __version__)
+        if no_motion and "motion" in row.features:
+            results.append(RowResult(row.name, row.paper_rate, [], np.zeros((0, 0)), [], row_id=row.row_id,
+                                     features=row.features, classifier=_classifier_label(row), skipped=no_motion))
+            say(f"[{number}/{len(rows)}] {row.name}: skipped, {no_motion}")
+            continue
+        saved = None if fresh else _saved_row(folder / "results.json", key)
+        if saved is not None:
+            results.append(saved)
+            say(f"[{number}/{len(rows)}] {row.name}: {saved.mean:.1f} % (saved results, same config)")
+            continue
+        say(f"[{number}/{len(rows)}] {row.name}: {len(seeds)} seed(s) x {row.pipeline.evaluate.folds} folds ...")
+        row_started = time.perf_counter()
+        try:
+            cv = cross_validate(store, row.pipeline, make_classifier=classifier_factory(row, verbose), seeds=seeds,
+                                transform=shuffle_frames if row.shuffle_frames else None, cache=cache,
+                                verbose=verbose)
+        except UserError:
+            raise
+        except Exception as exc:  # one broken row must not throw away the others' hour of work
+            log.debug("row %s failed:\n%s", row.row_id, traceback.format_exc())
+            problem = f"failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            failed.append(row.row_id)
+            results.append(RowResult(row.name, row.paper_rate, [], np.zeros((0, 0)), [], row_id=row.row_id,
+                                     features=row.features, classifier=_classifier_label(row), skipped=problem))
+            say(f"[{number}/{len(rows)}] {row.name}: {problem}")
+            continue
+        result = _row_result(row, cv, time.perf_counter() - row_started)
+        write_json(folder / "results.json", {
+            "key": key, "row": _row_payload(result), "summary": cv.summary(),
+            "predictions": [{"clip_id": cv.clip_ids[i], "label": cv.labels[i], "predicted": p, "fold": f.fold,
+                             "seed": f.seed} for f in cv.folds for i, p in zip(f.test_index, f.predicted)]})
+        results.append(result)
+        say(f"[{number}/{len(rows)}] {row.name}: {result.mean:.1f} % +- {result.std:.1f} "
+            f"({time.perf_counter() - row_started:.0f}s)")
+    counts = Counter(store.labels)
+    order = class_order(list(counts))
+    context = {"dataset": str(data), "n_clips": len(store), "class_counts": {c: counts[c] for c in order},
+               "folds": rows[0].pipeline.evaluate.folds, "seeds": seeds, "experiment": str(experiment),
+               "command": command, "package_version": __version__,
+               "extract": asdict(extract_config), "skipped_clips": [p for p, _ in summary.failed]}
+    paths = write_report(results, out, title=spec.title, context=context)
+    return ReproduceResult(results, paths, failed)

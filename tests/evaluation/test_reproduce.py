@@ -1,0 +1,216 @@
+"""Experiment files, row resolution and the reproduce command on the tiny generated dataset."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import run_cli
+from soccer_lstm.errors import UserError
+from soccer_lstm.evaluation.reproduce import (SharedMotionCache, load_experiment, run_reproduce,
+                                              shuffle_frames)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def experiment(folder: Path, rows: str, base: str = "[evaluate]\nfolds = 3\n") -> Path:
+    write(folder, "base.toml", base)
+    return write(folder, "exp.toml", 'title = "Tiny"\nbase = "base.toml"\n' + rows)
+
+
+# --- the shipped experiment files ----------------------------------------------------------------
+
+def test_paper_experiment_lists_the_papers_rows_and_rates():
+    spec = load_experiment(ROOT / "experiments" / "paper.toml")
+    paper = [(row.classifier, row.features, row.paper_rate) for row in spec.rows if row.paper_rate is not None]
+    assert paper == [("nw_knn", "bow", 52.75), ("nw_svm", "bow", 73.25), ("lstm", "bow", 76.0),
+                     ("lstm", "motion", 77.0), ("lstm", "bow+motion", 92.0)]
+    ours = {row.classifier for row in spec.rows if row.paper_rate is None}
+    assert ours == {"chi2_svm", "frame_svm_vote", "lstm"}
+    assert any(row.shuffle_frames for row in spec.rows)
+    # One protocol: every row shares the extract and evaluate settings (features once, same folds).
+    assert len({row.pipeline.extract for row in spec.rows}) == 1
+    assert {row.pipeline.evaluate.folds for row in spec.rows} == {3}
+    assert len({row.pipeline.evaluate for row in spec.rows}) == 1
+    assert all(row.pipeline.encode.features == row.features for row in spec.rows)
+
+
+# --- resolution and checks -----------------------------------------------------------------------
+
+ROW = '[[rows]]\nname = "k-NN"\nclassifier = "nw_knn"\nfeatures = "bow"\nconfig = "row.toml"\n'
+
+
+def test_row_file_overrides_base_one_level(tmp_path):
+    write(tmp_path, "row.toml", "[codebook]\nk = 16\n[classifier]\nn_neighbors = 3\n")
+    path = experiment(tmp_path, ROW, base="[codebook]\nk = 32\nsample_size = 500\n[evaluate]\nfolds = 4\n")
+    row = load_experiment(path).rows[0]
+    assert row.row_id == "k-nn" and row.paper_rate is None
+    assert row.pipeline.codebook.k == 16 and row.pipeline.codebook.sample_size == 500
+    assert row.pipeline.evaluate.folds == 4
+    assert row.classifier_params == {"n_neighbors": 3}
+    resolved = row.resolved()
+    assert resolved["pipeline"]["codebook"]["k"] == 16 and resolved["classifier_params"] == {"n_neighbors": 3}
+
+
+@pytest.mark.parametrize("row_file, message", [
+    ("[extract]\nresize = 100\n", "same for every row"),
+    ("[evaluate]\nfolds = 5\n", "same for every row"),
+    ("[model]\nx = 1\n", "unknown section"),
+    ("[classifier]\nneighbours = 3\n", "has no option"),
+    ("[classifier]\nseed = 3\n", "--seeds"),
+    ("[encode]\nfeatures = \"motion\"\n", "says 'bow'"),
+    ("[codebook]\nk = 1\n", "k must be at least 2"),
+    ("[codebook]\nkk = 1\n", "unknown option"),
+    ("[transform]\nreverse = true\n", r"unknown \[transform\]"),
+    ("[codebook\n", "not valid TOML"),
+])
+def test_bad_row_files_are_refused_naming_the_file(tmp_path, row_file, message):
+    write(tmp_path, "row.toml", row_file)
+    with pytest.raises(UserError, match=message) as error:
+        load_experiment(experiment(tmp_path, ROW))
+    assert "row.toml" in str(error.value)
+
+
+@pytest.mark.parametrize("rows, message", [
+    (ROW.replace("nw_knn", "random_forest"), "unknown classifier"),
+    (ROW.replace('features = "bow"', 'features = "motion"'), "needs features = 'bow'"),
+    (ROW + ROW, "two rows have the id"),
+    (ROW.replace('config = "row.toml"', 'config = "missing.toml"'), "no such experiment file"),
+    (ROW + "paper_rate = 140\n", "paper_rate"),
+    (ROW + "colour = 1\n", "unknown key"),
+    ("", "lists no"),
+])
+def test_bad_experiment_files_are_refused(tmp_path, rows, message):
+    write(tmp_path, "row.toml", "")
+    with pytest.raises(UserError, match=message):
+        load_experiment(experiment(tmp_path, rows))
+
+
+def test_lstm_rows_take_train_settings_not_classifier_options(tmp_path):
+    write(tmp_path, "row.toml", "[classifier]\nunits = 10\n")
+    lstm_row = ROW.replace("nw_knn", "lstm")
+    with pytest.raises(UserError, match=r"\[train\]"):
+        load_experiment(experiment(tmp_path, lstm_row))
+    write(tmp_path, "row.toml", "[train]\nunits = 10\n[classifier]\nmembers = 2\n")
+    row = load_experiment(experiment(tmp_path, lstm_row)).rows[0]
+    assert row.pipeline.train.units == 10 and row.classifier_params == {"members": 2}
+
+
+# --- transforms and caches -----------------------------------------------------------------------
+
+def test_shuffle_frames_is_a_seeded_permutation_of_each_clip():
+    clips = [np.arange(20, dtype=np.float32).reshape(10, 2), np.arange(6, dtype=np.float32).reshape(3, 2),
+             np.zeros((0, 2), np.float32)]
+    once, again, other = shuffle_frames(clips, 0), shuffle_frames(clips, 0), shuffle_frames(clips, 1)
+    for original, a, b in zip(clips, once, again):
+        np.testing.assert_array_equal(a, b)
+        assert sorted(map(tuple, a)) == sorted(map(tuple, original))
+    assert not np.array_equal(once[0], clips[0])
+    assert not np.array_equal(once[0], other[0])
+    assert clips[0][0, 0] == 0  # the input is not modified
+
+
+def test_shared_motion_cache_matches_encode_clip(tiny_features):
+    from soccer_lstm.config import CodebookConfig, EncodeConfig
+    from soccer_lstm.evaluation.cv import FoldCache
+    from soccer_lstm.store import FeatureStore
+
+    store = FeatureStore(tiny_features)
+    train = np.arange(0, len(store), 2)
+    book = CodebookConfig(k=8, sample_size=400)
+    config = EncodeConfig(features="bow+motion")
+    ours, layout = SharedMotionCache().sequences(store, train, book, config)
+    theirs, their_layout = FoldCache().sequences(store, train, book, config)
+    assert layout == their_layout
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+# --- end to end ----------------------------------------------------------------------------------
+
+TINY_ROWS = """
+[[rows]]
+id = "knn"
+name = "NW k-NN"
+config = "knn.toml"
+classifier = "nw_knn"
+features = "bow"
+paper_rate = 52.75
+
+[[rows]]
+id = "chi2"
+name = "chi2 SVM"
+classifier = "chi2_svm"
+features = "bow"
+
+[[rows]]
+id = "lstm"
+name = "motion LSTM"
+config = "lstm.toml"
+classifier = "lstm"
+features = "motion"
+paper_rate = 77
+"""
+
+
+@pytest.fixture
+def tiny_experiment(tmp_path):
+    write(tmp_path, "knn.toml", "[classifier]\ngap = 0.3\n")
+    write(tmp_path, "lstm.toml", "[train]\nunits = 8\nepochs = 3\npatience = 2\nbatch_size = 4\n")
+    return experiment(tmp_path, TINY_ROWS,
+                      base="[extract]\nresize = 160\nmax_keypoints = 150\n[codebook]\nk = 16\nsample_size = 2000\n"
+                           "[evaluate]\nfolds = 3\n")
+
+
+def test_reproduce_writes_report_configs_and_resumes(tiny_dataset, tiny_experiment, tmp_path):
+    out = tmp_path / "out"
+    messages: list[str] = []
+    result = run_reproduce(tiny_experiment, tiny_dataset, out, seeds=(0, 1), say=messages.append)
+    assert [row.row_id for row in result.rows] == ["knn", "chi2", "lstm"] and not result.failed
+    for row in result.rows:
+        assert row.ran and len(row.accuracies) == 6 and sorted(set(row.seeds)) == [0, 1]
+        assert row.confusion.sum() == 2 * 18  # every clip tested once per seed
+        config = json.loads((out / "rows" / row.row_id / "config.json").read_text())
+        assert config["seeds"] == [0, 1] and config["pipeline"]["codebook"]["k"] == 16
+        assert (out / "rows" / row.row_id / "results.json").is_file()
+        assert (out / "confusion" / f"{row.row_id}.png").is_file()
+    knn, chi2, _ = result.rows
+    assert knn.mean > 50 and chi2.mean > 50   # three separable classes: chance is 33 %
+    assert json.loads((out / "rows" / "knn" / "config.json").read_text())["classifier_params"] == {"gap": 0.3}
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert [r["paper_rate"] for r in metrics["rows"]] == [52.75, None, 77.0]
+    assert metrics["n_clips"] == 18 and metrics["seeds"] == [0, 1]
+    report = (out / "report.md").read_text()
+    assert "| NW k-NN | bow | nw_knn | 52.75 |" in report and (out / "rates.png").is_file()
+    # The same folds for every row: each clip sits in the same fold in every row and seed.
+    folds = {}
+    for row_id in ("knn", "chi2", "lstm"):
+        predictions = json.loads((out / "rows" / row_id / "results.json").read_text())["predictions"]
+        for p in predictions:
+            assert folds.setdefault(p["clip_id"], p["fold"]) == p["fold"]
+    # A second run reads finished rows back instead of training again.
+    messages.clear()
+    again = run_reproduce(tiny_experiment, tiny_dataset, out, seeds=(0, 1), only=["knn", "lstm"],
+                          say=messages.append)
+    assert [row.row_id for row in again.rows] == ["knn", "lstm"]
+    assert sum("saved results" in m for m in messages) == 2
+    assert again.rows[0].accuracies == knn.accuracies
+
+
+def test_reproduce_command_help_and_user_errors(tiny_dataset, tmp_path):
+    result = run_cli("reproduce", "--help")
+    assert result.exit_code == 0 and "--seeds" in result.output and "--data" in result.output
+    missing = run_cli("reproduce", str(tmp_path / "nope.toml"), "--data", str(tiny_dataset), "-o", str(tmp_path / "o"))
+    assert missing.exit_code == 2 and "no such experiment file" in missing.output
+    bad_row = run_cli("reproduce", str(ROOT / "experiments" / "paper.toml"), "--data", str(tiny_dataset),
+                      "-o", str(tmp_path / "o"), "--rows", "nonexistent")
+    assert bad_row.exit_code == 2 and "no row with id nonexistent" in bad_row.output
