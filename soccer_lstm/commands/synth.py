@@ -47,12 +47,13 @@ class _Range(click.ParamType):
 @click.option("--size", type=_Size(), default="320x240", show_default=True, help="Frame size WxH.")
 @click.option("--frames", "frame_range", type=_Range(), default="40-60", show_default=True,
               help="Clip length range in frames, MIN-MAX inclusive.")
-@click.option("--fps", type=click.FloatRange(min=1.0, max=120.0), default=25.0, show_default=True, help="Frame rate.")
+@click.option("--fps", type=click.IntRange(min=1, max=120), default=25, show_default=True,
+              help="Frame rate (whole frames per second).")
 @click.option("--preview", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also write a PNG contact sheet: one clip per class, frames across time.")
 @click.pass_context
 def synth(ctx: click.Context, out_dir: str | None, clips_per_class: int, seed: int, size: tuple[int, int],
-          frame_range: tuple[int, int], fps: float, preview: str | None) -> None:
+          frame_range: tuple[int, int], fps: int, preview: str | None) -> None:
     """Render broadcast-style soccer clips of goal-kick, placed-kick, shot-on-goal and throw-in.
 
     The default data set of `make demo`: 25 clips per class, like MICC-Soccer-Actions-4.

@@ -175,7 +175,7 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = builder.rng
     keeper_kit = f"{builder.defence}_keeper"
     ball_xy = np.array([rng.uniform(99.8, 103.0), MID_Y + rng.choice([-1, 1]) * rng.uniform(1.0, 8.5)])
-    kick = builder.duration * rng.uniform(0.25, 0.45)
+    kick = builder.duration * rng.uniform(0.3, 0.6)
     run = rng.uniform(0.5, 0.9)
     keeper_start = np.array([min(104.6, ball_xy[0] + rng.uniform(2.5, 5.0)), ball_xy[1] + rng.uniform(-3, 3)])
     keeper_path = builder.move(keeper_start, ball_xy + [0.5, 0.0], kick - run, kick)
@@ -184,7 +184,7 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     kick_frame = int(np.searchsorted(builder.t, kick))
     pose[max(0, kick_frame - 1): kick_frame + 2] = KICK
     builder.add(keeper_kit, keeper_path, pose)
-    long_kick = rng.random() < 0.8
+    long_kick = rng.random() < 0.75
     if long_kick:
         land = np.array([rng.uniform(38, 66), rng.uniform(8, 60)])
         speed, apex = rng.uniform(22, 30), rng.uniform(10, 20)
@@ -205,7 +205,8 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weight = builder.ease(kick + rng.uniform(0.0, 0.2), kick + rng.uniform(0.6, 1.0))[:, None]
     focus = before * (1 - weight) + follow * weight
     z0 = rng.uniform(0.6, 0.9)
-    z1 = rng.uniform(0.32, 0.45) if long_kick else z0 * rng.uniform(0.75, 1.0)
+    wide = long_kick and rng.random() < 0.6
+    z1 = rng.uniform(0.32, 0.45) if wide else z0 * rng.uniform(0.75, 1.05)
     zoom = z0 + (z1 - z0) * builder.ease(kick + 0.1, kick + rng.uniform(0.8, 1.4))
     return ball, focus, zoom
 
@@ -213,12 +214,15 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A free kick: wall, a still moment, run-up and a kick at goal that the camera follows."""
     rng = builder.rng
-    ball_xy = np.array([rng.uniform(72, 87), rng.uniform(12, 56)])
+    if rng.random() < 0.25:   # a wide free kick near the far touchline: boards and crowd in view
+        ball_xy = np.array([rng.uniform(80, 95), rng.uniform(52, 62)])
+    else:
+        ball_xy = np.array([rng.uniform(72, 87), rng.uniform(12, 56)])
     to_goal = np.array([GOAL_X, MID_Y]) - ball_xy
     distance = float(np.linalg.norm(to_goal))
     direction = to_goal / distance
     across = np.array([-direction[1], direction[0]])
-    kick = builder.duration * rng.uniform(0.4, 0.65)
+    kick = builder.duration * rng.uniform(0.3, 0.65)
     # The wall: 3-6 defenders shoulder to shoulder 9.15 m from the ball, covering the near post.
     n_wall = int(rng.integers(3, 7))
     wall_centre = ball_xy + direction * 9.15 + across * rng.uniform(-0.8, 0.8)
@@ -240,7 +244,10 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # Players waiting in the box, the keeper on the line.
     builder.crowd_of(builder.attack, int(rng.integers(2, 5)), (90, 100), (22, 46), amplitude=1.0)
     builder.crowd_of(builder.defence, int(rng.integers(2, 5)), (90, 101), (22, 46), amplitude=1.0)
-    target = np.array([GOAL_X + 0.5, MID_Y + rng.uniform(-3.4, 3.4), rng.uniform(1.0, 2.4)])
+    if rng.random() < 0.3:    # crossed into the box rather than shot
+        target = np.array([rng.uniform(94, 100), MID_Y + rng.uniform(-8, 8), 0.0])
+    else:
+        target = np.array([GOAL_X + 0.5, MID_Y + rng.uniform(-3.4, 3.4), rng.uniform(1.0, 2.4)])
     keeper_y = MID_Y + (ball_xy[1] - MID_Y) * 0.12
     dive = kick + rng.uniform(0.3, 0.6)
     keeper = builder.move([GOAL_X - 0.8, keeper_y], [GOAL_X - 0.8, keeper_y + np.clip(target[1] - keeper_y, -2.5, 2.5)],
@@ -256,7 +263,7 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weight = builder.ease(kick + rng.uniform(0.05, 0.2), kick + rng.uniform(0.5, 0.9))[:, None]
     focus = before * (1 - weight) + follow * weight
     z0 = rng.uniform(0.4, 0.7)
-    change = rng.choice([0.8, 1.0, 1.2], p=[0.3, 0.4, 0.3])
+    change = rng.choice([0.65, 0.85, 1.0, 1.2], p=[0.3, 0.25, 0.25, 0.2])
     zoom = z0 * (1 + (change - 1) * builder.ease(kick + 0.2, kick + 1.2))
     return ball, focus, zoom
 
@@ -267,11 +274,18 @@ def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     shot = builder.duration * rng.uniform(0.5, 0.75)
     start = np.array([rng.uniform(64, 80), rng.uniform(14, 54)])
     shoot_from = np.array([rng.uniform(82, 93), rng.uniform(22, 46)])
+    if rng.random() < 0.35:   # a slow build-up first: the carrier walks the ball before the attack
+        pause = shot * rng.uniform(0.25, 0.5)
+        start = start + np.array([rng.uniform(-1, 1), rng.uniform(-2, 2)])
+        shoot_from = shoot_from.copy()
+    else:
+        pause = 0.0
     passing = rng.random() < 0.4
     if passing:
         pass_time = shot * rng.uniform(0.35, 0.6)
         pass_from = start + (shoot_from - start) * rng.uniform(0.2, 0.45)
-        first = builder.add(builder.attack, builder.move(start, pass_from, 0.0, pass_time))
+        pass_time = max(pass_time, pause + 0.2)
+        first = builder.add(builder.attack, builder.move(start, pass_from, pause, pass_time))
         receiver_start = shoot_from + np.array([-rng.uniform(4, 9), rng.uniform(-8, 8)])
         second = builder.add(builder.attack, builder.move(receiver_start, shoot_from, 0.0, shot))
         ball = builder.at_feet(first)
@@ -283,7 +297,7 @@ def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         ball = np.where(builder.t[:, None] < pass_time, ball, flight_pass * (1 - mix) + feet * mix)
         shooter = second
     else:
-        shooter = builder.add(builder.attack, builder.move(start, shoot_from, 0.0, shot))
+        shooter = builder.add(builder.attack, builder.move(start, shoot_from, pause, shot))
         ball = builder.at_feet(shooter)
     shooter.pose[max(0, int(np.searchsorted(builder.t, shot)) - 1): int(np.searchsorted(builder.t, shot)) + 2] = KICK
     on_target = rng.random() < 0.8
@@ -338,9 +352,12 @@ def throw_in(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fade = np.clip((builder.t - throw) / 0.4, 0, 1)
     ball[released, 2] = ball[released, 2] + 2.0 * (1 - fade[released])
     # Camera: nearly still, tilted up so boards and stand fill the top of the frame.
-    base = np.array([x_throw + rng.uniform(-5, 5), rng.uniform(58, 66), rng.uniform(0.5, 3.5)])
-    follow = rng.uniform(0.0, 0.3)
+    base = np.array([x_throw + rng.uniform(-5, 5), rng.uniform(54, 66), rng.uniform(0.0, 3.5)])
+    follow = rng.uniform(0.3, 0.7) if rng.random() < 0.4 else rng.uniform(0.0, 0.2)
     focus = base + follow * np.column_stack([ball[:, 0] - ball[0, 0], ball[:, 1] - ball[0, 1], np.zeros(builder.n)])
+    if rng.random() < 0.3:    # the camera is still settling on the thrower when the clip starts
+        offset = np.array([rng.choice([-1, 1]) * rng.uniform(2, 6), rng.uniform(-3, 0), 0.0])
+        focus = focus + offset * (1 - builder.ease(0.0, builder.duration * rng.uniform(0.2, 0.4)))[:, None]
     zoom = np.full(builder.n, rng.uniform(0.55, 1.0)) * (1 + rng.uniform(-0.05, 0.05) * builder.ease(0, builder.duration))
     return ball, focus, zoom
 

@@ -275,7 +275,7 @@ def render_dataset(out_dir: str | os.PathLike, clips_per_class: int = 25, seed: 
     frames : (min, max)
         Clip length range in frames, inclusive; each clip draws its length from it.
     fps : float
-        Frame rate.
+        Frame rate, a whole number (the AVI header holds whole frame rates).
     progress : bool
         Show a tqdm bar over clips on stderr.
 
@@ -289,8 +289,9 @@ def render_dataset(out_dir: str | os.PathLike, clips_per_class: int = 25, seed: 
         raise UserError(f"clips per class must be at least 1, got {clips_per_class}")
     if low < 8 or high < low:
         raise UserError(f"clip length range {low}-{high} is invalid (need 8 <= MIN <= MAX)")
-    if not fps > 0:
-        raise UserError(f"frame rate must be positive, got {fps}")
+    if not fps > 0 or not float(fps).is_integer():
+        # OpenCV's MJPG writer stores a whole number of frames per second in the AVI header.
+        raise UserError(f"frame rate must be a positive whole number of frames per second, got {fps}")
     _check(CLASSES[0], (int(size[0]), int(size[1])), low)
     from tqdm import tqdm
 
