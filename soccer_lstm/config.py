@@ -13,6 +13,7 @@ from soccer_lstm.errors import UserError
 FEATURE_KINDS = ("bow", "motion", "bow+motion")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
+SCALINGS = ("motion", "all", "none")
 MOTION_MODELS = ("affine", "similarity")
 
 
@@ -51,6 +52,7 @@ class TrainConfig:
     dropout: float = 0.2         # dropout on LSTM inputs; regularises ~100-clip datasets
     aggregation: str = "mean"    # mean | vote | last: how per-frame decisions become one label
     max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
+    scale: str = "motion"        # standardise (training-clip statistics): motion columns, all, none
     seed: int = 0                # seeds weight init, shuffling and the validation split
 
 
@@ -113,6 +115,7 @@ def validate(config: Any) -> Any:
         need(config.aggregation in AGGREGATIONS, f"--aggregation must be one of {', '.join(AGGREGATIONS)}")
         need(0.0 <= config.validation_split < 0.9, "--validation-split must be in [0, 0.9)")
         need(0.0 <= config.dropout < 1.0, "--dropout must be in [0, 1)")
+        need(config.scale in SCALINGS, f"--scale must be one of {', '.join(SCALINGS)}")
         need(config.epochs >= 1 and config.batch_size >= 1, "--epochs and --batch-size must be positive")
     elif isinstance(config, EvalConfig):
         need(config.folds >= 2, "--folds must be at least 2")

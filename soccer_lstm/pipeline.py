@@ -15,8 +15,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from soccer_lstm import __version__, progress
-from soccer_lstm.artifacts import (file_signature, fingerprint, load_npz, read_json, remove_stale_temporaries,
-                                   save_npz, write_json)
+from soccer_lstm.artifacts import (check_can_create, file_signature, fingerprint, load_npz, read_json,
+                                   remove_stale_temporaries, save_npz, write_json)
 from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
 from soccer_lstm.dataset import Clip, check_trainable, discover
 from soccer_lstm.errors import ArtifactError, BatchError, ClipError, UserError
@@ -202,6 +202,7 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
     out_path = Path(out_path)
     if out_path.is_dir():
         raise UserError(f"{out_path}: is a folder; --out names the codebook file to write (e.g. codebook.npz)")
+    check_can_create(out_path)
     if out_path.exists():
         # Only a codebook of this tool is ever replaced: a file the user pointed at by mistake is kept.
         try:
@@ -268,10 +269,18 @@ def encode_clip(features: ClipFeatures, codebook: Codebook | None, config: Encod
     return np.concatenate(parts, axis=1).astype(np.float32)
 
 
-def make_scaler(layout: dict[str, list[int]]) -> SequenceScaler:
-    """Motion columns are standardised; BoW histograms are left as they are."""
-    start, stop = layout.get("motion", [0, 0])
-    return SequenceScaler(start, stop)
+def make_scaler(layout: dict[str, list[int]], scale: str = "motion") -> SequenceScaler:
+    """The column standardiser of a feature layout.
+
+    ``motion``: motion columns only (BoW histograms stay histograms); ``all``: every column;
+    ``none``: nothing.
+    """
+    if scale == "all":
+        return SequenceScaler(0, max(stop for _, stop in layout.values()))
+    if scale == "motion":
+        start, stop = layout.get("motion", [0, 0])
+        return SequenceScaler(start, stop)
+    return SequenceScaler(0, 0)
 
 
 def _encode_one(task: tuple[int, Path, ClipEntry, Codebook | None, EncodeConfig]) -> tuple[int, np.ndarray | None, str | None]:
@@ -375,6 +384,7 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     model_dir = Path(model_dir)
     if model_dir.exists() and not model_dir.is_dir():
         raise UserError(f"{model_dir}: is a file, not a folder; choose another --out")
+    check_can_create(model_dir / MODEL_META)
     inputs_fp = fingerprint([c["fingerprint"] for c in index["clips"]], asdict(config), __version__)
     meta_path = model_dir / MODEL_META
     if meta_path.is_file() and (model_dir / "model.keras").is_file():
@@ -388,7 +398,7 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         codebook, codebook_meta = load_codebook(index["codebook_path"])
         if codebook.fingerprint_ != index["codebook"]:
             raise ArtifactError(f"{index['codebook_path']}: changed since encode; re-run encode")
-    scaler = make_scaler(index["layout"])
+    scaler = make_scaler(index["layout"], config.scale)
     sequences = scaler.fit_transform(sequences)
     started = time.perf_counter()
     classifier = LSTMClassifier.from_config(config, verbose=verbose).fit(sequences, labels)

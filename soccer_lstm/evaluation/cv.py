@@ -138,7 +138,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             sequences, layout = cache.sequences(store, train, codebook_config, config.encode)
             if transform is not None:
                 sequences = transform(list(sequences), seed)
-            scaler = make_scaler(layout).fit([sequences[i] for i in train])
+            scaler = make_scaler(layout, config.train.scale).fit([sequences[i] for i in train])
             train_x = scaler.transform([sequences[i] for i in train])
             test_x = scaler.transform([sequences[i] for i in test])
             started = time.perf_counter()

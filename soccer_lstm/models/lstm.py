@@ -86,8 +86,8 @@ class LSTMClassifier:
 
     def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
                  batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
-                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, seed: int = 0,
-                 verbose: int = 0) -> None:
+                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "motion",
+                 seed: int = 0, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -98,6 +98,7 @@ class LSTMClassifier:
         self.dropout = dropout
         self.aggregation = aggregation
         self.max_steps = max_steps
+        self.scale = scale  # applied by the pipeline's scaler; kept so the config round-trips
         self.seed = seed
         self.verbose = verbose
 
