@@ -43,9 +43,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            raise UserError(f"{blocker}: is a file, not a folder; cannot write {path.name} under it") from None
+        check_can_create(path)
         raise UserError(f"{path.parent}: cannot write here ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
@@ -62,6 +60,20 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     except BaseException:
         _silent_unlink(tmp)
         raise
+
+
+def check_can_create(path: str | os.PathLike) -> None:
+    """Refuse early, before any long computation, a ``path`` that lies under a file.
+
+    Raises
+    ------
+    UserError
+        If a parent of ``path`` exists and is not a folder.
+    """
+    path = Path(path)
+    blocker = next((p for p in (path.parent, *path.parent.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise UserError(f"{blocker}: is a file, not a folder; cannot write {path.name} under it")
 
 
 def _current_umask() -> int:
