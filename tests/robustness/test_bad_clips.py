@@ -275,3 +275,27 @@ def test_manifest_row_without_a_label(tmp_path: Path) -> None:
     manifest = tmp_path / "clips.csv"
     manifest.write_text("path,label\nsome.avi,\n", encoding="utf-8")
     error_line(invoke("extract", manifest, "-o", tmp_path / "out"), manifest, "line 2")
+
+
+def test_unlistable_folders(dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frame folder that cannot be listed is one skipped clip; a class folder that cannot be listed
+    stops the run (a whole class would silently go missing)."""
+    locked_frames = dataset / "throw" / "frames"
+    locked_frames.mkdir()
+    for i, frame in enumerate(frames(4, n=2)):
+        cv2.imwrite(str(locked_frames / f"{i}.png"), frame)
+    locked = {locked_frames}
+    real = Path.iterdir
+
+    def iterdir(self: Path):
+        if self in locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    result = invoke("extract", dataset, "-o", tmp_path / "out", *FAST)
+    no_crash(result)
+    assert result.exit_code == 0, result.output
+    assert "permission denied" in report_lines(result, "skipped")[str(locked_frames)]
+    locked.add(dataset / "kick")
+    error_line(invoke("extract", dataset, "-o", tmp_path / "out", *FAST), dataset / "kick", "permission denied")
