@@ -187,6 +187,15 @@ def load_npz(path: str | os.PathLike, required: tuple[str, ...] = ()) -> tuple[d
     if not path.is_file():
         raise ArtifactError(f"{path}: not found")
     try:
+        with open(path, "rb") as handle:
+            magic = handle.read(6)
+    except OSError as exc:
+        raise ArtifactError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if magic[:1] == b"\x80":  # pickle protocol 2+ opcode
+        raise ArtifactError(f"{path}: is a Python pickle; refusing to load it")
+    if not magic.startswith(b"PK"):
+        raise ArtifactError(f"{path}: not an .npz archive of this tool (unknown file type)")
+    try:
         with np.load(path, allow_pickle=False) as archive:
             names = list(archive.files)
             arrays = {name: archive[name] for name in names}

@@ -208,7 +208,9 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
         try:
             existing, meta = load_codebook(out_path)
         except ArtifactError as exc:
-            raise UserError(f"{exc}; refusing to overwrite it (delete it or choose another --out)") from None
+            reason = str(exc).removeprefix(f"{out_path}: ")
+            raise UserError(f"{out_path}: exists and is not a soccer-lstm codebook ({reason}); not overwriting "
+                            f"it (delete it or choose another --out)") from None
         if meta.get("inputs_fingerprint") == inputs_fp:
             return existing, False
     try:
@@ -446,6 +448,9 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
     model_dir = Path(model_dir)
     if not model_dir.is_dir():
         raise UserError(f"{model_dir}: no such model folder (run 'soccer-lstm train' first)")
+    if not (model_dir / MODEL_META).is_file():
+        raise UserError(f"{model_dir}: not a model folder (no {MODEL_META}; run 'soccer-lstm train', which "
+                        f"writes it last)")
     meta = read_json(model_dir / MODEL_META)
     if not isinstance(meta, dict) or meta.get("stage") != "train":
         raise ArtifactError(f"{model_dir / MODEL_META}: not a soccer-lstm model description")
@@ -519,7 +524,7 @@ def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path) -> l
     folder = Path(sequences_dir)
     if folder.is_dir():  # the kind and codebook are checked before any sequence is read
         index = read_json(folder / INDEX)
-        if isinstance(index, dict):
+        if isinstance(index, dict) and index.get("stage") == "encode":
             check_compatible(pipeline, index, folder)
     sequences, _, index = load_sequences(folder)
     check_compatible(pipeline, index, folder)

@@ -85,7 +85,7 @@ def test_tampered_codebook_is_refused(trained: dict, tmp_path: Path) -> None:
 def test_codebook_out_over_a_foreign_file_is_refused_and_kept(trained: dict, tmp_path: Path) -> None:
     precious = tmp_path / "notes.npz"
     precious.write_bytes(b"my own data")
-    error_line(invoke("codebook", trained["features"], "-o", precious, "-k", "4"), precious, "refusing to overwrite")
+    error_line(invoke("codebook", trained["features"], "-o", precious, "-k", "4"), precious, "not overwriting")
     assert precious.read_bytes() == b"my own data"
 
 
