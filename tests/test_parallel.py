@@ -97,11 +97,19 @@ def test_effective_jobs_resolves_negative_counts() -> None:
     assert parallel.effective_jobs(-cores - 5) == 1
 
 
-def test_opencv_threads_share_the_cores() -> None:
-    cores = parallel.available_cores()
-    assert parallel.opencv_threads(1) == cores
-    assert parallel.opencv_threads(cores) == 1
-    assert parallel.opencv_threads(4 * cores) == 1
+def _opencv_threads(_: object) -> int:
+    return cv2.getNumThreads()
+
+
+def test_every_job_runs_opencv_on_one_thread_and_the_caller_gets_its_setting_back() -> None:
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(3)
+    try:
+        assert list(parallel.imap_unordered(_opencv_threads, [0, 1], n_jobs=1)) == [1, 1]
+        assert cv2.getNumThreads() == 3
+        assert list(parallel.imap_unordered(_opencv_threads, [0, 1, 2], n_jobs=2)) == [1, 1, 1]
+    finally:
+        cv2.setNumThreads(before)
 
 
 def test_imap_unordered_returns_every_result_once() -> None:
