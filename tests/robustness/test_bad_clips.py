@@ -299,3 +299,21 @@ def test_unlistable_folders(dataset: Path, tmp_path: Path, monkeypatch: pytest.M
     assert "permission denied" in report_lines(result, "skipped")[str(locked_frames)]
     locked.add(dataset / "kick")
     error_line(invoke("extract", dataset, "-o", tmp_path / "out", *FAST), dataset / "kick", "permission denied")
+
+
+def test_clips_without_keypoints_encode_to_zero_histograms(broken_run: dict) -> None:
+    """An all-black clip and a one-frame clip go through codebook and encode: every frame is a timestep."""
+    from soccer_lstm.artifacts import load_npz
+
+    out, root = broken_run["out"], broken_run["root"].parent
+    book, sequences = root / "codebook.npz", root / "sequences"
+    for args in (("codebook", out, "-o", book, "-k", "8", "--sample-size", "300"),
+                 ("encode", out, "--codebook", book, "-o", sequences)):
+        result = invoke(*args)
+        no_crash(result)
+        assert result.exit_code == 0, result.output
+    files = {e["path"]: e["file"] for e in read_index(sequences)["clips"]}
+    black = load_npz(sequences / files[str(broken_run["cases"]["all_black"])])[0]["sequence"]
+    assert black.shape == (4, 8) and not black.any()
+    single = load_npz(sequences / files[str(broken_run["cases"]["single_frame"])])[0]["sequence"]
+    assert single.shape == (1, 8) and single.sum() > 0
