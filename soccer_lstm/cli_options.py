@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import click
 
-from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, MOTION_MODELS, OPTIMIZERS, CodebookConfig,
+from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, MOTION_MODELS, OPTIMIZERS, SCALINGS, CodebookConfig,
                                 EncodeConfig, EvalConfig, ExtractConfig, TrainConfig)
 
 F = Callable[..., Any]
@@ -78,13 +78,18 @@ train_options = _compose(
                  help="Dropout on the LSTM inputs."),
     click.option("--aggregation", type=click.Choice(AGGREGATIONS), default=_t.aggregation, show_default=True,
                  help="Per-frame decisions -> clip label."),
+    click.option("--scale", type=click.Choice(SCALINGS), default=_t.scale, show_default=True,
+                 help="Standardise motion columns, all columns or none (training-clip statistics)."),
+    click.option("--ensemble", type=click.IntRange(min=1), default=_t.ensemble, show_default=True,
+                 help="Independent LSTMs (consecutive seeds) averaged into one model."),
 )
 
 
 def train_config(kwargs: dict[str, Any], seed: int) -> TrainConfig:
     from soccer_lstm.config import validate
 
-    names = ("units", "optimizer", "learning_rate", "batch_size", "epochs", "patience", "dropout", "aggregation")
+    names = ("units", "optimizer", "learning_rate", "batch_size", "epochs", "patience", "dropout", "aggregation",
+             "scale", "ensemble")
     return validate(TrainConfig(**{n: kwargs.pop(n) for n in names}, seed=seed))
 
 

@@ -53,6 +53,7 @@ class TrainConfig:
     aggregation: str = "mean"    # mean | vote | last: how per-frame decisions become one label
     max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
     scale: str = "motion"        # standardise (training-clip statistics): motion columns, all, none
+    ensemble: int = 1            # independent LSTMs (consecutive seeds) whose outputs are averaged
     seed: int = 0                # seeds weight init, shuffling and the validation split
 
 
@@ -111,6 +112,7 @@ def validate(config: Any) -> Any:
         need(config.motion_model in MOTION_MODELS, f"--motion-model must be one of {', '.join(MOTION_MODELS)}")
     elif isinstance(config, TrainConfig):
         need(config.units >= 1, "--units must be positive")
+        need(config.ensemble >= 1, "--ensemble must be at least 1")
         need(config.optimizer in OPTIMIZERS, f"--optimizer must be one of {', '.join(OPTIMIZERS)}")
         need(config.aggregation in AGGREGATIONS, f"--aggregation must be one of {', '.join(AGGREGATIONS)}")
         need(0.0 <= config.validation_split < 0.9, "--validation-split must be in [0, 0.9)")

@@ -26,16 +26,27 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
-def build_lstm(n_features: int, n_classes: int, units: int = 150, dropout: float = 0.0, seed: int = 0) -> Any:
-    """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C)."""
+def build_lstm(n_features: int, n_classes: int, units: int = 150, dropout: float = 0.0, seed: int = 0,
+               members: int = 1) -> Any:
+    """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C).
+
+    With ``members > 1`` the model holds that many independent LSTMs (seeds ``seed``, ``seed+1``,
+    ...), one output each; they share no weights, so training them together is training them
+    apart, and their averaged outputs form a seed ensemble in a single model file.
+    """
     import keras
 
     frames = keras.Input(shape=(None, n_features), name="frames")
     mask = keras.Input(shape=(None,), dtype="bool", name="mask")
-    hidden = keras.layers.Dropout(dropout, seed=seed, name="input_dropout")(frames) if dropout else frames
-    hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed, name="lstm")(hidden, mask=mask)
-    outputs = keras.layers.Dense(n_classes, activation="softmax", name="per_frame_softmax")(hidden)
-    return keras.Model(inputs=[frames, mask], outputs=outputs, name="soccer_lstm")
+    outputs = []
+    for m in range(members):
+        suffix = f"_{m}" if members > 1 else ""
+        hidden = frames
+        if dropout:
+            hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
+        hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
+        outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
+    return keras.Model(inputs=[frames, mask], outputs=outputs if members > 1 else outputs[0], name="soccer_lstm")
 
 
 def make_optimizer(config: TrainConfig) -> tuple[Any, int]:
@@ -87,7 +98,7 @@ class LSTMClassifier:
     def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
                  batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
                  dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "motion",
-                 seed: int = 0, verbose: int = 0) -> None:
+                 ensemble: int = 1, seed: int = 0, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -99,6 +110,7 @@ class LSTMClassifier:
         self.aggregation = aggregation
         self.max_steps = max_steps
         self.scale = scale  # applied by the pipeline's scaler; kept so the config round-trips
+        self.ensemble = ensemble
         self.seed = seed
         self.verbose = verbose
 
@@ -124,13 +136,18 @@ class LSTMClassifier:
         weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
         y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
         train, val = _split_validation(labels, self.validation_split, self.seed)
-        self.model_ = build_lstm(x.shape[2], len(self.classes_), self.units, self.dropout, self.seed)
+        self.model_ = build_lstm(x.shape[2], len(self.classes_), self.units, self.dropout, self.seed, self.ensemble)
+        if self.ensemble > 1:  # one target and one weighting per member
+            y_steps, weights = [y_steps] * self.ensemble, [weights] * self.ensemble
         optimizer, batch_size = make_optimizer(self.config())
         self.model_.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", weighted_metrics=[])
         monitor = "val_loss" if len(val) else "loss"
         stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience, restore_best_weights=True)
-        validation = ((x[val], mask[val]), y_steps[val], weights[val]) if len(val) else None
-        history = self.model_.fit((x[train], mask[train]), y_steps[train], sample_weight=weights[train],
+        def rows(target: Any, index: np.ndarray) -> Any:
+            return [t[index] for t in target] if isinstance(target, list) else target[index]
+
+        validation = ((x[val], mask[val]), rows(y_steps, val), rows(weights, val)) if len(val) else None
+        history = self.model_.fit((x[train], mask[train]), rows(y_steps, train), sample_weight=rows(weights, train),
                                   validation_data=validation, epochs=self.epochs, batch_size=batch_size,
                                   shuffle=True, callbacks=[stop], verbose=self.verbose)
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
@@ -146,6 +163,8 @@ class LSTMClassifier:
         self._check_fitted()
         x, mask = pad_sequences(sequences, self.max_steps)
         probabilities = self.model_.predict((x, mask), verbose=0, batch_size=32)
+        if isinstance(probabilities, (list, tuple)):  # a seed ensemble: average its members
+            probabilities = np.mean(probabilities, axis=0)
         return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
