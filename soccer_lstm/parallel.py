@@ -105,8 +105,45 @@ def imap_unordered(func: Callable[[Any], Any], items: Sequence[Any], n_jobs: int
         delayed(_call_single_threaded)(func, item) for item in items))
 
 
+def worker_versions() -> dict[str, str]:
+    """Versions that decide what a worker computes: features must not depend on which one ran."""
+    import cv2
+    import numpy
+
+    from soccer_lstm import __version__
+
+    return {"soccer-lstm": __version__, "opencv": cv2.__version__, "numpy": numpy.__version__}
+
+
+def check_workers(client: Any, expected: dict[str, str]) -> None:
+    """Refuse a cluster whose workers run other versions than ``expected`` (this process's).
+
+    The artifacts record this process's versions in their fingerprints, so a worker with another
+    OpenCV would write features that lie about how they were made.
+    """
+    from soccer_lstm.errors import UserError
+
+    try:
+        found = client.run(worker_versions)
+    except ImportError as exc:
+        raise UserError(f"a Dask worker cannot import soccer-lstm ({exc}); install 'soccer-lstm[distributed]' "
+                        f"on every worker".splitlines()[0]) from None
+    for worker, versions in sorted(found.items()):
+        if versions != expected:
+            differ = ", ".join(f"{name} {versions.get(name)} (here {value})" for name, value in expected.items()
+                               if versions.get(name) != value)
+            raise UserError(f"Dask worker {worker} runs {differ}; install the same versions on every worker")
+
+
 def connect(scheduler: str) -> Any:
-    """A ``dask.distributed.Client`` connected to ``scheduler``, or a one-line :class:`UserError`."""
+    """A ``dask.distributed.Client`` connected to ``scheduler`` whose workers match this process.
+
+    Raises
+    ------
+    UserError
+        If Dask is not installed, the scheduler cannot be reached, or a worker runs other versions
+        of soccer-lstm, OpenCV or numpy.
+    """
     from soccer_lstm.errors import UserError
 
     try:
@@ -114,9 +151,15 @@ def connect(scheduler: str) -> Any:
     except ImportError:
         raise UserError("--scheduler needs the 'distributed' extra: pip install 'soccer-lstm[distributed]'") from None
     try:
-        return Client(scheduler, timeout=DASK_TIMEOUT, set_as_default=False)
+        client = Client(scheduler, timeout=DASK_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise UserError(f"{scheduler}: cannot reach the Dask scheduler ({exc})".splitlines()[0]) from None
+    try:
+        check_workers(client, worker_versions())
+    except BaseException:
+        client.close()
+        raise
+    return client
 
 
 def _imap_dask(func: Callable[[Any], Any], items: list[Any], scheduler: str) -> Iterator[Any]:

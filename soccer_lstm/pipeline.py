@@ -332,7 +332,8 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
             except ArtifactError:
                 hit = False
         if not hit:
-            todo.append((i, store.folder, entry, codebook, config))
+            # The folder goes absolute: Dask workers have their own working directory.
+            todo.append((i, store.folder.resolve(), entry, codebook, config))
     results = imap_unordered(_encode_one, todo, n_jobs=n_jobs, scheduler=scheduler)
     for i, sequence, problem in progress.bar(results, total=len(todo), desc="encode"):
         if sequence is None:

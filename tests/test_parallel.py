@@ -172,6 +172,16 @@ def test_distributed_extract_and_encode_match_a_local_run(cluster, dataset: Path
     _assert_same_store(tmp_path / "seq_local", tmp_path / "seq_jobs", ("sequence",))
 
 
+def test_workers_with_other_versions_are_refused(cluster) -> None:
+    from distributed import Client
+
+    with Client(cluster) as client:
+        parallel.check_workers(client, parallel.worker_versions())
+        expected = {**parallel.worker_versions(), "opencv": "0.0.1"}
+        with pytest.raises(UserError, match=r"runs opencv .* \(here 0\.0\.1\)"):
+            parallel.check_workers(client, expected)
+
+
 def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_features: Path, tmp_path: Path) -> None:
     copy = tmp_path / "features"
     subprocess.run(["cp", "-r", str(local_features), str(copy)], check=True)
