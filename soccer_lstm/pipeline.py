@@ -320,6 +320,7 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
         codebook_fp, k = codebook.fingerprint_, len(codebook.cluster_centers_)
     layout = feature_layout(config, k)
     out_dir = Path(out_dir)
+    check_output_folder(out_dir, "encode")
     fingerprints = [fingerprint(e.fingerprint, codebook_fp, asdict(config), __version__) for e in store.entries]
     todo = []
     for i, (entry, fp) in enumerate(zip(store.entries, fingerprints)):
@@ -345,7 +346,7 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
     entries = [{"clip_id": e.clip_id, "label": e.label, "group": e.group, "path": e.path, "file": e.file,
                 "fingerprint": fp} for e, fp in zip(store.entries, fingerprints)]
     write_json(out_dir / INDEX, {"stage": "encode", "features": config.features, "config": asdict(config),
-                                 "codebook": codebook_fp, "codebook_path": str(codebook_path) if codebook_path else None,
+                                 "codebook": codebook_fp, "codebook_path": str(Path(codebook_path).resolve()) if codebook_path else None,
                                  "layout": layout, "extract": store.config, "clips": entries})
     return len(todo), len(store.entries) - len(todo)
 
