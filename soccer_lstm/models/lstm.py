@@ -8,6 +8,7 @@ frame is an all-zero histogram and must stay a real timestep.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,6 +24,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # oneDNN kernels make results depend on the machine's instruction set and print log noise;
 # the stock Eigen kernels are as fast for a 150-cell LSTM and repeat bit for bit.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+# Cross-validation predicts on sequences of a new length in every fold; TensorFlow's retracing
+# warning about that is noise for a user.
+logging.getLogger("tensorflow").setLevel(logging.ERROR)
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
