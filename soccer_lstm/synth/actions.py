@@ -184,7 +184,7 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     kick_frame = int(np.searchsorted(builder.t, kick))
     pose[max(0, kick_frame - 1): kick_frame + 2] = KICK
     builder.add(keeper_kit, keeper_path, pose)
-    long_kick = rng.random() < 0.75
+    long_kick = rng.random() < 0.7
     if long_kick:
         land = np.array([rng.uniform(38, 66), rng.uniform(8, 60)])
         speed, apex = rng.uniform(22, 30), rng.uniform(10, 20)
@@ -205,16 +205,23 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     weight = builder.ease(kick + rng.uniform(0.0, 0.2), kick + rng.uniform(0.6, 1.0))[:, None]
     focus = before * (1 - weight) + follow * weight
     z0 = rng.uniform(0.6, 0.9)
-    wide = long_kick and rng.random() < 0.6
+    wide = long_kick and rng.random() < 0.55
     z1 = rng.uniform(0.32, 0.45) if wide else z0 * rng.uniform(0.75, 1.05)
     zoom = z0 + (z1 - z0) * builder.ease(kick + 0.1, kick + rng.uniform(0.8, 1.4))
     return ball, focus, zoom
 
 
 def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A free kick: wall, a still moment, run-up and a kick at goal that the camera follows."""
+    """A free kick: wall, a still moment, run-up and a kick at goal that the camera follows.
+
+    About one in seven is a deep free kick from around halfway, lofted into the box: no wall, and a long
+    pan with a zoom-out that looks, in camera motion alone, much like a goal-kick.
+    """
     rng = builder.rng
-    if rng.random() < 0.25:   # a wide free kick near the far touchline: boards and crowd in view
+    deep = rng.random() < 0.15
+    if deep:
+        ball_xy = np.array([rng.uniform(38, 60), rng.uniform(10, 58)])
+    elif rng.random() < 0.25:   # a wide free kick near the far touchline: boards and crowd in view
         ball_xy = np.array([rng.uniform(80, 95), rng.uniform(52, 62)])
     else:
         ball_xy = np.array([rng.uniform(72, 87), rng.uniform(12, 56)])
@@ -222,9 +229,9 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     distance = float(np.linalg.norm(to_goal))
     direction = to_goal / distance
     across = np.array([-direction[1], direction[0]])
-    kick = builder.duration * rng.uniform(0.3, 0.65)
+    kick = builder.duration * (rng.uniform(0.3, 0.65) if rng.random() < 0.7 else rng.uniform(0.75, 0.9))
     # The wall: 3-6 defenders shoulder to shoulder 9.15 m from the ball, covering the near post.
-    n_wall = int(rng.integers(3, 7))
+    n_wall = 0 if deep else int(rng.integers(3, 7))
     wall_centre = ball_xy + direction * 9.15 + across * rng.uniform(-0.8, 0.8)
     for k in range(n_wall):
         spot = wall_centre + across * (k - (n_wall - 1) / 2) * 0.65
@@ -244,8 +251,8 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # Players waiting in the box, the keeper on the line.
     builder.crowd_of(builder.attack, int(rng.integers(2, 5)), (90, 100), (22, 46), amplitude=1.0)
     builder.crowd_of(builder.defence, int(rng.integers(2, 5)), (90, 101), (22, 46), amplitude=1.0)
-    if rng.random() < 0.3:    # crossed into the box rather than shot
-        target = np.array([rng.uniform(94, 100), MID_Y + rng.uniform(-8, 8), 0.0])
+    if deep or rng.random() < 0.3:    # crossed into the box rather than shot
+        target = np.array([rng.uniform(90, 100), MID_Y + rng.uniform(-10, 10), 0.0])
     else:
         target = np.array([GOAL_X + 0.5, MID_Y + rng.uniform(-3.4, 3.4), rng.uniform(1.0, 2.4)])
     keeper_y = MID_Y + (ball_xy[1] - MID_Y) * 0.12
@@ -255,15 +262,19 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     keeper_pose = np.where(builder.t >= dive, DIVE, STAND)
     builder.add(f"{builder.defence}_keeper", keeper + builder.wander(0.2), keeper_pose)
     _referee(builder, (ball_xy[0] - 4, ball_xy[0] + 4), (ball_xy[1] - 9, ball_xy[1] - 5))
-    ball = builder.flight(ball_xy, target, kick, rng.uniform(20, 27), rng.uniform(2.5, 4.5), stop_x=GOAL_X + 1.6)
+    speed, apex = (rng.uniform(24, 30), rng.uniform(9, 16)) if deep else (rng.uniform(20, 27), rng.uniform(2.5, 4.5))
+    ball = builder.flight(ball_xy, target, kick, speed, apex, stop_x=GOAL_X + 1.6)
+    if deep:   # team-mates of both sides spread between the kick and the box
+        builder.crowd_of(builder.attack, int(rng.integers(1, 4)), (ball_xy[0] + 5, 85), (8, 60))
+        builder.crowd_of(builder.defence, int(rng.integers(1, 4)), (ball_xy[0] + 5, 85), (8, 60))
     ball[np.isnan(ball[:, 0])] = [ball_xy[0], ball_xy[1], BALL_RADIUS]
     # Camera: still on ball, wall and (often) goal; after the kick it follows the ball.
-    before = np.append(ball_xy + direction * distance * rng.uniform(0.15, 0.5), 0.0)
-    follow = np.column_stack([ball[:, :2], ball[:, 2] * 0.3])
+    before = np.append(ball_xy + direction * (rng.uniform(3, 10) if deep else distance * rng.uniform(0.15, 0.5)), 0.0)
+    follow = np.column_stack([ball[:, :2], ball[:, 2] * (0.12 if deep else 0.3)])
     weight = builder.ease(kick + rng.uniform(0.05, 0.2), kick + rng.uniform(0.5, 0.9))[:, None]
     focus = before * (1 - weight) + follow * weight
-    z0 = rng.uniform(0.4, 0.7)
-    change = rng.choice([0.65, 0.85, 1.0, 1.2], p=[0.3, 0.25, 0.25, 0.2])
+    z0 = rng.uniform(0.55, 0.85) if deep else rng.uniform(0.4, 0.7)
+    change = rng.uniform(0.45, 0.65) if deep else rng.choice([0.65, 0.85, 1.0, 1.2], p=[0.35, 0.25, 0.2, 0.2])
     zoom = z0 * (1 + (change - 1) * builder.ease(kick + 0.2, kick + 1.2))
     return ball, focus, zoom
 
@@ -323,6 +334,10 @@ def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     lead = rng.uniform(3, 9)
     focus = np.column_stack([ball[:, 0] + lead, MID_Y + (ball[:, 1] - MID_Y) * rng.uniform(0.5, 0.9), ball[:, 2] * 0.3])
     zoom = rng.uniform(0.4, 0.7) * (1 + (rng.uniform(0.9, 1.25) - 1) * builder.ease(0.0, builder.duration))
+    if rng.random() < 0.2:   # a wide shot already framing the box: the camera barely moves
+        anchor = np.array([rng.uniform(86, 94), MID_Y + rng.uniform(-6, 6), 0.0])
+        focus = anchor + rng.uniform(0.1, 0.3) * (focus - anchor)
+        zoom = np.full(builder.n, rng.uniform(0.36, 0.48))
     return ball, focus, zoom
 
 
@@ -338,7 +353,12 @@ def throw_in(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     direction = rng.choice([-1, 1])
     receiver_xy = np.array([x_throw + direction * rng.uniform(5, 13), rng.uniform(54, 64)])
     receiver = builder.move(receiver_xy + [direction * 2.0, 2.0], receiver_xy, 0.0, throw)
-    builder.add(builder.attack, receiver + builder.wander(0.5))
+    catch = throw + rng.uniform(0.6, 0.9)
+    play_on = rng.random() < 0.25   # the receiver controls it and runs on down the line; the camera goes along
+    if play_on:
+        run = np.array([direction * rng.uniform(6, 10), -rng.uniform(0, 4)])
+        receiver = receiver + builder.move([0, 0], run, catch, catch + 1.5)
+    receiver_actor = builder.add(builder.attack, receiver + builder.wander(0.5))
     builder.crowd_of(builder.defence, int(rng.integers(2, 5)), (x_throw - 15, x_throw + 15), (46, 66), amplitude=2.0)
     builder.crowd_of(builder.attack, int(rng.integers(1, 3)), (x_throw - 15, x_throw + 15), (44, 64), amplitude=2.0)
     # The assistant referee runs the far touchline.
@@ -351,14 +371,18 @@ def throw_in(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     released = ~held
     fade = np.clip((builder.t - throw) / 0.4, 0, 1)
     ball[released, 2] = ball[released, 2] + 2.0 * (1 - fade[released])
+    if play_on:
+        mix = builder.ease(catch - 0.1, catch + 0.2)[:, None]
+        ball = ball * (1 - mix) + builder.at_feet(receiver_actor) * mix
     # Camera: nearly still, tilted up so boards and stand fill the top of the frame.
     base = np.array([x_throw + rng.uniform(-5, 5), rng.uniform(54, 66), rng.uniform(0.0, 3.5)])
-    follow = rng.uniform(0.3, 0.7) if rng.random() < 0.4 else rng.uniform(0.0, 0.2)
+    follow = rng.uniform(0.7, 1.0) if play_on else rng.uniform(0.3, 0.7) if rng.random() < 0.4 else rng.uniform(0.0, 0.2)
     focus = base + follow * np.column_stack([ball[:, 0] - ball[0, 0], ball[:, 1] - ball[0, 1], np.zeros(builder.n)])
     if rng.random() < 0.3:    # the camera is still settling on the thrower when the clip starts
         offset = np.array([rng.choice([-1, 1]) * rng.uniform(2, 6), rng.uniform(-3, 0), 0.0])
         focus = focus + offset * (1 - builder.ease(0.0, builder.duration * rng.uniform(0.2, 0.4)))[:, None]
-    zoom = np.full(builder.n, rng.uniform(0.55, 1.0)) * (1 + rng.uniform(-0.05, 0.05) * builder.ease(0, builder.duration))
+    change = rng.uniform(1.1, 1.35) if rng.random() < 0.2 else rng.uniform(0.95, 1.05)  # sometimes zooms in on the thrower
+    zoom = rng.uniform(0.55, 0.95) * (1 + (change - 1) * builder.ease(0, builder.duration * rng.uniform(0.3, 0.6)))
     return ball, focus, zoom
 
 

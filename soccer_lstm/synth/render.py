@@ -34,8 +34,8 @@ def _check(action: str, size: tuple[int, int], n_frames: int) -> None:
     if action not in SCRIPTS:
         raise UserError(f"unknown action {action!r}; choose one of {', '.join(CLASSES)}")
     width, height = size
-    if width < 64 or height < 48 or width > 4096 or height > 4096:
-        raise UserError(f"frame size {width}x{height} is out of range (64x48 .. 4096x4096)")
+    if width < 64 or height < 48 or width > 1920 or height > 1920:
+        raise UserError(f"frame size {width}x{height} is out of range (64x48 .. 1920x1920)")
     if n_frames < 8:
         raise UserError(f"a clip needs at least 8 frames, got {n_frames}")
 
