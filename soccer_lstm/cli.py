@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "predict": "soccer_lstm.commands.stages:predict",
     "reproduce": "soccer_lstm.commands.reproduce:reproduce",
     "motion": "soccer_lstm.commands.motion:motion",
+    "synth": "soccer_lstm.commands.synth:synth",
 }
 
 
