@@ -530,11 +530,12 @@ def markdown(r: dict[str, Any]) -> str:
     busy = r["load_before"][0] > r["machine"]["cores"] or r["load_after"][0] > r["machine"]["cores"]
     warning = ("\n\n**The machine was busy** (load average above its core count): wall-clock figures, and "
                "the `--n-jobs 2` scaling above all, show the share of the cores this run was given, not the "
-               "code. The CPU-time rows are the steadier figures; re-run `make bench` on a quiet machine."
+               "code (Linux shares a busy machine between sessions, not processes, so two workers get no more "
+               "than one). The CPU-time rows are the steadier figures; re-run `make bench` on a quiet machine."
                if busy else "")
     head = (f"Measured by `make bench` on {r['machine']['cores']} cores ({r['machine']['cpu']}), "
-            f"OpenCV {r['machine']['opencv']}, {r['finished']}; load average {r['load_before']} before, "
-            f"{r['load_after']} after; best of {e['repeats']} interleaved runs.")
+            f"OpenCV {r['machine']['opencv']}, {r['finished']}; load average {r['load_before'][0]:.1f} before, "
+            f"{r['load_after'][0]:.1f} after; best of {e['repeats']} interleaved runs, {r['total_s'] / 60:.1f} min in all.")
     return head + warning + "\n\n" + "\n".join(lines) + "\n"
 
 

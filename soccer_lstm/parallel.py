@@ -7,10 +7,10 @@ access to the inputs (the clips, or the feature store for ``encode``) and nothin
 
 Every job runs OpenCV on one thread, so ``n_jobs`` is the number of cores the work occupies and
 OpenCV's own thread pool never competes with joblib's processes (or with a Dask worker's other
-tasks) for the same cores. One process per core is also the faster way to use them: on 640x360
-frames OpenCV's threaded SIFT spent 40 % more CPU time than single-threaded SIFT for the same
-frames, while separate processes share nothing (``make bench`` compares both). Use ``-j -1`` to
-occupy every core. Nothing here imports Dask unless a scheduler address is given.
+tasks) for the same cores. Processes are also the cheaper way to fill the cores: OpenCV's
+threaded SIFT took 1.03x to 1.4x the CPU time of single-threaded SIFT for the same 640x360 frames
+in our runs, while separate processes share nothing (``make bench`` reports both). Use ``-j -1``
+to occupy every core. Nothing here imports Dask unless a scheduler address is given.
 """
 from __future__ import annotations
 
