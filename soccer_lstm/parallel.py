@@ -22,6 +22,7 @@ from joblib import Parallel, delayed
 
 DASK_TIMEOUT = "10s"   # how long to wait for the scheduler to answer before giving up
 DASK_RETRIES = 2       # a task that raises (for example a flaky network mount) is tried again
+DASK_WAIT_FOR_WORKERS = 60   # seconds to wait for a first worker to join an empty cluster
 OPENCV_THREADS_PER_JOB = 1   # one core per job: OpenCV's thread pool and the workers never compete
 
 
@@ -169,10 +170,19 @@ def _imap_dask(func: Callable[[Any], Any], items: list[Any], scheduler: str) -> 
     def generate() -> Iterator[Any]:
         import joblib
 
+        from soccer_lstm.errors import UserError
+
         # One OpenCV thread per task: a Dask worker runs as many tasks at once as it has threads.
-        with contextlib.closing(client), joblib.parallel_config(backend="dask", client=client,
-                                                                 retries=DASK_RETRIES):
-            yield from Parallel(return_as="generator_unordered")(
-                delayed(_call_single_threaded)(func, item) for item in items)
+        with contextlib.closing(client), joblib.parallel_config(
+                backend="dask", client=client, wait_for_workers_timeout=DASK_WAIT_FOR_WORKERS,
+                retries=DASK_RETRIES):
+            try:
+                yield from Parallel(return_as="generator_unordered")(
+                    delayed(_call_single_threaded)(func, item) for item in items)
+            except TimeoutError as exc:
+                if "has no worker" not in str(exc):
+                    raise
+                raise UserError(f"{scheduler}: no Dask worker joined within {DASK_WAIT_FOR_WORKERS} s "
+                                f"(start them with: dask worker {scheduler} --nthreads 1)") from None
 
     return generate()

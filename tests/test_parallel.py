@@ -182,6 +182,16 @@ def test_workers_with_other_versions_are_refused(cluster) -> None:
             parallel.check_workers(client, expected)
 
 
+def test_a_cluster_without_workers_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr(parallel, "DASK_WAIT_FOR_WORKERS", 1)
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=40) as empty:
+        results = parallel.imap_unordered(abs, [1, 2], scheduler=empty.scheduler_address)
+        with pytest.raises(UserError, match="no Dask worker joined"):
+            list(results)
+
+
 def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_features: Path, tmp_path: Path) -> None:
     copy = tmp_path / "features"
     subprocess.run(["cp", "-r", str(local_features), str(copy)], check=True)
