@@ -192,6 +192,7 @@ def test_a_cluster_without_workers_is_a_user_error(monkeypatch: pytest.MonkeyPat
             list(results)
 
 
+@pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed but not used")
 def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_features: Path, tmp_path: Path) -> None:
     copy = tmp_path / "features"
     subprocess.run(["cp", "-r", str(local_features), str(copy)], check=True)
