@@ -97,7 +97,8 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     package version) are skipped; a clip that cannot be read is reported and skipped (or stops
     the run with ``strict``).
     """
-    clips = discover(source)
+    # Workers of a cluster resolve relative paths against their own working folder.
+    clips = discover(Path(source).resolve() if scheduler else source)
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "extract")
     # Leftovers of a killed run are never trusted (no artifact name matches them); give the space back.
