@@ -52,7 +52,7 @@ class TrainConfig:
     dropout: float = 0.2         # dropout on LSTM inputs; regularises ~100-clip datasets
     aggregation: str = "mean"    # mean | vote | last: how per-frame decisions become one label
     max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
-    scale: str = "motion"        # standardise (training-clip statistics): motion columns, all, none
+    scale: str = "all"           # standardise every column with training-clip statistics (motion, all, none)
     ensemble: int = 1            # independent LSTMs (consecutive seeds) whose outputs are averaged
     seed: int = 0                # seeds weight init, shuffling and the validation split
 

@@ -272,7 +272,7 @@ def encode_clip(features: ClipFeatures, codebook: Codebook | None, config: Encod
     return np.concatenate(parts, axis=1).astype(np.float32)
 
 
-def make_scaler(layout: dict[str, list[int]], scale: str = "motion") -> SequenceScaler:
+def make_scaler(layout: dict[str, list[int]], scale: str = "all") -> SequenceScaler:
     """The column standardiser of a feature layout.
 
     ``motion``: motion columns only (BoW histograms stay histograms); ``all``: every column;

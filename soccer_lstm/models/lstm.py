@@ -101,7 +101,7 @@ class LSTMClassifier:
 
     def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
                  batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
-                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "motion",
+                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "all",
                  ensemble: int = 1, seed: int = 0, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
