@@ -138,11 +138,15 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             sequences, layout = cache.sequences(store, train, codebook_config, config.encode)
             if transform is not None:
                 sequences = transform(list(sequences), seed)
-            scaler = make_scaler(layout, config.train.scale).fit([sequences[i] for i in train])
+            classifier = make_classifier(seed)
+            # Histogram baselines (chi2, alignment of histograms) need the raw histograms; the LSTM
+            # takes standardised inputs. A classifier says which through ``input_scaling``.
+            scale = getattr(classifier, "input_scaling", config.train.scale)
+            scaler = make_scaler(layout, scale).fit([sequences[i] for i in train])
             train_x = scaler.transform([sequences[i] for i in train])
             test_x = scaler.transform([sequences[i] for i in test])
             started = time.perf_counter()
-            classifier = make_classifier(seed).fit(train_x, y[train].tolist())
+            classifier.fit(train_x, y[train].tolist())
             seconds = time.perf_counter() - started
             predicted = [str(p) for p in classifier.predict(test_x)]
             accuracy = float(np.mean(np.asarray(predicted) == y[test]))

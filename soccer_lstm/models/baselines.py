@@ -60,6 +60,10 @@ def _check_width(estimator: BaseEstimator, sequences: list[np.ndarray]) -> None:
 class _ClipClassifier(ClassifierMixin, BaseEstimator):
     """Shared ``predict``: the class with the highest ``predict_proba``, ties to the first class."""
 
+    # These classifiers compare raw histograms (intersection, chi2): cross-validation must not
+    # standardise their inputs.
+    input_scaling = "none"
+
     def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
         """Class name of every clip."""
         check_is_fitted(self, "classes_")
