@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import click
 
-from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, MOTION_MODELS, OPTIMIZERS, SCALINGS, CodebookConfig,
+from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, MOTION_MODELS, OPTIMIZERS, SCALINGS, FUSIONS, CodebookConfig,
                                 EncodeConfig, EvalConfig, ExtractConfig, TrainConfig)
 
 F = Callable[..., Any]
@@ -82,6 +82,8 @@ train_options = _compose(
                  help="Standardise motion columns, all columns or none (training-clip statistics)."),
     click.option("--ensemble", type=click.IntRange(min=1), default=_t.ensemble, show_default=True,
                  help="Independent LSTMs (consecutive seeds) averaged into one model."),
+    click.option("--fusion", type=click.Choice(FUSIONS), default=_t.fusion, show_default=True,
+                 help="bow+motion: one LSTM on both (early) or one per feature kind, averaged (late)."),
 )
 
 
@@ -89,7 +91,7 @@ def train_config(kwargs: dict[str, Any], seed: int) -> TrainConfig:
     from soccer_lstm.config import validate
 
     names = ("units", "optimizer", "learning_rate", "batch_size", "epochs", "patience", "dropout", "aggregation",
-             "scale", "ensemble")
+             "scale", "ensemble", "fusion")
     return validate(TrainConfig(**{n: kwargs.pop(n) for n in names}, seed=seed))
 
 

@@ -14,6 +14,7 @@ FEATURE_KINDS = ("bow", "motion", "bow+motion")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
 SCALINGS = ("motion", "all", "none")
+FUSIONS = ("early", "late")
 MOTION_MODELS = ("affine", "similarity")
 
 
@@ -54,6 +55,7 @@ class TrainConfig:
     max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
     scale: str = "all"           # standardise every column with training-clip statistics (motion, all, none)
     ensemble: int = 1            # independent LSTMs (consecutive seeds) whose outputs are averaged
+    fusion: str = "late"         # bow+motion: late = one LSTM per feature kind, outputs averaged; early = one LSTM on both
     seed: int = 0                # seeds weight init, shuffling and the validation split
 
 
@@ -113,6 +115,7 @@ def validate(config: Any) -> Any:
     elif isinstance(config, TrainConfig):
         need(config.units >= 1, "--units must be positive")
         need(config.ensemble >= 1, "--ensemble must be at least 1")
+        need(config.fusion in FUSIONS, f"--fusion must be one of {', '.join(FUSIONS)}")
         need(config.optimizer in OPTIMIZERS, f"--optimizer must be one of {', '.join(OPTIMIZERS)}")
         need(config.aggregation in AGGREGATIONS, f"--aggregation must be one of {', '.join(AGGREGATIONS)}")
         need(0.0 <= config.validation_split < 0.9, "--validation-split must be in [0, 0.9)")

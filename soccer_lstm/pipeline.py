@@ -406,7 +406,7 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     scaler = make_scaler(index["layout"], config.scale)
     sequences = scaler.fit_transform(sequences)
     started = time.perf_counter()
-    classifier = LSTMClassifier.from_config(config, verbose=verbose).fit(sequences, labels)
+    classifier = LSTMClassifier.from_config(config, verbose=verbose).set_layout(index["layout"]).fit(sequences, labels)
     seconds = time.perf_counter() - started
     # pipeline.json is written last: its presence marks a complete model folder.
     try:

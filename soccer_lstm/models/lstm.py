@@ -30,27 +30,32 @@ logging.getLogger("tensorflow").setLevel(logging.ERROR)
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
-def build_lstm(n_features: int, n_classes: int, units: int = 150, dropout: float = 0.0, seed: int = 0,
-               members: int = 1) -> Any:
+def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150, dropout: float = 0.0,
+               seed: int = 0, members: int = 1) -> Any:
     """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C).
 
-    With ``members > 1`` the model holds that many independent LSTMs (seeds ``seed``, ``seed+1``,
-    ...), one output each; they share no weights, so training them together is training them
-    apart, and their averaged outputs form a seed ensemble in a single model file.
+    ``n_features`` may list several input widths (late fusion): each input, one feature kind,
+    gets its own LSTM and softmax, named ``frames_0``, ``frames_1``, ... With ``members > 1`` every
+    input gets that many independent LSTMs (seeds ``seed``, ``seed+1``, ...). Members share no
+    weights, so training them together is training them apart; their outputs are averaged at
+    prediction time, all in a single model file.
     """
     import keras
 
-    frames = keras.Input(shape=(None, n_features), name="frames")
+    widths = [n_features] if isinstance(n_features, int) else list(n_features)
+    inputs = [keras.Input(shape=(None, w), name="frames" if len(widths) == 1 else f"frames_{g}")
+              for g, w in enumerate(widths)]
     mask = keras.Input(shape=(None,), dtype="bool", name="mask")
     outputs = []
-    for m in range(members):
-        suffix = f"_{m}" if members > 1 else ""
-        hidden = frames
-        if dropout:
-            hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
-        hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
-        outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
-    return keras.Model(inputs=[frames, mask], outputs=outputs if members > 1 else outputs[0], name="soccer_lstm")
+    for g, frames in enumerate(inputs):
+        for m in range(members):
+            suffix = "".join(f"_{i}" for i, n in ((g, len(widths)), (m, members)) if n > 1)
+            hidden = frames
+            if dropout:
+                hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
+            hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
+            outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
+    return keras.Model(inputs=[*inputs, mask], outputs=outputs if len(outputs) > 1 else outputs[0], name="soccer_lstm")
 
 
 def make_optimizer(config: TrainConfig) -> tuple[Any, int]:
@@ -102,7 +107,7 @@ class LSTMClassifier:
     def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
                  batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
                  dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "all",
-                 ensemble: int = 1, seed: int = 0, verbose: int = 0) -> None:
+                 ensemble: int = 1, fusion: str = "late", seed: int = 0, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -115,6 +120,8 @@ class LSTMClassifier:
         self.max_steps = max_steps
         self.scale = scale  # applied by the pipeline's scaler; kept so the config round-trips
         self.ensemble = ensemble
+        self.fusion = fusion
+        self.layout: dict[str, list[int]] | None = None
         self.seed = seed
         self.verbose = verbose
 
@@ -126,6 +133,21 @@ class LSTMClassifier:
 
     def config(self) -> TrainConfig:
         return TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
+
+    def set_layout(self, layout: dict[str, list[int]] | None) -> "LSTMClassifier":
+        """Tell the model which columns hold which feature kind (needed for late fusion)."""
+        self.layout = {k: list(v) for k, v in layout.items()} if layout else None
+        return self
+
+    def _groups(self) -> list[tuple[int, int]] | None:
+        if self.fusion == "late" and self.layout and len(self.layout) > 1:
+            return sorted(tuple(v) for v in self.layout.values())
+        return None
+
+    def _inputs(self, x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, ...]:
+        groups = self._groups()
+        parts = [x[:, :, a:b] for a, b in groups] if groups else [x]
+        return (*parts, mask)
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "LSTMClassifier":
         """Train on clips (each ``(T, D)``) with their labels; early-stops on a validation part."""
@@ -140,9 +162,13 @@ class LSTMClassifier:
         weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
         y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
         train, val = _split_validation(labels, self.validation_split, self.seed)
-        self.model_ = build_lstm(x.shape[2], len(self.classes_), self.units, self.dropout, self.seed, self.ensemble)
-        if self.ensemble > 1:  # one target and one weighting per member
-            y_steps, weights = [y_steps] * self.ensemble, [weights] * self.ensemble
+        groups = self._groups()
+        widths = [b - a for a, b in groups] if groups else x.shape[2]
+        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.seed, self.ensemble)
+        outputs = self.ensemble * (len(groups) if groups else 1)
+        if outputs > 1:  # one target and one weighting per member
+            y_steps, weights = [y_steps] * outputs, [weights] * outputs
+        inputs = self._inputs(x, mask)
         optimizer, batch_size = make_optimizer(self.config())
         self.model_.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", weighted_metrics=[])
         monitor = "val_loss" if len(val) else "loss"
@@ -150,8 +176,8 @@ class LSTMClassifier:
         def rows(target: Any, index: np.ndarray) -> Any:
             return [t[index] for t in target] if isinstance(target, list) else target[index]
 
-        validation = ((x[val], mask[val]), rows(y_steps, val), rows(weights, val)) if len(val) else None
-        history = self.model_.fit((x[train], mask[train]), rows(y_steps, train), sample_weight=rows(weights, train),
+        validation = (tuple(a[val] for a in inputs), rows(y_steps, val), rows(weights, val)) if len(val) else None
+        history = self.model_.fit(tuple(a[train] for a in inputs), rows(y_steps, train), sample_weight=rows(weights, train),
                                   validation_data=validation, epochs=self.epochs, batch_size=batch_size,
                                   shuffle=True, callbacks=[stop], verbose=self.verbose)
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
@@ -166,7 +192,7 @@ class LSTMClassifier:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
         self._check_fitted()
         x, mask = pad_sequences(sequences, self.max_steps)
-        probabilities = self.model_.predict((x, mask), verbose=0, batch_size=32)
+        probabilities = self.model_.predict(self._inputs(x, mask), verbose=0, batch_size=32)
         if isinstance(probabilities, (list, tuple)):  # a seed ensemble: average its members
             probabilities = np.mean(probabilities, axis=0)
         return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
@@ -191,7 +217,7 @@ class LSTMClassifier:
         with open(tmp, "rb") as handle, atomic_write(folder / "model.keras") as out:
             out.write(handle.read())
         tmp.unlink()
-        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "config": self.config().__dict__,
+        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "config": self.config().__dict__, "layout": self.layout,
                                           "epochs_run": self.epochs_run_, "history": self.history_,
                                           **(extra or {})})
 
@@ -213,5 +239,6 @@ class LSTMClassifier:
         classifier.model_ = model
         classifier.classes_ = np.array(info["classes"])
         classifier.epochs_run_ = info.get("epochs_run", 0)
+        classifier.layout = info.get("layout")
         classifier.history_ = info.get("history", {})
         return classifier
