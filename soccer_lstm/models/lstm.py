@@ -7,7 +7,6 @@ frame is an all-zero histogram and must stay a real timestep.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
