@@ -15,9 +15,11 @@ What is measured (clips are rendered into a temporary folder and deleted at the 
   start-up reported apart;
 - frames per second of the synthetic renderer.
 
-Every timed pipeline run writes into a fresh folder, so no cache hides work. Timings take the best
-of several interleaved repeats (the machine is shared; the best run is the one least disturbed),
-and the load average before and after is recorded beside them.
+Every timed pipeline run writes into a fresh folder, so no cache hides work. Extraction timings
+take the median of several interleaved repeats, and the pipeline's overhead is the median of the
+time ratios of back-to-back pairs (pipeline, bare loop), because the shared machine's speed drifts
+by more than the overhead being measured; other timings take the best of their repeats. The load
+average before and after is recorded beside them.
 
 Usage: ``python benchmarks/run.py [--quick] [--keep DIR]``.
 """
@@ -196,48 +198,67 @@ def pipeline_pass(data: Path, out: Path, config: Any, n_jobs: int) -> tuple[int,
 
 
 def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: str,
-                     threaded_reference: bool = True) -> dict[str, Any]:
-    """Reference loop, ``--n-jobs 1`` and ``--n-jobs 2``, interleaved ``repeats`` times.
+                     threaded_reference: bool = True, pairs: int | None = None) -> dict[str, Any]:
+    """The bare loop against ``--n-jobs 1`` in back-to-back pairs; ``--n-jobs 2`` between the pairs.
 
-    With ``threaded_reference``, the bare loop also runs with OpenCV's own thread pool on every
-    core: what one process gets without our workers.
+    The machine's speed drifts by more than the overhead being measured (the same SIFT work took
+    3.1 s in one minute and 4.7 s in another on this shared 2-core machine), so the overhead is
+    the median, over ``pairs`` back-to-back pairs of runs (each pair in alternating order), of the
+    time ratio inside the pair: both runs of a pair see the same machine. ``--n-jobs 2`` (and, with
+    ``threaded_reference``, the bare loop with OpenCV's own thread pool on every core) run
+    ``repeats`` times, between the pairs.
     """
     import cv2
 
     from soccer_lstm.parallel import OPENCV_THREADS_PER_JOB, available_cores
 
     paths = clip_paths(data)
-    order = ["reference", "jobs1", "jobs2"] + (["reference_threads"] if threaded_reference else [])
-    runs: dict[str, list[tuple]] = {name: [] for name in order}
-    for rep in range(repeats):
-        for name in order[rep % len(order):] + order[:rep % len(order)]:  # rotate: no variant always first
-            if name == "reference":
-                runs[name].append(reference_pass(paths, config, threads=OPENCV_THREADS_PER_JOB))
-            elif name == "reference_threads":
-                runs[name].append(reference_pass(paths, config, threads=0))
-            else:
-                jobs = 1 if name == "jobs1" else 2
-                runs[name].append(pipeline_pass(data, work / f"{label}-{name}", config, jobs))
-            frames, wall = runs[name][-1][:2]
-            _say(f"  {label} {name:17s} rep {rep + 1}: {frames} frames in {wall:6.2f} s = {frames / wall:6.1f} frames/s"
-                 f"  (load {_load()})")
+    pairs = pairs or max(repeats, 2 * repeats - 1)
+    runs: dict[str, list[tuple]] = {name: [] for name in
+                                    ["reference", "jobs1", "jobs2"] + (["reference_threads"] if threaded_reference else [])}
+
+    def one(name: str, rep: int) -> None:
+        if name == "reference":
+            runs[name].append(reference_pass(paths, config, threads=OPENCV_THREADS_PER_JOB))
+        elif name == "reference_threads":
+            runs[name].append(reference_pass(paths, config, threads=0))
+        else:
+            runs[name].append(pipeline_pass(data, work / f"{label}-{name}", config, 1 if name == "jobs1" else 2))
+        frames, wall = runs[name][-1][:2]
+        _say(f"  {label} {name:17s} rep {rep + 1}: {frames} frames in {wall:6.2f} s = {frames / wall:6.1f} frames/s"
+             f"  (load {_load()})")
+
+    for rep in range(pairs):
+        for name in (("reference", "jobs1") if rep % 2 == 0 else ("jobs1", "reference")):
+            one(name, rep)
+        if rep < repeats:
+            others = ["jobs2"] + (["reference_threads"] if threaded_reference else [])
+            for name in (others if rep % 2 == 0 else others[::-1]):
+                one(name, rep)
     frames = {name: r[0][0] for name, r in runs.items()}
     if len(set(frames.values())) != 1:
         raise RuntimeError(f"the reference and the pipeline saw different frame counts: {frames}")
     n = frames["reference"]
+    median = {name: statistics.median([run[1] for run in r]) for name, r in runs.items()}
     best = {name: _best([run[1] for run in r]) for name, r in runs.items()}
-    fps = {name: n / best[name] for name in runs}
-    cpu_ref = _best([run[2] for run in runs["reference"]])
+    fps = {name: n / median[name] for name in runs}
+    pair_time = [j[1] / r[1] for r, j in zip(runs["reference"], runs["jobs1"])]
+    pair_cpu = [j[2] / r[2] for r, j in zip(runs["reference"], runs["jobs1"]) if r[2]]
     cpu_jobs1 = _best([run[2] for run in runs["jobs1"]])
     total_jobs2 = [run[3] for run in runs["jobs2"] if run[3]]
     result = {
         "config": {"resize": config.resize, "max_keypoints": config.max_keypoints,
                    "contrast_threshold": config.contrast_threshold},
-        "frames": n, "clips": len(paths), "repeats": repeats,
+        "frames": n, "clips": len(paths), "repeats": repeats, "pairs": pairs,
+        # frames/s from the median run of each variant
         "reference_fps": fps["reference"], "extract_fps": fps["jobs1"], "extract_fps_jobs2": fps["jobs2"],
         "extract_ratio": fps["jobs1"] / fps["reference"],
-        "overhead_pct": 100.0 * (best["jobs1"] / best["reference"] - 1.0),
-        "cpu_ratio": cpu_ref / cpu_jobs1 if cpu_jobs1 else None,
+        # the steadier figure: median over back-to-back pairs of pipeline time / bare-loop time
+        "overhead_pct": 100.0 * (statistics.median(pair_time) - 1.0),
+        "overhead_pct_pairs": [round(100.0 * (t - 1.0), 2) for t in pair_time],
+        "cpu_overhead_pct": 100.0 * (statistics.median(pair_cpu) - 1.0) if pair_cpu else None,
+        "cpu_ratio": 1.0 / statistics.median(pair_cpu) if pair_cpu else None,
+        "best_fps": {name: n / best[name] for name in runs},
         "n_jobs_scaling": fps["jobs2"] / fps["jobs1"],
         "jobs2_first_run_s": runs["jobs2"][0][1], "jobs2_best_s": best["jobs2"],
         "opencv_threads": {"reference": OPENCV_THREADS_PER_JOB, "jobs1": OPENCV_THREADS_PER_JOB,
@@ -253,6 +274,7 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
         "n_jobs_scaling_cpu_estimate": 2 * cpu_jobs1 / _best(total_jobs2) if total_jobs2 else None,
     }
     if threaded_reference:
+        cpu_ref = _best([run[2] for run in runs["reference"]])
         result["opencv_threads"]["reference_threads"] = cv2.getNumThreads()
         result["reference_threads_fps"] = fps["reference_threads"]
         result["jobs2_over_threaded_reference"] = fps["jobs2"] / fps["reference_threads"]
@@ -261,7 +283,6 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
     return result
 
 
-# ----------------------------------------------------------------------------- Dask
 def bench_dask(data: Path, work: Path, config: Any, repeats: int, jobs2_fps: float) -> dict[str, Any] | None:
     """Extraction on a local Dask cluster (two single-threaded worker processes on loopback)."""
     try:
@@ -477,7 +498,8 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---|---|",
         f"| Extraction, {e['frames']} frames at {CLIP_SIZE[0]}x{CLIP_SIZE[1]}, `--n-jobs 1` | "
         f"{e['extract_fps']:.1f} frames/s | bare OpenCV loop {e['reference_fps']:.1f} frames/s | "
-        f"{e['extract_ratio']:.3f} ({e['overhead_pct']:+.1f} % time); by CPU time {e['cpu_ratio']:.3f} |",
+        f"{e['extract_ratio']:.3f}; overhead {e['overhead_pct']:+.1f} % time, {e['cpu_overhead_pct']:+.1f} % CPU "
+        f"(median of {e['pairs']} back-to-back pairs) |",
         f"| Extraction `--n-jobs 2` vs `--n-jobs 1` ({e['cores']} cores) | {e['extract_fps_jobs2']:.1f} frames/s | "
         f"{e['extract_fps']:.1f} frames/s | {e['n_jobs_scaling']:.2f}x |",
     ]
@@ -493,7 +515,8 @@ def markdown(r: dict[str, Any]) -> str:
     if d:
         lines += [
             f"| Extraction at the default `--resize {d['config']['resize']}`, `--n-jobs 1` | {d['extract_fps']:.0f} frames/s | "
-            f"bare OpenCV loop {d['reference_fps']:.0f} frames/s | {d['extract_ratio']:.3f}; by CPU time {d['cpu_ratio']:.3f} |",
+            f"bare OpenCV loop {d['reference_fps']:.0f} frames/s | {d['extract_ratio']:.3f}; overhead "
+            f"{d['overhead_pct']:+.1f} % time, {d['cpu_overhead_pct']:+.1f} % CPU ({d['pairs']} pairs) |",
             f"| ... `--n-jobs 2` vs `--n-jobs 1` at `--resize {d['config']['resize']}` | {d['extract_fps_jobs2']:.0f} frames/s | "
             f"{d['extract_fps']:.0f} frames/s | {d['n_jobs_scaling']:.2f}x |",
         ]
@@ -535,7 +558,7 @@ def markdown(r: dict[str, Any]) -> str:
                if busy else "")
     head = (f"Measured by `make bench` on {r['machine']['cores']} cores ({r['machine']['cpu']}), "
             f"OpenCV {r['machine']['opencv']}, {r['finished']}; load average {r['load_before'][0]:.1f} before, "
-            f"{r['load_after'][0]:.1f} after; best of {e['repeats']} interleaved runs, {r['total_s'] / 60:.1f} min in all.")
+            f"{r['load_after'][0]:.1f} after; median of {e['repeats']} interleaved runs (extraction pairs: {e['pairs']}), {r['total_s'] / 60:.1f} min in all.")
     return head + warning + "\n\n" + "\n".join(lines) + "\n"
 
 

@@ -57,7 +57,7 @@ def detect_frame(detector: cv2.SIFT, gray: np.ndarray, max_keypoints: int) -> tu
         order = np.argsort([-k.response for k in keypoints], kind="stable")[:max_keypoints]
         keypoints = [keypoints[i] for i in order]
         descriptors = descriptors[order]
-    positions = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
+    positions = cv2.KeyPoint_convert(keypoints).astype(np.float32, copy=False).reshape(-1, 2)
     # OpenCV's SIFT descriptors are already integers in 0..255 stored as float32.
     return np.clip(np.rint(descriptors), 0, 255).astype(np.uint8), positions
 
