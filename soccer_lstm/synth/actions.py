@@ -12,8 +12,9 @@ What each class shows (after the MICC-Soccer-Actions-4 definitions):
   that the camera follows.
 - shot-on-goal: an attack in open play; the camera pans with the ball towards the goal and the
   ball flies at it; the keeper dives.
-- throw-in: a player at the far touchline with the ball over the head; a near-static camera
-  tilted up to boards and crowd; a short throw to a team-mate.
+- throw-in: a player at the far touchline with the ball over the head; a near-static camera,
+  either close and tilted up to boards and crowd or the main camera's wide view of the pitch; a
+  short throw to a team-mate.
 """
 from __future__ import annotations
 
@@ -221,8 +222,6 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     deep = rng.random() < 0.15
     if deep:
         ball_xy = np.array([rng.uniform(38, 60), rng.uniform(10, 58)])
-    elif rng.random() < 0.25:   # a wide free kick near the far touchline: boards and crowd in view
-        ball_xy = np.array([rng.uniform(80, 95), rng.uniform(52, 62)])
     else:
         ball_xy = np.array([rng.uniform(72, 87), rng.uniform(12, 56)])
     to_goal = np.array([GOAL_X, MID_Y]) - ball_xy
@@ -374,15 +373,22 @@ def throw_in(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if play_on:
         mix = builder.ease(catch - 0.1, catch + 0.2)[:, None]
         ball = ball * (1 - mix) + builder.at_feet(receiver_actor) * mix
-    # Camera: nearly still, tilted up so boards and stand fill the top of the frame.
-    base = np.array([x_throw + rng.uniform(-5, 5), rng.uniform(54, 66), rng.uniform(0.0, 3.5)])
+    # Camera: nearly still. Half the time a close shot tilted up so boards and stand fill the top of
+    # the frame; otherwise the main camera's wider view, mostly pitch with the touchline at the top
+    # (so appearance alone often cannot tell a throw-in from open play, as in the paper's BoW row).
+    close = rng.random() < 0.5
+    if close:
+        base = np.array([x_throw + rng.uniform(-5, 5), rng.uniform(54, 66), rng.uniform(0.0, 3.5)])
+    else:
+        base = np.array([x_throw + rng.uniform(-8, 8), rng.uniform(40, 50), 0.0])
     follow = rng.uniform(0.7, 1.0) if play_on else rng.uniform(0.3, 0.7) if rng.random() < 0.4 else rng.uniform(0.0, 0.2)
     focus = base + follow * np.column_stack([ball[:, 0] - ball[0, 0], ball[:, 1] - ball[0, 1], np.zeros(builder.n)])
     if rng.random() < 0.3:    # the camera is still settling on the thrower when the clip starts
         offset = np.array([rng.choice([-1, 1]) * rng.uniform(2, 6), rng.uniform(-3, 0), 0.0])
         focus = focus + offset * (1 - builder.ease(0.0, builder.duration * rng.uniform(0.2, 0.4)))[:, None]
     change = rng.uniform(1.1, 1.35) if rng.random() < 0.2 else rng.uniform(0.95, 1.05)  # sometimes zooms in on the thrower
-    zoom = rng.uniform(0.55, 0.95) * (1 + (change - 1) * builder.ease(0, builder.duration * rng.uniform(0.3, 0.6)))
+    zoom = (rng.uniform(0.55, 0.95) if close else rng.uniform(0.4, 0.6)) * \
+        (1 + (change - 1) * builder.ease(0, builder.duration * rng.uniform(0.3, 0.6)))
     return ball, focus, zoom
 
 
