@@ -258,11 +258,22 @@ class SeedEnsemble:
         self.make_member = make_member
         self.members = members
         self.seed = seed
+        self.layout: dict[str, list[int]] | None = None
+
+    def set_layout(self, layout: dict[str, list[int]] | None) -> "SeedEnsemble":
+        """Remember the feature layout and pass it to every member (late fusion needs it)."""
+        self.layout = layout
+        return self
+
+    def _member(self, index: int) -> Any:
+        member = self.make_member(self.seed * self.members + index)
+        if self.layout is not None and hasattr(member, "set_layout"):
+            member.set_layout(self.layout)
+        return member
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "SeedEnsemble":
         """Fit every member on the same clips."""
-        self.members_ = [self.make_member(self.seed * self.members + i).fit(sequences, labels)
-                         for i in range(self.members)]
+        self.members_ = [self._member(i).fit(sequences, labels) for i in range(self.members)]
         self.classes_ = self.members_[0].classes_
         return self
 

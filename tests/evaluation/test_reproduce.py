@@ -214,3 +214,29 @@ def test_reproduce_command_help_and_user_errors(tiny_dataset, tmp_path):
     bad_row = run_cli("reproduce", str(ROOT / "experiments" / "paper.toml"), "--data", str(tiny_dataset),
                       "-o", str(tmp_path / "o"), "--rows", "nonexistent")
     assert bad_row.exit_code == 2 and "no row with id nonexistent" in bad_row.output
+
+
+def test_seed_ensemble_passes_the_feature_layout_to_every_member() -> None:
+    from soccer_lstm.evaluation.reproduce import SeedEnsemble
+
+    class Member:
+        def __init__(self, seed: int) -> None:
+            self.seed, self.layout = seed, None
+
+        def set_layout(self, layout):
+            self.layout = layout
+            return self
+
+        def fit(self, sequences, labels):
+            self.classes_ = np.array(sorted(set(labels)))
+            return self
+
+        def predict_proba(self, sequences):
+            return np.tile([1.0, 0.0], (len(sequences), 1))
+
+    layout = {"bow": [0, 4], "motion": [4, 13]}
+    ensemble = SeedEnsemble(Member, members=3, seed=1).set_layout(layout)
+    ensemble.fit([np.zeros((2, 13))] * 4, ["a", "b", "a", "b"])
+    assert [m.seed for m in ensemble.members_] == [3, 4, 5]
+    assert all(m.layout == layout for m in ensemble.members_)
+    assert list(ensemble.predict([np.zeros((2, 13))])) == ["a"]
