@@ -83,7 +83,8 @@ train_options = _compose(
     click.option("--ensemble", type=click.IntRange(min=1), default=_t.ensemble, show_default=True,
                  help="Independent LSTMs (consecutive seeds) averaged into one model."),
     click.option("--fusion", type=click.Choice(FUSIONS), default=_t.fusion, show_default=True,
-                 help="bow+motion: one LSTM on both (early) or one per feature kind, averaged (late)."),
+                 help="bow+motion: one LSTM per feature kind with their scores added under one softmax, trained "
+                      "together (joint); one softmax each, averaged (late); one LSTM on both (early)."),
 )
 
 

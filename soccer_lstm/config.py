@@ -14,7 +14,7 @@ FEATURE_KINDS = ("bow", "motion", "bow+motion")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
 SCALINGS = ("motion", "all", "none")
-FUSIONS = ("early", "late")
+FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
 
 
@@ -55,7 +55,8 @@ class TrainConfig:
     max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
     scale: str = "all"           # standardise every column with training-clip statistics (motion, all, none)
     ensemble: int = 1            # independent LSTMs (consecutive seeds) whose outputs are averaged
-    fusion: str = "late"         # bow+motion: late = one LSTM per feature kind, outputs averaged; early = one LSTM on both
+    fusion: str = "joint"        # bow+motion: joint = one LSTM per kind, scores summed under one softmax;
+                                 # late = one softmax per kind, averaged; early = one LSTM on both
     seed: int = 0                # seeds weight init, shuffling and the validation split
 
 

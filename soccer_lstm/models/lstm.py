@@ -30,13 +30,15 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 
 def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150, dropout: float = 0.0,
-               seed: int = 0, members: int = 1) -> Any:
+               seed: int = 0, members: int = 1, joint: bool = False) -> Any:
     """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C).
 
-    ``n_features`` may list several input widths (late fusion): each input, one feature kind,
-    gets its own LSTM and softmax, named ``frames_0``, ``frames_1``, ... With ``members > 1`` every
-    input gets that many independent LSTMs (seeds ``seed``, ``seed+1``, ...). Members share no
-    weights, so training them together is training them apart; their outputs are averaged at
+    ``n_features`` may list several input widths (one per feature kind), named ``frames_0``,
+    ``frames_1``, ... Each input gets its own LSTM. Without ``joint`` (late fusion) each also gets its own
+    softmax: separate outputs, trained apart and averaged at prediction time. With ``joint``, the
+    per-kind scores (logits) are added under one softmax and trained together, so the model
+    learns which kind to trust for which class. With ``members > 1`` everything is repeated with
+    seeds ``seed``, ``seed+1``, ...: independent members sharing no weights, averaged at
     prediction time, all in a single model file.
     """
     import keras
@@ -45,15 +47,24 @@ def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150
     inputs = [keras.Input(shape=(None, w), name="frames" if len(widths) == 1 else f"frames_{g}")
               for g, w in enumerate(widths)]
     mask = keras.Input(shape=(None,), dtype="bool", name="mask")
+    joint = joint and len(widths) > 1
     outputs = []
-    for g, frames in enumerate(inputs):
-        for m in range(members):
+    for m in range(members):
+        logits = []
+        for g, frames in enumerate(inputs):
             suffix = "".join(f"_{i}" for i, n in ((g, len(widths)), (m, members)) if n > 1)
             hidden = frames
             if dropout:
                 hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
             hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
-            outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
+            if joint:
+                logits.append(keras.layers.Dense(n_classes, name=f"per_frame_scores{suffix}")(hidden))
+            else:
+                outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
+        if joint:
+            member = "" if members == 1 else f"_{m}"
+            summed = keras.layers.Add(name=f"fused_scores{member}")(logits)
+            outputs.append(keras.layers.Activation("softmax", name=f"per_frame_softmax{member}")(summed))
     return keras.Model(inputs=[*inputs, mask], outputs=outputs if len(outputs) > 1 else outputs[0], name="soccer_lstm")
 
 
@@ -106,7 +117,7 @@ class LSTMClassifier:
     def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
                  batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
                  dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "all",
-                 ensemble: int = 1, fusion: str = "late", seed: int = 0, verbose: int = 0) -> None:
+                 ensemble: int = 1, fusion: str = "joint", seed: int = 0, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -134,12 +145,12 @@ class LSTMClassifier:
         return TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
 
     def set_layout(self, layout: dict[str, list[int]] | None) -> "LSTMClassifier":
-        """Tell the model which columns hold which feature kind (needed for late fusion)."""
+        """Tell the model which columns hold which feature kind (needed for late and joint fusion)."""
         self.layout = {k: list(v) for k, v in layout.items()} if layout else None
         return self
 
     def _groups(self) -> list[tuple[int, int]] | None:
-        if self.fusion == "late" and self.layout and len(self.layout) > 1:
+        if self.fusion in ("late", "joint") and self.layout and len(self.layout) > 1:
             return sorted(tuple(v) for v in self.layout.values())
         return None
 
@@ -163,8 +174,10 @@ class LSTMClassifier:
         train, val = _split_validation(labels, self.validation_split, self.seed)
         groups = self._groups()
         widths = [b - a for a, b in groups] if groups else x.shape[2]
-        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.seed, self.ensemble)
-        outputs = self.ensemble * (len(groups) if groups else 1)
+        joint = self.fusion == "joint"
+        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.seed, self.ensemble,
+                                 joint=joint)
+        outputs = self.ensemble * (len(groups) if groups and not joint else 1)
         if outputs > 1:  # one target and one weighting per member
             y_steps, weights = [y_steps] * outputs, [weights] * outputs
         inputs = self._inputs(x, mask)

@@ -46,3 +46,28 @@ def test_lstm_learns_a_temporal_toy_task_and_padding_does_not_change_predictions
     loaded = LSTMClassifier.load(tmp_path / "m")
     assert np.allclose(loaded.predict_proba(test_x), model.predict_proba(test_x), atol=1e-6)
     assert list(loaded.classes_) == ["down", "up"]
+
+
+@pytest.mark.parametrize("fusion, n_outputs", [("late", 2), ("joint", 1), ("early", 1)])
+def test_fusion_modes_build_the_stated_model_and_learn_from_the_informative_kind(tmp_path, fusion, n_outputs) -> None:
+    # Kind "noise" (columns 0-2) carries nothing; kind "trend" (columns 3-5) carries the label.
+    def toy(n: int, seed: int) -> tuple[list[np.ndarray], list[str]]:
+        x, y = _toy(n, seed)
+        rng = np.random.default_rng(seed + 100)
+        return [np.hstack([rng.normal(0, 1, s.shape), s]).astype(np.float32) for s in x], y
+
+    x, y = toy(40, 0)
+    model = LSTMClassifier(units=12, epochs=60, patience=60, batch_size=8, learning_rate=1e-2, validation_split=0.0,
+                           dropout=0.0, fusion=fusion, seed=0).set_layout({"noise": [0, 3], "trend": [3, 6]}).fit(x, y)
+    outputs = model.model_.outputs
+    assert len(outputs) == n_outputs
+    names = {layer.name for layer in model.model_.layers}
+    assert ("fused_scores" in names) == (fusion == "joint")
+    assert ("frames_1" in names) == (fusion != "early")
+    test_x, test_y = toy(20, 1)
+    if fusion != "late":  # late fusion averages in the noise kind's own (overfit) softmax by design
+        assert (model.predict(test_x) == np.array(test_y)).mean() >= 0.8
+    model.save(tmp_path / "m")
+    loaded = LSTMClassifier.load(tmp_path / "m")
+    assert loaded.fusion == fusion
+    assert np.allclose(loaded.predict_proba(test_x), model.predict_proba(test_x), atol=1e-6)
