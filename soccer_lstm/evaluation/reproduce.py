@@ -261,7 +261,7 @@ class SeedEnsemble:
         self.layout: dict[str, list[int]] | None = None
 
     def set_layout(self, layout: dict[str, list[int]] | None) -> "SeedEnsemble":
-        """Remember the feature layout and pass it to every member (late fusion needs it)."""
+        """Remember the feature layout and pass it to every member (late and joint fusion need it)."""
         self.layout = layout
         return self
 

@@ -34,8 +34,8 @@ def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150
     """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C).
 
     ``n_features`` may list several input widths (one per feature kind), named ``frames_0``,
-    ``frames_1``, ... Each input gets its own LSTM. Without ``joint`` (late fusion) each also gets its own
-    softmax: separate outputs, trained apart and averaged at prediction time. With ``joint``, the
+    ``frames_1``, ... Each input gets its own LSTM. Without ``joint`` (late fusion) each also gets
+    its own softmax: separate outputs, trained apart and averaged at prediction time. With ``joint``, the
     per-kind scores (logits) are added under one softmax and trained together, so the model
     learns which kind to trust for which class. With ``members > 1`` everything is repeated with
     seeds ``seed``, ``seed+1``, ...: independent members sharing no weights, averaged at
