@@ -198,12 +198,12 @@ def pipeline_pass(data: Path, out: Path, config: Any, n_jobs: int) -> tuple[int,
 
 
 def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: str,
-                     threaded_reference: bool = True, pairs: int | None = None) -> dict[str, Any]:
+                     threaded_reference: bool = True) -> dict[str, Any]:
     """The bare loop against ``--n-jobs 1`` in back-to-back pairs; ``--n-jobs 2`` between the pairs.
 
     The machine's speed drifts by more than the overhead being measured (the same SIFT work took
     3.1 s in one minute and 4.7 s in another on this shared 2-core machine), so the overhead is
-    the median, over ``pairs`` back-to-back pairs of runs (each pair in alternating order), of the
+    the median, over ``2 * repeats - 1`` back-to-back pairs of runs (each pair in alternating order), of the
     time ratio inside the pair: both runs of a pair see the same machine. ``--n-jobs 2`` (and, with
     ``threaded_reference``, the bare loop with OpenCV's own thread pool on every core) run
     ``repeats`` times, between the pairs.
@@ -213,7 +213,7 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
     from soccer_lstm.parallel import OPENCV_THREADS_PER_JOB, available_cores
 
     paths = clip_paths(data)
-    pairs = pairs or max(repeats, 2 * repeats - 1)
+    pairs = 2 * repeats - 1
     runs: dict[str, list[tuple]] = {name: [] for name in
                                     ["reference", "jobs1", "jobs2"] + (["reference_threads"] if threaded_reference else [])}
 
@@ -228,11 +228,11 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
         _say(f"  {label} {name:17s} rep {rep + 1}: {frames} frames in {wall:6.2f} s = {frames / wall:6.1f} frames/s"
              f"  (load {_load()})")
 
+    others = ["jobs2"] + (["reference_threads"] if threaded_reference else [])
     for rep in range(pairs):
         for name in (("reference", "jobs1") if rep % 2 == 0 else ("jobs1", "reference")):
             one(name, rep)
         if rep < repeats:
-            others = ["jobs2"] + (["reference_threads"] if threaded_reference else [])
             for name in (others if rep % 2 == 0 else others[::-1]):
                 one(name, rep)
     frames = {name: r[0][0] for name, r in runs.items()}
