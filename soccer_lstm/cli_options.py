@@ -85,6 +85,9 @@ train_options = _compose(
     click.option("--fusion", type=click.Choice(FUSIONS), default=_t.fusion, show_default=True,
                  help="bow+motion: one LSTM per feature kind with their scores added under one softmax, trained "
                       "together (joint); one softmax each, averaged (late); one LSTM on both (early)."),
+    click.option("--mirror/--no-mirror", default=_t.mirror, show_default=True,
+                 help="Also train on left-right mirrored copies of the clips' camera motion (a pan to the "
+                      "left and one to the right are the same action)."),
 )
 
 
@@ -92,7 +95,7 @@ def train_config(kwargs: dict[str, Any], seed: int) -> TrainConfig:
     from soccer_lstm.config import validate
 
     names = ("units", "optimizer", "learning_rate", "batch_size", "epochs", "patience", "dropout", "aggregation",
-             "scale", "ensemble", "fusion")
+             "scale", "ensemble", "fusion", "mirror")
     return validate(TrainConfig(**{n: kwargs.pop(n) for n in names}, seed=seed))
 
 

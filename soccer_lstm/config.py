@@ -57,6 +57,7 @@ class TrainConfig:
     ensemble: int = 1            # independent LSTMs (consecutive seeds) whose outputs are averaged
     fusion: str = "joint"        # bow+motion: joint = one LSTM per kind, scores summed under one softmax;
                                  # late = one softmax per kind, averaged; early = one LSTM on both
+    mirror: bool = True          # also train on left-right mirrored copies of the clips' camera motion
     seed: int = 0                # seeds weight init, shuffling and the validation split
 
 

@@ -276,13 +276,20 @@ def make_scaler(layout: dict[str, list[int]], scale: str = "all") -> SequenceSca
     """The column standardiser of a feature layout.
 
     ``motion``: motion columns only (BoW histograms stay histograms); ``all``: every column;
-    ``none``: nothing.
+    ``none``: nothing. The motion columns that a left-right mirror negates are scaled but not
+    centred, so that mirrored training copies (``TrainConfig.mirror``) stay exact after scaling.
     """
+    uncentered: tuple[int, ...] = ()
+    if "motion" in layout:
+        from soccer_lstm.features.motion import mirror_columns
+
+        start, stop = layout["motion"]
+        uncentered = tuple(start + c for c in mirror_columns(stop - start))
     if scale == "all":
-        return SequenceScaler(0, max(stop for _, stop in layout.values()))
+        return SequenceScaler(0, max(stop for _, stop in layout.values()), uncentered)
     if scale == "motion":
         start, stop = layout.get("motion", [0, 0])
-        return SequenceScaler(start, stop)
+        return SequenceScaler(start, stop, uncentered)
     return SequenceScaler(0, 0)
 
 

@@ -63,6 +63,20 @@ def motion_dim(model: str = "affine") -> int:
     return {"affine": 6, "similarity": 4}[_check_model(model)] + 3
 
 
+# Columns of the motion vector (see :func:`motion_features`) that change sign when the clip is
+# mirrored left-right (x -> W - x): with F = diag(-1, 1), F A F keeps a11, a22 and flips a12, a21 and
+# the horizontal shift; for the similarity model the rotation and the horizontal shift flip.
+MIRROR_COLUMNS = {"affine": (1, 2, 3), "similarity": (1, 2)}
+
+
+def mirror_columns(width: int) -> tuple[int, ...]:
+    """Columns of a ``width``-long motion vector that a left-right mirror negates (others unchanged)."""
+    for model, columns in MIRROR_COLUMNS.items():
+        if motion_dim(model) == width:
+            return columns
+    raise ValueError(f"no motion model gives {width} numbers per frame")
+
+
 def _check_model(model: str) -> str:
     if model not in MOTION_MODELS:
         raise UserError(f"unknown motion model {model!r}; use one of {', '.join(MOTION_MODELS)}")

@@ -14,17 +14,24 @@ class SequenceScaler:
     ----------
     start, stop : int
         Column range to standardise (BoW histograms stay as they are; motion gets scaled).
+    uncentered : sequence of int
+        Columns (indices of the whole frame vector, inside ``start:stop``) that are divided by their
+        root mean square but not shifted: signed quantities such as a horizontal pan, so that a
+        left-right mirror (a sign change) stays a sign change after scaling.
     """
 
-    def __init__(self, start: int = 0, stop: int = 0) -> None:
+    def __init__(self, start: int = 0, stop: int = 0, uncentered: Sequence[int] = ()) -> None:
         self.start = start
         self.stop = stop
+        self.uncentered = tuple(int(c) for c in uncentered)
 
     def fit(self, sequences: Sequence[np.ndarray]) -> "SequenceScaler":
         if self.stop > self.start:
             frames = np.concatenate([s[:, self.start:self.stop] for s in sequences]).astype(np.float64)
             self.mean_ = frames.mean(axis=0)
-            std = frames.std(axis=0)
+            keep = [c - self.start for c in self.uncentered]
+            self.mean_[keep] = 0.0
+            std = np.sqrt(((frames - self.mean_) ** 2).mean(axis=0))
             self.scale_ = np.where(std > 1e-8, std, 1.0)
         else:
             self.mean_ = np.zeros(0)
@@ -47,11 +54,12 @@ class SequenceScaler:
         return self.fit(sequences).transform(sequences)
 
     def to_dict(self) -> dict:
-        return {"start": self.start, "stop": self.stop, "mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+        return {"start": self.start, "stop": self.stop, "uncentered": list(self.uncentered),
+                "mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "SequenceScaler":
-        scaler = cls(int(data["start"]), int(data["stop"]))
+        scaler = cls(int(data["start"]), int(data["stop"]), data.get("uncentered", ()))
         scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
         scaler.scale_ = np.asarray(data["scale"], dtype=np.float64)
         return scaler

@@ -117,7 +117,8 @@ class LSTMClassifier:
     def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
                  batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
                  dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "all",
-                 ensemble: int = 1, fusion: str = "joint", seed: int = 0, verbose: int = 0) -> None:
+                 ensemble: int = 1, fusion: str = "joint", mirror: bool = True, seed: int = 0,
+                 verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -131,6 +132,7 @@ class LSTMClassifier:
         self.scale = scale  # applied by the pipeline's scaler; kept so the config round-trips
         self.ensemble = ensemble
         self.fusion = fusion
+        self.mirror = mirror
         self.layout: dict[str, list[int]] | None = None
         self.seed = seed
         self.verbose = verbose
@@ -154,6 +156,15 @@ class LSTMClassifier:
             return sorted(tuple(v) for v in self.layout.values())
         return None
 
+    def _mirror_columns(self) -> list[int]:
+        """Columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
+        if not self.mirror or not self.layout or "motion" not in self.layout:
+            return []
+        from soccer_lstm.features.motion import mirror_columns
+
+        start, stop = self.layout["motion"]
+        return [start + c for c in mirror_columns(stop - start)]
+
     def _inputs(self, x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, ...]:
         groups = self._groups()
         parts = [x[:, :, a:b] for a, b in groups] if groups else [x]
@@ -172,6 +183,17 @@ class LSTMClassifier:
         weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
         y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
         train, val = _split_validation(labels, self.validation_split, self.seed)
+        flip = self._mirror_columns()
+        if flip:
+            # Left-right mirrored copies of the training clips (after the validation split, so no
+            # clip's twin is held out): an action looks the same towards either goal, and the
+            # camera's horizontal motion only changes sign. Exact for the (uncentred) motion
+            # columns; visual words are left as they are.
+            mirrored = x[train].copy()
+            mirrored[:, :, flip] *= -1
+            x = np.concatenate([x, mirrored])
+            mask, weights, y_steps = (np.concatenate([a, a[train]]) for a in (mask, weights, y_steps))
+            train = np.concatenate([train, np.arange(len(labels), len(x))])
         groups = self._groups()
         widths = [b - a for a, b in groups] if groups else x.shape[2]
         joint = self.fusion == "joint"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from soccer_lstm.config import ExtractConfig
 from soccer_lstm.errors import UserError
 from soccer_lstm.features.motion import (
-    MotionTrack, camera_trajectory, estimate_motion, motion_dim, motion_features, to_original_pixels,
+    MotionTrack, camera_trajectory, estimate_motion, mirror_columns, motion_dim, motion_features, to_original_pixels,
 )
 from soccer_lstm.features.sift import ClipFeatures, extract_clip
 
@@ -140,6 +140,24 @@ def test_pan_tilt_zoom_recovered_despite_players_and_logo(moving_clip, model):
     assert (track.static[1:] > 0).any(), "the pasted logo should be recognised as a static overlay"
     assert not track.camera_still[1:].any()
     assert np.all((track.inliers >= 0) & (track.inliers <= 1))
+
+
+@pytest.mark.parametrize("model", ["affine", "similarity"])
+def test_mirrored_clip_negates_exactly_the_mirror_columns(tmp_path, model):
+    """The same clip flipped left-right gives the same motion with the mirror columns negated."""
+    pans, zooms = camera_path(10)
+    frames, _ = render_clip(pans, zooms, movers=0, logo=False)
+    original = extract_clip(write_frames(frames, tmp_path / "a"), ExtractConfig())
+    flipped = extract_clip(write_frames([cv2.flip(f, 1) for f in frames], tmp_path / "b"), ExtractConfig())
+    plain, mirrored = motion_features(original, model), motion_features(flipped, model)
+    columns = list(mirror_columns(motion_dim(model)))
+    assert 2 in columns and (model == "similarity" or columns == [1, 2, 3])
+    signs = np.ones(motion_dim(model))
+    signs[columns] = -1
+    # Horizontal shift per frame is 1-2 % of the width here, so a sign error would show as ~0.02.
+    assert np.abs(plain[1:, 2]).mean() > 0.008
+    np.testing.assert_allclose(mirrored[1:, :-3], plain[1:, :-3] * signs[:-3], atol=2e-3)
+    assert np.abs(mirrored[1:, 2] - plain[1:, 2]).mean() > 0.01
 
 
 def test_original_pixels_undo_the_resize(tmp_path):

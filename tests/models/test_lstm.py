@@ -71,3 +71,29 @@ def test_fusion_modes_build_the_stated_model_and_learn_from_the_informative_kind
     loaded = LSTMClassifier.load(tmp_path / "m")
     assert loaded.fusion == fusion
     assert np.allclose(loaded.predict_proba(test_x), model.predict_proba(test_x), atol=1e-6)
+
+
+def test_mirrored_training_copies_teach_both_pan_directions() -> None:
+    # Motion-only toy (9 affine columns): "pan" clips only ever pan right in training, "zoom" clips
+    # zoom in. A left pan is the mirror image of a right pan: with mirror copies it is a "pan".
+    def clip(kind: str, rng: np.random.Generator, direction: float = 1.0) -> np.ndarray:
+        frames = rng.normal(0, 0.002, (int(rng.integers(6, 10)), 9))
+        if kind == "pan":
+            frames[:, 2] += direction * 0.02 * rng.uniform(0.8, 1.2)
+        else:
+            frames[:, [0, 4]] += 0.02 * rng.uniform(0.8, 1.2)
+        frames[:, 6:] = 1.0
+        return frames.astype(np.float32)
+
+    rng = np.random.default_rng(0)
+    kinds = ["pan", "zoom"] * 15
+    x = [clip(k, rng) for k in kinds]
+    left = [clip("pan", rng, -1.0) for _ in range(6)]
+    model = LSTMClassifier(units=8, epochs=40, patience=40, batch_size=8, learning_rate=1e-2, validation_split=0.0,
+                           dropout=0.0, seed=0).set_layout({"motion": [0, 9]})
+    assert model._mirror_columns() == [1, 2, 3]
+    model.fit(x, kinds)
+    assert model.epochs_run_ == 40
+    assert list(model.predict(left)) == ["pan"] * 6
+    assert LSTMClassifier(mirror=False).set_layout({"motion": [0, 9]})._mirror_columns() == []
+    assert LSTMClassifier().set_layout({"bow": [0, 5]})._mirror_columns() == []
