@@ -124,6 +124,7 @@ def validate(config: Any) -> Any:
         need(0.0 <= config.dropout < 1.0, "--dropout must be in [0, 1)")
         need(config.scale in SCALINGS, f"--scale must be one of {', '.join(SCALINGS)}")
         need(config.epochs >= 1 and config.batch_size >= 1, "--epochs and --batch-size must be positive")
+        need(isinstance(config.mirror, bool), "mirror must be true or false")
     elif isinstance(config, EvalConfig):
         need(config.folds >= 2, "--folds must be at least 2")
     return config
