@@ -279,12 +279,9 @@ def make_scaler(layout: dict[str, list[int]], scale: str = "all") -> SequenceSca
     ``none``: nothing. The motion columns that a left-right mirror negates are scaled but not
     centred, so that mirrored training copies (``TrainConfig.mirror``) stay exact after scaling.
     """
-    uncentered: tuple[int, ...] = ()
-    if "motion" in layout:
-        from soccer_lstm.features.motion import mirror_columns
+    from soccer_lstm.features.motion import layout_mirror_columns
 
-        start, stop = layout["motion"]
-        uncentered = tuple(start + c for c in mirror_columns(stop - start))
+    uncentered = layout_mirror_columns(layout)
     if scale == "all":
         return SequenceScaler(0, max(stop for _, stop in layout.values()), uncentered)
     if scale == "motion":

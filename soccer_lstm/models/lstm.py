@@ -158,12 +158,9 @@ class LSTMClassifier:
 
     def _mirror_columns(self) -> list[int]:
         """Columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
-        if not self.mirror or not self.layout or "motion" not in self.layout:
-            return []
-        from soccer_lstm.features.motion import mirror_columns
+        from soccer_lstm.features.motion import layout_mirror_columns
 
-        start, stop = self.layout["motion"]
-        return [start + c for c in mirror_columns(stop - start)]
+        return list(layout_mirror_columns(self.layout)) if self.mirror else []
 
     def _inputs(self, x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, ...]:
         groups = self._groups()
