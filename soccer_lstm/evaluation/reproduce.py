@@ -235,6 +235,9 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
         if unknown:
             raise UserError(f"{where}: {row.classifier} has no option(s) {', '.join(unknown)} "
                             f"(it takes {', '.join(sorted(accepted))})")
+        segments = row.classifier_params.get("segments", 1)
+        if isinstance(segments, bool) or not isinstance(segments, int) or segments < 1:
+            raise UserError(f"{where}: segments must be a whole number >= 1, got {segments!r}")
     return row
 
 

@@ -240,12 +240,17 @@ class NWStringKernelSVC(_ClipClassifier):
 class ClipHistogramChi2SVC(_ClipClassifier):
     """One histogram per clip (the mean of its frames' histograms) and a chi2-kernel SVM.
 
-    What a quick peer would do: it ignores frame order entirely.
+    What a quick peer would do: with ``segments=1`` it ignores frame order entirely. With
+    ``segments=n`` the clip is cut into ``n`` consecutive parts of (nearly) equal length, each part
+    gets its own mean histogram and the concatenation (each part weighing ``1/n``) is the clip's
+    histogram: coarse order (what comes first, what comes last) without any sequence model.
 
     Parameters
     ----------
     C : float
         SVM regularisation.
+    segments : int
+        Consecutive time segments per clip (1: one histogram for the whole clip).
     gamma : float or None
         chi2 kernel ``exp(-gamma * sum((x - y)^2 / (x + y)))``; None sets it to one over the mean
         chi2 distance between training clips.
@@ -258,27 +263,37 @@ class ClipHistogramChi2SVC(_ClipClassifier):
     classes_ : ndarray of str
     gamma_ : float
         The gamma used.
-    histograms_ : ndarray (n_train, D)
+    histograms_ : ndarray (n_train, segments * D)
     svc_ : sklearn.svm.SVC
     """
 
     def __init__(self, C: float = 10.0, gamma: float | None = None, class_weight: str | None = None,
-                 seed: int = 0) -> None:
+                 seed: int = 0, segments: int = 1) -> None:
         self.C = C
+        self.segments = segments
         self.gamma = gamma
         self.class_weight = class_weight
         self.seed = seed
 
     @staticmethod
-    def clip_histograms(sequences: Sequence[np.ndarray]) -> np.ndarray:
-        """Mean of each clip's per-frame histograms, L1-normalised again (zero for an empty clip)."""
+    def clip_histograms(sequences: Sequence[np.ndarray], segments: int = 1) -> np.ndarray:
+        """Each clip's histogram, ``(n, segments * D)``.
+
+        Per segment: the mean of its frames' histograms, L1-normalised again and divided by
+        ``segments``, so every clip's vector sums to one. A segment without frames (an empty clip,
+        or a clip shorter than ``segments``) is all zeros.
+        """
         sequences = _as_sequences(sequences)
         if any((s < 0).any() for s in sequences):
             raise ValueError("the chi2 kernel needs non-negative features (bag-of-words histograms)")
+        if int(segments) != segments or segments < 1:
+            raise ValueError(f"segments must be a whole number >= 1, got {segments!r}")
         width = sequences[0].shape[1]
-        means = np.stack([s.mean(axis=0) if len(s) else np.zeros(width, np.float32) for s in sequences])
-        totals = means.sum(axis=1, keepdims=True)
-        return np.divide(means, totals, out=np.zeros_like(means), where=totals > 0).astype(np.float64)
+        parts = [np.array_split(s, int(segments)) for s in sequences]
+        means = np.stack([[p.mean(axis=0) if len(p) else np.zeros(width) for p in clip] for clip in parts])
+        totals = means.sum(axis=2, keepdims=True)
+        means = np.divide(means, totals * segments, out=np.zeros_like(means, np.float64), where=totals > 0)
+        return means.reshape(len(sequences), -1).astype(np.float64)
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "ClipHistogramChi2SVC":
         """Average each clip and fit the SVM on the chi2 Gram matrix."""
@@ -288,7 +303,7 @@ class ClipHistogramChi2SVC(_ClipClassifier):
         sequences = _as_sequences(sequences)
         self.classes_, y = _check_labels(sequences, labels)
         self.n_features_in_ = sequences[0].shape[1]
-        self.histograms_ = self.clip_histograms(sequences)
+        self.histograms_ = self.clip_histograms(sequences, self.segments)
         if self.gamma is None:
             distances = -additive_chi2_kernel(self.histograms_)
             off_diagonal = distances[~np.eye(len(distances), dtype=bool)]
@@ -308,7 +323,7 @@ class ClipHistogramChi2SVC(_ClipClassifier):
         check_is_fitted(self, "svc_")
         sequences = _as_sequences(sequences)
         _check_width(self, sequences)
-        rows = chi2_kernel(self.clip_histograms(sequences), self.histograms_, gamma=self.gamma_)
+        rows = chi2_kernel(self.clip_histograms(sequences, self.segments), self.histograms_, gamma=self.gamma_)
         return self.svc_.decision_function(rows)
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:

@@ -80,6 +80,17 @@ def test_bad_row_files_are_refused_naming_the_file(tmp_path, row_file, message):
     assert "row.toml" in str(error.value)
 
 
+@pytest.mark.parametrize("segments", ["0", '"3"', "1.5", "true"])
+def test_bad_segment_counts_are_refused_before_any_work(tmp_path, segments):
+    write(tmp_path, "row.toml", f"[classifier]\nsegments = {segments}\n")
+    chi2_row = ROW.replace('"nw_knn"', '"chi2_svm"')
+    with pytest.raises(UserError, match="segments must be a whole number") as error:
+        load_experiment(experiment(tmp_path, chi2_row))
+    assert "row.toml" in str(error.value)
+    write(tmp_path, "row.toml", "[classifier]\nsegments = 3\n")
+    assert load_experiment(experiment(tmp_path, chi2_row)).rows[0].classifier_params == {"segments": 3}
+
+
 @pytest.mark.parametrize("rows, message", [
     (ROW.replace("nw_knn", "random_forest"), "unknown classifier"),
     (ROW.replace('features = "bow"', 'features = "motion"'), "needs features = 'bow'"),

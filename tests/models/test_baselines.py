@@ -235,6 +235,34 @@ def test_chi2_clip_histogram_is_normalised_mean():
         ClipHistogramChi2SVC().fit([-seq, seq], ["a", "b"])
 
 
+def test_chi2_segment_histograms_keep_coarse_order():
+    seq = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]], np.float32)
+    np.testing.assert_allclose(ClipHistogramChi2SVC.clip_histograms([seq], 2), [[0.5, 0.0, 0.0, 0.5]])
+    # One frame, two segments: the second segment has no frames and stays zero.
+    np.testing.assert_allclose(ClipHistogramChi2SVC.clip_histograms([seq[:1]], 2), [[0.5, 0.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="segments"):
+        ClipHistogramChi2SVC.clip_histograms([seq], 0)
+
+
+def test_chi2_segments_separate_classes_that_differ_only_in_order():
+    # "early" clips show word 0 then word 1, "late" clips the same words in the opposite order:
+    # one histogram per clip cannot tell them apart, two segments can.
+    rng = np.random.default_rng(0)
+
+    def clip(first: int, second: int) -> np.ndarray:
+        n1, n2 = rng.integers(4, 8, size=2)
+        return onehot([first] * n1 + [second] * n2, width=3) * 0.9 + 0.1 / 3
+
+    train = [clip(0, 1) for _ in range(6)] + [clip(1, 0) for _ in range(6)]
+    test = [clip(0, 1) for _ in range(4)] + [clip(1, 0) for _ in range(4)]
+    labels, truth = ["early"] * 6 + ["late"] * 6, np.array(["early"] * 4 + ["late"] * 4)
+    ordered = ClipHistogramChi2SVC(segments=2).fit(train, labels)
+    assert (ordered.predict(test) == truth).all()
+    assert ordered.histograms_.shape == (12, 6)
+    whole = ClipHistogramChi2SVC().fit(train, labels)
+    assert (whole.predict(test) == truth).mean() < 0.8
+
+
 def test_frame_vote_takes_the_majority_of_frames():
     train = [onehot([0, 0, 0, 0]), onehot([1, 1, 1, 1]), onehot([0, 0, 0]), onehot([1, 1, 1])]
     model = FrameLinearSVCVote(C=1.0).fit(train, ["zero", "one", "zero", "one"])
