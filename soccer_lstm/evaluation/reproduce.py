@@ -226,7 +226,7 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
         if isinstance(members, bool) or not isinstance(members, int) or members < 1:
             raise UserError(f"{where}: members must be a positive integer")
     else:
-        from soccer_lstm.models.baselines import BASELINES
+        from soccer_lstm.models.baselines import BASELINES, check_segments
 
         if "seed" in row.classifier_params:
             raise UserError(f"{where}: the seed comes from --seeds; remove 'seed' from [classifier]")
@@ -235,9 +235,10 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
         if unknown:
             raise UserError(f"{where}: {row.classifier} has no option(s) {', '.join(unknown)} "
                             f"(it takes {', '.join(sorted(accepted))})")
-        segments = row.classifier_params.get("segments", 1)
-        if isinstance(segments, bool) or not isinstance(segments, int) or segments < 1:
-            raise UserError(f"{where}: segments must be a whole number >= 1, got {segments!r}")
+        try:
+            check_segments(row.classifier_params.get("segments", 1))
+        except ValueError as exc:
+            raise UserError(f"{where}: {exc}") from None
     return row
 
 

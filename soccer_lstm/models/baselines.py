@@ -15,7 +15,7 @@ learned state ends in ``_``.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -237,6 +237,13 @@ class NWStringKernelSVC(_ClipClassifier):
         return _decision_to_proba(self.decision_function(sequences), len(self.classes_))
 
 
+def check_segments(segments: Any) -> int:
+    """``segments`` as an int, or ValueError when it is not a whole number >= 1."""
+    if isinstance(segments, bool) or not isinstance(segments, (int, np.integer)) or segments < 1:
+        raise ValueError(f"segments must be a whole number >= 1, got {segments!r}")
+    return int(segments)
+
+
 class ClipHistogramChi2SVC(_ClipClassifier):
     """One histogram per clip (the mean of its frames' histograms) and a chi2-kernel SVM.
 
@@ -286,10 +293,9 @@ class ClipHistogramChi2SVC(_ClipClassifier):
         sequences = _as_sequences(sequences)
         if any((s < 0).any() for s in sequences):
             raise ValueError("the chi2 kernel needs non-negative features (bag-of-words histograms)")
-        if int(segments) != segments or segments < 1:
-            raise ValueError(f"segments must be a whole number >= 1, got {segments!r}")
+        segments = check_segments(segments)
         width = sequences[0].shape[1]
-        parts = [np.array_split(s, int(segments)) for s in sequences]
+        parts = [np.array_split(s, segments) for s in sequences]
         means = np.stack([[p.mean(axis=0) if len(p) else np.zeros(width) for p in clip] for clip in parts])
         totals = means.sum(axis=2, keepdims=True)
         means = np.divide(means, totals * segments, out=np.zeros_like(means, np.float64), where=totals > 0)
