@@ -256,14 +256,14 @@ class ClipHistogramChi2SVC(_ClipClassifier):
     ----------
     C : float
         SVM regularisation.
-    segments : int
-        Consecutive time segments per clip (1: one histogram for the whole clip).
     gamma : float or None
         chi2 kernel ``exp(-gamma * sum((x - y)^2 / (x + y)))``; None sets it to one over the mean
         chi2 distance between training clips.
     class_weight : {"balanced"} or None
     seed : int
         Seeds the SVC.
+    segments : int
+        Consecutive time segments per clip (1: one histogram for the whole clip).
 
     Attributes
     ----------
@@ -277,18 +277,18 @@ class ClipHistogramChi2SVC(_ClipClassifier):
     def __init__(self, C: float = 10.0, gamma: float | None = None, class_weight: str | None = None,
                  seed: int = 0, segments: int = 1) -> None:
         self.C = C
-        self.segments = segments
         self.gamma = gamma
         self.class_weight = class_weight
         self.seed = seed
+        self.segments = segments
 
     @staticmethod
     def clip_histograms(sequences: Sequence[np.ndarray], segments: int = 1) -> np.ndarray:
         """Each clip's histogram, ``(n, segments * D)``.
 
         Per segment: the mean of its frames' histograms, L1-normalised again and divided by
-        ``segments``, so every clip's vector sums to one. A segment without frames (an empty clip,
-        or a clip shorter than ``segments``) is all zeros.
+        ``segments``, so a clip's vector sums to one. A segment without frames (an empty clip, or a
+        clip shorter than ``segments``) is all zeros, and the vector then sums to less.
         """
         sequences = _as_sequences(sequences)
         if any((s < 0).any() for s in sequences):
