@@ -299,7 +299,7 @@ class ClipHistogramChi2SVC(_ClipClassifier):
         means = np.stack([[p.mean(axis=0) if len(p) else np.zeros(width) for p in clip] for clip in parts])
         totals = means.sum(axis=2, keepdims=True)
         means = np.divide(means, totals * segments, out=np.zeros_like(means, np.float64), where=totals > 0)
-        return means.reshape(len(sequences), -1).astype(np.float64)
+        return means.reshape(len(sequences), -1)
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "ClipHistogramChi2SVC":
         """Average each clip and fit the SVM on the chi2 Gram matrix."""
