@@ -390,8 +390,12 @@ def _row_result(row: RowSpec, cv: CVResult, seconds: float) -> RowResult:
 
 
 def _classifier_label(row: RowSpec) -> str:
+    """The report's Classifier column: the classifier, plus what sets this row apart from its kin."""
     members = int(row.classifier_params.get("members", 1)) if row.classifier == LSTM else 1
     label = row.classifier if members == 1 else f"{row.classifier} x{members}"
+    segments = row.classifier_params.get("segments", 1)
+    if segments != 1:
+        label += f" ({segments} segments)"
     return label + (" (shuffled)" if row.shuffle_frames else "")
 
 
@@ -524,6 +528,7 @@ def _run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, se
             continue
         saved = None if fresh else _saved_row(folder / "results.json", key)
         if saved is not None:
+            saved.classifier = _classifier_label(row)  # a label, not a result: follow the current wording
             results.append(saved)
             say(f"[{number}/{len(rows)}] {row.name}: {saved.mean:.1f} % (saved results, same config)")
             continue

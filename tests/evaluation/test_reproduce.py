@@ -9,8 +9,8 @@ import pytest
 
 from helpers import run_cli
 from soccer_lstm.errors import UserError
-from soccer_lstm.evaluation.reproduce import (SharedMotionCache, load_experiment, run_reproduce,
-                                              shuffle_frames)
+from soccer_lstm.evaluation.reproduce import (SharedMotionCache, _classifier_label, load_experiment,
+                                              run_reproduce, shuffle_frames)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,7 +88,11 @@ def test_bad_segment_counts_are_refused_before_any_work(tmp_path, segments):
         load_experiment(experiment(tmp_path, chi2_row))
     assert "row.toml" in str(error.value)
     write(tmp_path, "row.toml", "[classifier]\nsegments = 3\n")
-    assert load_experiment(experiment(tmp_path, chi2_row)).rows[0].classifier_params == {"segments": 3}
+    row = load_experiment(experiment(tmp_path, chi2_row)).rows[0]
+    assert row.classifier_params == {"segments": 3}
+    assert _classifier_label(row) == "chi2_svm (3 segments)"  # the report tells it from the one-histogram row
+    write(tmp_path, "row.toml", "[classifier]\nsegments = 1\n")
+    assert _classifier_label(load_experiment(experiment(tmp_path, chi2_row)).rows[0]) == "chi2_svm"
 
 
 @pytest.mark.parametrize("rows, message", [
@@ -208,13 +212,18 @@ def test_reproduce_writes_report_configs_and_resumes(tiny_dataset, tiny_experime
         predictions = json.loads((out / "rows" / row_id / "results.json").read_text())["predictions"]
         for p in predictions:
             assert folds.setdefault(p["clip_id"], p["fold"]) == p["fold"]
-    # A second run reads finished rows back instead of training again.
+    # A second run reads finished rows back instead of training again; the Classifier column is a
+    # label, so it follows the current wording even where the saved file has an older one.
+    saved = out / "rows" / "knn" / "results.json"
+    payload = json.loads(saved.read_text())
+    payload["row"]["classifier"] = "old wording"
+    saved.write_text(json.dumps(payload))
     messages.clear()
     again = run_reproduce(tiny_experiment, tiny_dataset, out, seeds=(0, 1), only=["knn", "lstm"],
                           say=messages.append)
     assert [row.row_id for row in again.rows] == ["knn", "lstm"]
     assert sum("saved results" in m for m in messages) == 2
-    assert again.rows[0].accuracies == knn.accuracies
+    assert again.rows[0].accuracies == knn.accuracies and again.rows[0].classifier == "nw_knn"
 
 
 def test_reproduce_command_help_and_user_errors(tiny_dataset, tmp_path):
