@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from soccer_lstm import __version__, progress
-from soccer_lstm.artifacts import (check_can_create, file_signature, fingerprint, load_npz, read_json,
+from soccer_lstm.artifacts import (check_can_create, file_digest, file_signature, fingerprint, load_npz, read_json,
                                    remove_stale_temporaries, save_npz, write_json)
 from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
 from soccer_lstm.dataset import Clip, check_trainable, discover
@@ -46,6 +46,12 @@ class ExtractSummary:
 
 
 def _clip_fingerprint(clip: Clip, params: dict[str, Any]) -> str:
+    """What a clip's features depend on: the extract parameters, the package version, the clip's bytes."""
+    return fingerprint(params, file_digest(clip.path), __version__)
+
+
+def _clip_signature(clip: Clip, params: dict[str, Any]) -> str:
+    """The quick check (size and mtime instead of the bytes) that spares re-reading an unchanged clip."""
     return fingerprint(params, file_signature(clip.path), __version__)
 
 
@@ -93,9 +99,10 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
                 n_jobs: int = 1, scheduler: str | None = None, strict: bool = False) -> ExtractSummary:
     """Extract SIFT features of every clip of a dataset folder or manifest into ``out_dir``.
 
-    Clips whose artifact exists with the same fingerprint (clip size and mtime, parameters,
-    package version) are skipped; a clip that cannot be read is reported and skipped (or stops
-    the run with ``strict``).
+    Clips whose artifact exists with the same fingerprint (the clip's content, parameters, package
+    version) are skipped: an unchanged size and mtime settle it at once, otherwise the clip is
+    hashed, so a copied or touched dataset is not extracted again. A clip that cannot be read is
+    reported and skipped (or stops the run with ``strict``).
     """
     # Workers of a cluster resolve relative paths against their own working folder.
     clips = discover(Path(source).resolve() if scheduler else source)
@@ -118,15 +125,14 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
                              summary.failed[:-1])
 
     for clip in clips:
+        file = f"clips/{clip.key}.npz"
         try:
-            fp = _clip_fingerprint(clip, params)
+            cached = _cached_meta(out_dir / file, clip, params)
         except OSError as exc:
             fail(clip, _signature_problem(exc))
             continue
-        file = f"clips/{clip.key}.npz"
-        cached = _cached_meta(out_dir / file, fp)
         if cached is not None:
-            done[clip.clip_id] = _entry(clip, file, fp, cached)
+            done[clip.clip_id] = _entry(clip, file, cached["fingerprint"], cached)
             summary.cached += 1
         else:
             todo.append((clip, config))
@@ -136,14 +142,14 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
             fail(clip, problem or "unknown error")
             continue
         try:
-            fp = _clip_fingerprint(clip, params)
+            quick, fp = _clip_signature(clip, params), _clip_fingerprint(clip, params)
         except OSError as exc:  # removed or made unreadable while it was being extracted
             fail(clip, _signature_problem(exc))
             continue
         file = f"clips/{clip.key}.npz"
         warning = _truncation_warning(features.geometry)
         meta = {"stage": "extract", "clip_id": clip.clip_id, "label": clip.label, "path": str(clip.path),
-                "fingerprint": fp, "params": params, "geometry": features.geometry,
+                "fingerprint": fp, "signature": quick, "params": params, "geometry": features.geometry,
                 "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1]),
                 "warning": warning}
         save_npz(out_dir / file, features.arrays(), meta)
@@ -170,14 +176,27 @@ def _truncation_warning(geometry: dict[str, Any]) -> str | None:
     return FrameGeometry(n_announced=announced, n_decoded=decoded).truncation()
 
 
-def _cached_meta(path: Path, fp: str) -> dict[str, Any] | None:
+def _cached_meta(path: Path, clip: Clip, params: dict[str, Any]) -> dict[str, Any] | None:
+    """The metadata of the clip's artifact if it is up to date, else None.
+
+    Raises OSError when the clip cannot be read.
+    """
+    quick = _clip_signature(clip, params)
     if not path.is_file():
         return None
     try:
-        _, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
+        arrays, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
     except ArtifactError:
         return None
-    return meta if meta.get("fingerprint") == fp else None
+    if meta.get("signature") == quick and "fingerprint" in meta:
+        return meta
+    if meta.get("fingerprint") != _clip_fingerprint(clip, params):
+        return None
+    # The same bytes under a new size/mtime signature (copied, moved, touched): keep the features and
+    # record the new signature, so the next run does not hash the clip again.
+    meta = {**meta, "signature": quick, "path": str(clip.path)}
+    save_npz(path, arrays, meta)
+    return meta
 
 
 def _entry(clip: Clip, file: str, fp: str, meta: dict[str, Any]) -> dict[str, Any]:

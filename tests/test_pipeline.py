@@ -25,6 +25,46 @@ def test_extract_writes_compact_per_clip_artifacts_and_skips_on_rerun(tiny_datas
     assert "18 clips extracted" in third.output  # other parameters: rebuilt
 
 
+def test_extract_cache_follows_clip_content_not_timestamps(tiny_features: Path, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    """A copied or touched dataset is not extracted again; a changed clip is."""
+    import os
+    import shutil
+
+    import soccer_lstm.pipeline as pipeline
+    from soccer_lstm.config import ExtractConfig
+
+    config = ExtractConfig(resize=160, max_keypoints=150)
+    source = Path(read_json(tiny_features / "index.json")["source"])
+    copy = tmp_path / "copy"
+    shutil.copytree(source, copy, copy_function=shutil.copyfile)  # new mtimes, same bytes
+    out = tmp_path / "features"
+    shutil.copytree(tiny_features, out)
+    before = {c["clip_id"]: c["fingerprint"] for c in read_json(out / "index.json")["clips"]}
+
+    summary = pipeline.run_extract(copy, out, config)
+    assert (summary.extracted, summary.cached) == (0, 18)
+    assert {c["clip_id"]: c["fingerprint"] for c in read_json(out / "index.json")["clips"]} == before
+
+    # The new signatures were recorded: the next run settles every clip without reading it.
+    def no_hashing(path):
+        raise AssertionError(f"{path} was hashed again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "file_digest", no_hashing)
+        assert pipeline.run_extract(copy, out, config).cached == 18
+
+    clips = sorted(p for p in copy.rglob("*") if p.is_file())
+    changed, other = clips[0], clips[-1]
+    changed.write_bytes(other.read_bytes())
+    stamp = changed.stat().st_mtime_ns - 10**9
+    os.utime(other, ns=(stamp, stamp))  # touched only
+    summary = pipeline.run_extract(copy, out, config)
+    assert (summary.extracted, summary.cached) == (1, 17)
+    after = {c["path"]: c["fingerprint"] for c in read_json(out / "index.json")["clips"]}
+    assert after[str(changed)] == after[str(other)]  # keyed on the bytes: now those of the other clip
+
+
 def test_encode_caches_per_clip_and_rebuilds_for_another_codebook(tiny_features: Path, tmp_path: Path) -> None:
     assert run_cli("codebook", str(tiny_features), "-o", str(tmp_path / "cb.npz"), "-k", "16").exit_code == 0
     args = ["encode", str(tiny_features), "--codebook", str(tmp_path / "cb.npz"), "-o", str(tmp_path / "seq")]
