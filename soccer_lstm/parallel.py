@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from typing import Any, Callable, Iterator, Sequence
 
 from joblib import Parallel, delayed
@@ -87,7 +88,8 @@ def imap_unordered(func: Callable[[Any], Any], items: Sequence[Any], n_jobs: int
     Returns
     -------
     iterator
-        Results of ``func``, lazily: nothing runs until the iterator is consumed.
+        Results of ``func``, lazily: nothing runs until the iterator is consumed. Close it
+        (``contextlib.closing``) when stopping before the end: that cancels the remaining work.
 
     Raises
     ------
@@ -96,14 +98,32 @@ def imap_unordered(func: Callable[[Any], Any], items: Sequence[Any], n_jobs: int
     """
     items = list(items)
     if not items:
-        return iter(())
+        return (result for result in ())  # a generator, like every other path: it can be closed
     if scheduler:
         return _imap_dask(func, items, scheduler)
     jobs = min(effective_jobs(n_jobs), len(items))
     if jobs == 1:
         return (_call_single_threaded(func, item) for item in items)
-    return iter(Parallel(n_jobs=jobs, return_as="generator_unordered")(
+    return _closing_quietly(Parallel(n_jobs=jobs, return_as="generator_unordered")(
         delayed(_call_single_threaded)(func, item) for item in items))
+
+
+def _closing_quietly(results: Iterator[Any]) -> Iterator[Any]:
+    """Yield from a joblib result generator; when the caller stops early, cancel the rest quietly.
+
+    A caller stops early on purpose (``--strict`` at the first bad clip, a damaged artifact) and
+    says why in its own one-line error. Left to itself, joblib would warn about the cancelled
+    tasks and, when the generator is only collected at interpreter exit, print tracebacks of
+    workers that can no longer be fed. Callers close the iterator as soon as they stop
+    (``contextlib.closing``), which cancels the remaining tasks here.
+    """
+    try:
+        for result in results:
+            yield result
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            results.close()
 
 
 def worker_versions() -> dict[str, str]:
@@ -177,8 +197,8 @@ def _imap_dask(func: Callable[[Any], Any], items: list[Any], scheduler: str) -> 
                 backend="dask", client=client, wait_for_workers_timeout=DASK_WAIT_FOR_WORKERS,
                 retries=DASK_RETRIES):
             try:
-                yield from Parallel(return_as="generator_unordered")(
-                    delayed(_call_single_threaded)(func, item) for item in items)
+                yield from _closing_quietly(Parallel(return_as="generator_unordered")(
+                    delayed(_call_single_threaded)(func, item) for item in items))
             except TimeoutError as exc:
                 if "has no worker" not in str(exc):
                     raise

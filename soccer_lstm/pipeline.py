@@ -6,6 +6,7 @@ The CLI and the Makefile call these functions; nothing here knows about click.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import asdict, dataclass, field
@@ -136,25 +137,25 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
             summary.cached += 1
         else:
             todo.append((clip, config))
-    results = imap_unordered(_extract_one, todo, n_jobs=n_jobs, scheduler=scheduler)
-    for clip, features, problem in progress.bar(results, total=len(todo), desc="extract"):
-        if features is None:
-            fail(clip, problem or "unknown error")
-            continue
-        try:
-            quick, fp = _clip_signature(clip, params), _clip_fingerprint(clip, params)
-        except OSError as exc:  # removed or made unreadable while it was being extracted
-            fail(clip, _signature_problem(exc))
-            continue
-        file = f"clips/{clip.key}.npz"
-        warning = _truncation_warning(features.geometry)
-        meta = {"stage": "extract", "clip_id": clip.clip_id, "label": clip.label, "path": str(clip.path),
-                "fingerprint": fp, "signature": quick, "params": params, "geometry": features.geometry,
-                "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1]),
-                "warning": warning}
-        save_npz(out_dir / file, features.arrays(), meta)
-        done[clip.clip_id] = _entry(clip, file, fp, meta)
-        summary.extracted += 1
+    with contextlib.closing(imap_unordered(_extract_one, todo, n_jobs=n_jobs, scheduler=scheduler)) as results:
+        for clip, features, problem in progress.bar(results, total=len(todo), desc="extract"):
+            if features is None:
+                fail(clip, problem or "unknown error")
+                continue
+            try:
+                quick, fp = _clip_signature(clip, params), _clip_fingerprint(clip, params)
+            except OSError as exc:  # removed or made unreadable while it was being extracted
+                fail(clip, _signature_problem(exc))
+                continue
+            file = f"clips/{clip.key}.npz"
+            warning = _truncation_warning(features.geometry)
+            meta = {"stage": "extract", "clip_id": clip.clip_id, "label": clip.label, "path": str(clip.path),
+                    "fingerprint": fp, "signature": quick, "params": params, "geometry": features.geometry,
+                    "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1]),
+                    "warning": warning}
+            save_npz(out_dir / file, features.arrays(), meta)
+            done[clip.clip_id] = _entry(clip, file, fp, meta)
+            summary.extracted += 1
     for clip in clips:
         warning = done[clip.clip_id].pop("warning", None) if clip.clip_id in done else None
         if warning:
@@ -359,14 +360,14 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
         if not hit:
             # The folder goes absolute: Dask workers have their own working directory.
             todo.append((i, store.folder.resolve(), entry, codebook, config))
-    results = imap_unordered(_encode_one, todo, n_jobs=n_jobs, scheduler=scheduler)
-    for i, sequence, problem in progress.bar(results, total=len(todo), desc="encode"):
-        if sequence is None:
-            raise UserError(problem or f"{store.folder / store.entries[i].file}: could not be encoded")
-        entry = store.entries[i]
-        save_npz(out_dir / entry.file, {"sequence": sequence}, {"stage": "encode", "clip_id": entry.clip_id,
-                                                                "fingerprint": fingerprints[i],
-                                                                "features": config.features})
+    with contextlib.closing(imap_unordered(_encode_one, todo, n_jobs=n_jobs, scheduler=scheduler)) as results:
+        for i, sequence, problem in progress.bar(results, total=len(todo), desc="encode"):
+            if sequence is None:
+                raise UserError(problem or f"{store.folder / store.entries[i].file}: could not be encoded")
+            entry = store.entries[i]
+            save_npz(out_dir / entry.file, {"sequence": sequence}, {"stage": "encode", "clip_id": entry.clip_id,
+                                                                    "fingerprint": fingerprints[i],
+                                                                    "features": config.features})
     entries = [{"clip_id": e.clip_id, "label": e.label, "group": e.group, "path": e.path, "file": e.file,
                 "fingerprint": fp} for e, fp in zip(store.entries, fingerprints)]
     write_json(out_dir / INDEX, {"stage": "encode", "features": config.features, "config": asdict(config),

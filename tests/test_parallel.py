@@ -118,6 +118,33 @@ def test_imap_unordered_returns_every_result_once() -> None:
     assert list(parallel.imap_unordered(abs, [], n_jobs=2)) == []
 
 
+def _slow_abs(x: int) -> int:
+    import time
+
+    time.sleep(0.05)  # like a clip's work: still running when the caller stops
+    return abs(x)
+
+
+def test_stopping_early_cancels_the_workers_quietly() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = parallel.imap_unordered(_slow_abs, list(range(-40, 0)), n_jobs=2)
+        assert next(results) > 0
+        results.close()  # what contextlib.closing does when the caller stops
+    assert not [w for w in caught if "tasks" in str(w.message)]
+
+
+def test_strict_stop_with_two_jobs_is_one_line_without_worker_tracebacks(dataset: Path, tmp_path: Path) -> None:
+    """--strict stops at the bad clip while other jobs run: the user sees our error and nothing else."""
+    done = subprocess.run([sys.executable, "-m", "soccer_lstm", "-q", "extract", str(dataset), "-o", str(tmp_path / "f"),
+                           "--resize", "160", "--strict", "--n-jobs", "2"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "broken.avi" in lines[0], done.stderr[-3000:]
+
+
 def test_two_local_jobs_write_what_one_writes(dataset: Path, local_features: Path, tmp_path: Path) -> None:
     out = tmp_path / "features"
     summary = run_extract(dataset, out, EXTRACT, n_jobs=2)
@@ -192,8 +219,8 @@ def test_a_cluster_without_workers_is_a_user_error(monkeypatch: pytest.MonkeyPat
             list(results)
 
 
-@pytest.mark.filterwarnings("ignore:.*tasks have been successfully executed but not used")
-def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_features: Path, tmp_path: Path) -> None:
+def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_features: Path, tmp_path: Path,
+                                                          recwarn: pytest.WarningsRecorder) -> None:
     copy = tmp_path / "features"
     subprocess.run(["cp", "-r", str(local_features), str(copy)], check=True)
     damaged = next((copy / "clips").glob("*.npz"))
@@ -202,6 +229,7 @@ def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_featur
     run_codebook(local_features, codebook, CodebookConfig(k=8, sample_size=500))
     with pytest.raises(UserError, match=damaged.name):
         run_encode(copy, codebook, tmp_path / "seq", EncodeConfig(), scheduler=cluster.scheduler_address)
+    assert not [w for w in recwarn if "tasks" in str(w.message)]  # the rest was cancelled quietly
 
 
 def test_a_worker_killed_mid_run_loses_no_clip(dataset: Path, local_features: Path, tmp_path: Path,
