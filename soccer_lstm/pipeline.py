@@ -26,7 +26,7 @@ from soccer_lstm.features.codebook import Codebook, sample_descriptors
 from soccer_lstm.features.scaling import SequenceScaler
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
 from soccer_lstm.parallel import imap_unordered
-from soccer_lstm.store import INDEX, ClipEntry, FeatureStore
+from soccer_lstm.store import INDEX, ClipEntry, FeatureStore, read_stage_index
 
 log = logging.getLogger(__name__)
 
@@ -379,11 +379,7 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
 def load_sequences(sequences_dir: str | Path) -> tuple[list[np.ndarray], list[str], dict[str, Any]]:
     """All encoded sequences of an ``encode`` output folder, their labels and the index."""
     folder = Path(sequences_dir)
-    if not folder.is_dir():
-        raise UserError(f"{folder}: no such sequences folder (run 'soccer-lstm encode' first)")
-    index = read_json(folder / INDEX)
-    if not isinstance(index, dict) or index.get("stage") != "encode":
-        raise ArtifactError(f"{folder / INDEX}: not a soccer-lstm sequences index")
+    index = read_stage_index(folder, "encode", "sequences", "encode")
     sequences, labels = [], []
     try:
         for entry in progress.bar(index["clips"], desc="load"):

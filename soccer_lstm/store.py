@@ -19,6 +19,25 @@ from soccer_lstm.features.sift import ClipFeatures
 INDEX = "index.json"
 
 
+def read_stage_index(folder: Path, stage: str, what: str, command: str) -> dict[str, Any]:
+    """The ``index.json`` of a stage's output folder, or an error that names the command making one.
+
+    ``stage`` is the index's ``stage`` field (``extract``, ``encode``), ``what`` the folder's name
+    for a user (``features``, ``sequences``).
+    """
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such {what} folder (run 'soccer-lstm {command}' first)")
+    path = folder / INDEX
+    if not path.exists():
+        raise UserError(f"{folder}: not a {what} folder (no {INDEX}; 'soccer-lstm {command}' writes one)")
+    index = read_json(path)
+    if not isinstance(index, dict) or index.get("stage") != stage:
+        found = index.get("stage") if isinstance(index, dict) else None
+        made_by = f" (it was written by '{found}')" if isinstance(found, str) else ""
+        raise ArtifactError(f"{path}: not a soccer-lstm {what} index{made_by}")
+    return index
+
+
 @dataclass(frozen=True)
 class ClipEntry:
     clip_id: str
@@ -36,11 +55,7 @@ class FeatureStore:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        if not self.folder.is_dir():
-            raise UserError(f"{self.folder}: no such features folder (run 'soccer-lstm extract' first)")
-        index = read_json(self.folder / INDEX)
-        if not isinstance(index, dict) or index.get("stage") != "extract":
-            raise ArtifactError(f"{self.folder / INDEX}: not a soccer-lstm features index")
+        index = read_stage_index(self.folder, "extract", "features", "extract")
         self.index: dict[str, Any] = index
         self.config: dict[str, Any] = index.get("config", {})
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from robust_helpers import FAST, IS_ROOT, error_line, invoke, read_index, snapshot, temporaries
+from robust_helpers import FAST, IS_ROOT, error_line, invoke, snapshot, temporaries
 
 
 @pytest.fixture
@@ -137,3 +137,16 @@ def test_artifacts_are_readable_by_others_like_any_output(extracted: Path) -> No
     os.umask(mask)
     for path in [extracted / "index.json", *(extracted / "clips").glob("*.npz")]:
         assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_stage_given_the_wrong_folder_names_the_command_that_makes_the_right_one(dataset: Path,
+                                                                                  extracted: Path) -> None:
+    # The dataset itself where features or sequences belong: a common slip on the command line.
+    error_line(invoke("codebook", dataset, "-o", dataset.parent / "c.npz"), dataset, "not a features folder",
+               "soccer-lstm extract")
+    error_line(invoke("train", dataset, "-o", dataset.parent / "m"), dataset, "not a sequences folder",
+               "soccer-lstm encode")
+    # Features where sequences belong: the index says which stage wrote it.
+    error_line(invoke("train", extracted, "-o", dataset.parent / "m"), extracted / "index.json",
+               "not a soccer-lstm sequences index", "written by 'extract'")
+    assert not (dataset.parent / "m").exists() and not (dataset.parent / "c.npz").exists()
