@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import struct
 import zlib
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 from click.testing import CliRunner, Result
 

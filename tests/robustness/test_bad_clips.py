@@ -3,7 +3,6 @@ are extracted, the summary comes at the end, and ``--strict`` stops instead (exi
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 import cv2

@@ -6,9 +6,8 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from robust_helpers import FAST, error_line, invoke, no_crash, read_index, snapshot
+from robust_helpers import FAST, error_line, invoke, no_crash, read_index
 
 
 class Payload:
