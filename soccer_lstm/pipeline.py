@@ -379,7 +379,7 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
 def load_sequences(sequences_dir: str | Path) -> tuple[list[np.ndarray], list[str], dict[str, Any]]:
     """All encoded sequences of an ``encode`` output folder, their labels and the index."""
     folder = Path(sequences_dir)
-    index = read_stage_index(folder, "encode", "sequences", "encode")
+    index = read_stage_index(folder, "encode", "sequences")
     sequences, labels = [], []
     try:
         for entry in progress.bar(index["clips"], desc="load"):

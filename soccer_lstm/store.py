@@ -19,17 +19,17 @@ from soccer_lstm.features.sift import ClipFeatures
 INDEX = "index.json"
 
 
-def read_stage_index(folder: Path, stage: str, what: str, command: str) -> dict[str, Any]:
+def read_stage_index(folder: Path, stage: str, what: str) -> dict[str, Any]:
     """The ``index.json`` of a stage's output folder, or an error that names the command making one.
 
-    ``stage`` is the index's ``stage`` field (``extract``, ``encode``), ``what`` the folder's name
-    for a user (``features``, ``sequences``).
+    ``stage`` is the stage (and the command) that writes the folder (``extract``, ``encode``), and
+    the index's ``stage`` field; ``what`` is the folder's name for a user (``features``, ``sequences``).
     """
     if not folder.is_dir():
-        raise UserError(f"{folder}: no such {what} folder (run 'soccer-lstm {command}' first)")
+        raise UserError(f"{folder}: no such {what} folder (run 'soccer-lstm {stage}' first)")
     path = folder / INDEX
     if not path.exists():
-        raise UserError(f"{folder}: not a {what} folder (no {INDEX}; 'soccer-lstm {command}' writes one)")
+        raise UserError(f"{folder}: not a {what} folder (no {INDEX}; 'soccer-lstm {stage}' writes one)")
     index = read_json(path)
     if not isinstance(index, dict) or index.get("stage") != stage:
         found = index.get("stage") if isinstance(index, dict) else None
@@ -55,7 +55,7 @@ class FeatureStore:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        index = read_stage_index(self.folder, "extract", "features", "extract")
+        index = read_stage_index(self.folder, "extract", "features")
         self.index: dict[str, Any] = index
         self.config: dict[str, Any] = index.get("config", {})
         try:
