@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import click
 
-from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, MOTION_MODELS, OPTIMIZERS, SCALINGS, FUSIONS, CodebookConfig,
+from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, FLOW_PRESETS, MOTION_MODELS, OPTIMIZERS, SCALINGS, FUSIONS, CodebookConfig,
                                 EncodeConfig, EvalConfig, ExtractConfig, TrainConfig)
 
 F = Callable[..., Any]
@@ -39,6 +39,10 @@ extract_options = _compose(
                  help="Strongest SIFT keypoints kept per frame (0 = all)."),
     click.option("--crop-bars/--no-crop-bars", default=_e.crop_bars, show_default=True,
                  help="Remove black letterbox/pillarbox bars."),
+    click.option("--flow-preset", type=click.Choice(FLOW_PRESETS), default=_e.flow_preset, show_default=True,
+                 help="DIS optical flow preset for the local motion histograms (HOF, MBH)."),
+    click.option("--grid", type=click.IntRange(1, 8), default=_e.grid, show_default=True,
+                 help="Cells per side of the HOF/MBH/HOG spatial grid."),
 )
 
 
@@ -46,7 +50,8 @@ def extract_config(kwargs: dict[str, Any]) -> ExtractConfig:
     from soccer_lstm.config import validate
 
     return validate(ExtractConfig(resize=kwargs.pop("resize"), frame_step=kwargs.pop("frame_step"),
-                                  max_keypoints=kwargs.pop("max_keypoints"), crop_bars=kwargs.pop("crop_bars")))
+                                  max_keypoints=kwargs.pop("max_keypoints"), crop_bars=kwargs.pop("crop_bars"),
+                                  flow_preset=kwargs.pop("flow_preset"), grid=kwargs.pop("grid")))
 
 
 _c = CodebookConfig()
@@ -56,10 +61,22 @@ codebook_options = _compose(
                  help="Descriptors sampled (seeded) to fit k-means; bounds memory."),
 )
 
+def _check_features(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from soccer_lstm.config import feature_kinds
+    from soccer_lstm.errors import UserError
+
+    try:
+        feature_kinds(value)
+    except UserError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--features: ")) from None
+    return value
+
+
 _n = EncodeConfig()
 encode_options = _compose(
-    click.option("--features", "feature_kind", type=click.Choice(FEATURE_KINDS), default=_n.features, show_default=True,
-                 help="Per-frame vector: visual words, camera motion, or both."),
+    click.option("--features", "feature_kind", callback=_check_features, default=_n.features, show_default=True,
+                 help=f"Per-frame vector: any '+' combination of {', '.join(FEATURE_KINDS)} (visual words, camera "
+                      f"motion, local motion histograms, motion boundaries, gradient layout)."),
     click.option("--motion-model", type=click.Choice(MOTION_MODELS), default=_n.motion_model, show_default=True,
                  help="Camera motion model."),
 )

@@ -10,7 +10,10 @@ from typing import Any
 
 from soccer_lstm.errors import UserError
 
-FEATURE_KINDS = ("bow", "motion", "bow+motion")
+# Kinds of per-frame features, in the order they are concatenated; --features joins any of them
+# with "+" (e.g. bow+motion+hof+mbh+hog). See soccer_lstm/features/layout.py.
+FEATURE_KINDS = ("bow", "motion", "hof", "mbh", "hog")
+FLOW_PRESETS = ("ultrafast", "fast", "medium")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
 SCALINGS = ("motion", "all", "none")
@@ -25,6 +28,8 @@ class ExtractConfig:
     max_keypoints: int = 300     # strongest SIFT keypoints kept per frame; 0 = all
     crop_bars: bool = True       # remove black letterbox/pillarbox bars before resizing
     contrast_threshold: float = 0.04  # SIFT contrast threshold (OpenCV's default)
+    flow_preset: str = "fast"    # DIS optical flow preset for HOF/MBH (see README: measured)
+    grid: int = 3                # cells per side of the HOF/MBH/HOG spatial grid
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class CodebookConfig:
 
 @dataclass(frozen=True)
 class EncodeConfig:
-    features: str = "bow"        # bow | motion | bow+motion
+    features: str = "bow"        # any "+" combination of bow, motion, hof, mbh, hog
     motion_model: str = "affine"  # affine (6 numbers) | similarity (4 numbers)
 
 
@@ -79,6 +84,24 @@ class PipelineConfig:
         return asdict(self)
 
 
+def feature_kinds(features: str) -> tuple[str, ...]:
+    """The kinds named in a ``--features`` value, in :data:`FEATURE_KINDS` order.
+
+    Raises
+    ------
+    UserError
+        On an unknown, repeated or missing kind.
+    """
+    names = [name.strip() for name in str(features).split("+")]
+    unknown = [name for name in names if name not in FEATURE_KINDS]
+    if unknown or not names:
+        raise UserError(f"--features: unknown kind(s) {', '.join(repr(n) for n in unknown)} in {features!r}; "
+                        f"join any of {', '.join(FEATURE_KINDS)} with '+'")
+    if len(set(names)) != len(names):
+        raise UserError(f"--features: a kind is repeated in {features!r}")
+    return tuple(kind for kind in FEATURE_KINDS if kind in names)
+
+
 def from_dict(cls: type, values: dict[str, Any] | None) -> Any:
     """Build a config dataclass from a mapping, refusing unknown keys with a clear message."""
     values = dict(values or {})
@@ -108,11 +131,13 @@ def validate(config: Any) -> Any:
         need(config.resize >= 0, "--resize must be 0 or a positive number of pixels")
         need(config.frame_step >= 1, "--frame-step must be at least 1")
         need(config.max_keypoints >= 0, "--max-keypoints must be 0 (all) or positive")
+        need(config.flow_preset in FLOW_PRESETS, f"--flow-preset must be one of {', '.join(FLOW_PRESETS)}")
+        need(isinstance(config.grid, int) and 1 <= config.grid <= 8, "--grid must be between 1 and 8")
     elif isinstance(config, CodebookConfig):
         need(config.k >= 2, "--k must be at least 2")
         need(config.sample_size >= config.k, "--sample-size must be at least k")
     elif isinstance(config, EncodeConfig):
-        need(config.features in FEATURE_KINDS, f"--features must be one of {', '.join(FEATURE_KINDS)}")
+        feature_kinds(config.features)
         need(config.motion_model in MOTION_MODELS, f"--motion-model must be one of {', '.join(MOTION_MODELS)}")
     elif isinstance(config, TrainConfig):
         need(config.units >= 1, "--units must be positive")

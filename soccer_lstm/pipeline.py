@@ -18,7 +18,7 @@ import numpy as np
 from soccer_lstm import __version__, progress
 from soccer_lstm.artifacts import (check_can_create, file_digest, file_signature, fingerprint, load_npz, read_json,
                                    remove_stale_temporaries, save_npz, write_json)
-from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
+from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig, feature_kinds
 from soccer_lstm.dataset import Clip, check_trainable, discover
 from soccer_lstm.errors import ArtifactError, BatchError, ClipError, UserError
 from soccer_lstm.features.bow import bow_histograms
@@ -46,9 +46,17 @@ class ExtractSummary:
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _clip_fingerprint(clip: Clip, params: dict[str, Any]) -> str:
-    """What a clip's features depend on: the extract parameters, the package version, the clip's bytes."""
-    return fingerprint(params, file_digest(clip.path), __version__)
+# Extract options that only the local histograms (HOF, MBH, HOG) depend on: changing them keeps
+# each clip's stored SIFT features (the clip is decoded again for its histograms alone).
+LOCAL_ONLY_PARAMS = ("flow_preset", "grid")
+
+
+def _clip_fingerprints(clip: Clip, params: dict[str, Any]) -> tuple[str, str]:
+    """What a clip's features depend on (the extract parameters, the package version, the clip's
+    bytes), and what its SIFT part alone depends on."""
+    digest = file_digest(clip.path)
+    sift_params = {k: v for k, v in params.items() if k not in LOCAL_ONLY_PARAMS}
+    return fingerprint(params, digest, __version__), fingerprint(sift_params, digest, __version__)
 
 
 def _clip_signature(clip: Clip, params: dict[str, Any]) -> str:
@@ -85,11 +93,12 @@ def check_output_folder(out_dir: Path, stage: str) -> None:
                             f"into {out_dir} (choose another --out)")
 
 
-def _extract_one(task: tuple[Clip, ExtractConfig]) -> tuple[Clip, ClipFeatures | None, str | None]:
-    """Worker: features of one clip, or the problem that stopped it (never raises)."""
-    clip, config = task
+def _extract_one(task: tuple[Clip, ExtractConfig, bool]) -> tuple[Clip, ClipFeatures | None, str | None]:
+    """Worker: features of one clip (without SIFT when its stored SIFT is kept), or the problem that
+    stopped it (never raises)."""
+    clip, config, sift = task
     try:
-        return clip, extract_clip(clip.path, config), None
+        return clip, extract_clip(clip.path, config, sift=sift), None
     except ClipError as exc:
         return clip, None, exc.problem
     except Exception as exc:  # a broken clip must not stop the other clips
@@ -102,8 +111,10 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
 
     Clips whose artifact exists with the same fingerprint (the clip's content, parameters, package
     version) are skipped: an unchanged size and mtime settle it at once, otherwise the clip is
-    hashed, so a copied or touched dataset is not extracted again. A clip that cannot be read is
-    reported and skipped (or stops the run with ``strict``).
+    hashed, so a copied or touched dataset is not extracted again. When only the local-histogram
+    options changed (:data:`LOCAL_ONLY_PARAMS`), a clip keeps its SIFT features and only its
+    histograms are computed again. A clip that cannot be read is reported and skipped (or stops the
+    run with ``strict``).
     """
     # Workers of a cluster resolve relative paths against their own working folder.
     clips = discover(Path(source).resolve() if scheduler else source)
@@ -116,7 +127,8 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     params = extract_params(config)
     summary = ExtractSummary()
     done: dict[str, dict[str, Any]] = {}
-    todo: list[tuple[Clip, ExtractConfig]] = []
+    todo: list[tuple[Clip, ExtractConfig, bool]] = []
+    keep_sift_of: set[str] = set()
 
     def fail(clip: Clip, problem: str) -> None:
         summary.failed.append((str(clip.path), problem))
@@ -128,7 +140,7 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     for clip in clips:
         file = f"clips/{clip.key}.npz"
         try:
-            cached = _cached_meta(out_dir / file, clip, params)
+            cached, keep_sift = _cached_meta(out_dir / file, clip, params)
         except OSError as exc:
             fail(clip, _signature_problem(exc))
             continue
@@ -136,21 +148,29 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
             done[clip.clip_id] = _entry(clip, file, cached["fingerprint"], cached)
             summary.cached += 1
         else:
-            todo.append((clip, config))
+            todo.append((clip, config, not keep_sift))
+            if keep_sift:
+                keep_sift_of.add(clip.clip_id)
     with contextlib.closing(imap_unordered(_extract_one, todo, n_jobs=n_jobs, scheduler=scheduler)) as results:
         for clip, features, problem in progress.bar(results, total=len(todo), desc="extract"):
             if features is None:
                 fail(clip, problem or "unknown error")
                 continue
             try:
-                quick, fp = _clip_signature(clip, params), _clip_fingerprint(clip, params)
+                quick, (fp, sift_fp) = _clip_signature(clip, params), _clip_fingerprints(clip, params)
             except OSError as exc:  # removed or made unreadable while it was being extracted
                 fail(clip, _signature_problem(exc))
                 continue
             file = f"clips/{clip.key}.npz"
+            if clip.clip_id in keep_sift_of:  # histograms only: join them to the stored SIFT
+                features = _with_stored_sift(out_dir / file, features)
+                if features is None:
+                    fail(clip, "its stored SIFT features no longer match it; re-run extract into a new folder")
+                    continue
             warning = _truncation_warning(features.geometry)
             meta = {"stage": "extract", "clip_id": clip.clip_id, "label": clip.label, "path": str(clip.path),
-                    "fingerprint": fp, "signature": quick, "params": params, "geometry": features.geometry,
+                    "fingerprint": fp, "sift_fingerprint": sift_fp, "signature": quick, "params": params,
+                    "geometry": features.geometry,
                     "n_frames": features.n_frames, "n_descriptors": int(features.offsets[-1]),
                     "warning": warning}
             save_npz(out_dir / file, features.arrays(), meta)
@@ -177,33 +197,48 @@ def _truncation_warning(geometry: dict[str, Any]) -> str | None:
     return FrameGeometry(n_announced=announced, n_decoded=decoded).truncation()
 
 
-def _cached_meta(path: Path, clip: Clip, params: dict[str, Any]) -> dict[str, Any] | None:
-    """The metadata of the clip's artifact if it is up to date, else None.
+def _cached_meta(path: Path, clip: Clip, params: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
+    """The metadata of the clip's artifact if it is up to date (else None), and whether its SIFT
+    part is still valid when the whole is not.
 
     Raises OSError when the clip cannot be read.
     """
     quick = _clip_signature(clip, params)
     if not path.is_file():
-        return None
+        return None, False
     try:
         arrays, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
     except ArtifactError:
-        return None
+        return None, False
     if meta.get("signature") == quick and "fingerprint" in meta:
-        return meta
-    if meta.get("fingerprint") != _clip_fingerprint(clip, params):
-        return None
+        return meta, False
+    fp, sift_fp = _clip_fingerprints(clip, params)
+    if meta.get("fingerprint") != fp:
+        return None, meta.get("sift_fingerprint") == sift_fp
     # The same bytes under a new size/mtime signature (copied, moved, touched): keep the features and
     # record the new signature, so the next run does not hash the clip again.
     meta = {**meta, "signature": quick, "path": str(clip.path)}
     save_npz(path, arrays, meta)
-    return meta
+    return meta, False
+
+
+def _with_stored_sift(path: Path, histograms: ClipFeatures) -> ClipFeatures | None:
+    """New local histograms joined to the SIFT features stored at ``path`` (None if the frames differ)."""
+    try:
+        arrays, _ = load_npz(path, required=("descriptors", "positions", "offsets"))
+    except ArtifactError:
+        return None
+    stored = ClipFeatures.from_arrays(arrays, histograms.geometry)
+    if stored.n_frames != histograms.n_frames:
+        return None
+    return ClipFeatures(stored.descriptors, stored.positions, stored.offsets, histograms.geometry, histograms.local)
 
 
 def _entry(clip: Clip, file: str, fp: str, meta: dict[str, Any]) -> dict[str, Any]:
     # "warning" is popped before the index is written (ClipEntry has no such field).
     return {"clip_id": clip.clip_id, "label": clip.label, "group": clip.group, "path": str(clip.path),
-            "file": file, "fingerprint": fp, "n_frames": int(meta["n_frames"]),
+            "file": file, "fingerprint": fp, "sift_fingerprint": meta.get("sift_fingerprint", ""),
+            "n_frames": int(meta["n_frames"]),
             "n_descriptors": int(meta["n_descriptors"]), "warning": meta.get("warning")}
 
 
@@ -219,7 +254,8 @@ def fit_codebook(store: FeatureStore, indices: Sequence[int], config: CodebookCo
 def run_codebook(features_dir: str | Path, out_path: str | Path, config: CodebookConfig = CodebookConfig()) -> tuple[Codebook, bool]:
     """Fit the codebook on all clips of a feature store; returns it and whether it was rebuilt."""
     store = FeatureStore(features_dir)
-    inputs_fp = fingerprint(asdict(config), [e.fingerprint for e in store.entries], __version__)
+    # The descriptors are what a codebook is fit on: new local-histogram options do not refit it.
+    inputs_fp = fingerprint(asdict(config), [e.sift_fingerprint or e.fingerprint for e in store.entries], __version__)
     out_path = Path(out_path)
     if out_path.is_dir():
         raise UserError(f"{out_path}: is a folder; --out names the codebook file to write (e.g. codebook.npz)")
@@ -263,32 +299,37 @@ def load_codebook(path: str | Path) -> tuple[Codebook, dict[str, Any]]:
 
 
 # ----------------------------------------------------------------------------- encode
-def feature_layout(config: EncodeConfig, k: int) -> dict[str, list[int]]:
-    """Column ranges of each feature kind inside a per-frame vector."""
-    layout: dict[str, list[int]] = {}
-    width = 0
-    if "bow" in config.features.split("+"):
-        layout["bow"] = [0, k]
-        width = k
-    if "motion" in config.features.split("+"):
-        from soccer_lstm.features.motion import motion_dim
+def feature_layout(config: EncodeConfig, k: int, grid: int = 3) -> dict[str, list[int]]:
+    """Column ranges of each feature kind inside a per-frame vector (``k`` visual words, a ``grid`` of cells)."""
+    from soccer_lstm.features import layout
 
-        layout["motion"] = [width, width + motion_dim(config.motion_model)]
-    return layout
+    return layout.feature_layout(config.features, k, config.motion_model, grid)
 
 
 def encode_clip(features: ClipFeatures, codebook: Codebook | None, config: EncodeConfig) -> np.ndarray:
-    """One vector per frame: BoW histogram, camera motion, or both concatenated."""
-    parts = []
-    kinds = config.features.split("+")
-    if "bow" in kinds:
-        if codebook is None:
-            raise UserError("BoW features need a codebook (--codebook)")
-        parts.append(bow_histograms(features.descriptors, features.offsets, codebook))
-    if "motion" in kinds:
-        from soccer_lstm.features.motion import motion_features
+    """One vector per frame: the kinds of ``config.features`` concatenated in their fixed order.
 
-        parts.append(np.asarray(motion_features(features, model=config.motion_model), np.float32))
+    Raises
+    ------
+    UserError
+        If BoW is asked for without a codebook, or a local kind (HOF, MBH, HOG) from features that
+        an older version extracted without them.
+    """
+    parts = []
+    for kind in feature_kinds(config.features):
+        if kind == "bow":
+            if codebook is None:
+                raise UserError("BoW features need a codebook (--codebook)")
+            parts.append(bow_histograms(features.descriptors, features.offsets, codebook))
+        elif kind == "motion":
+            from soccer_lstm.features.motion import motion_features
+
+            parts.append(np.asarray(motion_features(features, model=config.motion_model), np.float32))
+        elif kind not in features.local:
+            raise UserError(f"these features hold no '{kind}' histograms (extracted by an older version); "
+                            f"re-run extract")
+        else:
+            parts.append(np.asarray(features.local[kind], np.float32))
     return np.concatenate(parts, axis=1).astype(np.float32)
 
 
@@ -296,14 +337,18 @@ def make_scaler(layout: dict[str, list[int]], scale: str = "all") -> SequenceSca
     """The column standardiser of a feature layout.
 
     ``motion``: motion columns only (BoW histograms stay histograms); ``all``: every column;
-    ``none``: nothing. The motion columns that a left-right mirror negates are scaled but not
-    centred, so that mirrored training copies (``TrainConfig.mirror``) stay exact after scaling.
+    ``none``: nothing. Its statistics are those of the training clips together with their
+    left-right mirrors (:func:`~soccer_lstm.features.layout.layout_mirror`): the motion columns a
+    mirror negates are scaled but not centred, and columns a mirror swaps share their statistics,
+    so that mirrored training copies (``TrainConfig.mirror``) stay exact after scaling.
     """
-    from soccer_lstm.features.motion import layout_mirror_columns
+    from soccer_lstm.features.layout import layout_mirror
 
-    uncentered = layout_mirror_columns(layout)
+    mirror = layout_mirror(layout)
+    uncentered = tuple(int(c) for c in np.flatnonzero(mirror[1] < 0)) if mirror else ()
+    source = tuple(int(c) for c in mirror[0]) if mirror else ()
     if scale == "all":
-        return SequenceScaler(0, max(stop for _, stop in layout.values()), uncentered)
+        return SequenceScaler(0, max(stop for _, stop in layout.values()), uncentered, source)
     if scale == "motion":
         start, stop = layout.get("motion", [0, 0])
         return SequenceScaler(start, stop, uncentered)
@@ -322,7 +367,7 @@ def _encode_one(task: tuple[int, Path, ClipEntry, Codebook | None, EncodeConfig]
         data, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
         if meta.get("fingerprint") != entry.fingerprint:
             raise ArtifactError(f"{path}: does not match {folder / INDEX} (made by another run); re-run extract")
-        features = ClipFeatures(data["descriptors"], data["positions"], data["offsets"], meta.get("geometry", {}))
+        features = ClipFeatures.from_arrays(data, meta.get("geometry", {}))
         return i, encode_clip(features, codebook, config), None
     except UserError as exc:
         return i, None, str(exc)
@@ -338,12 +383,12 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
     """
     store = FeatureStore(features_dir)
     codebook, codebook_fp, k = None, None, 0
-    if "bow" in config.features.split("+"):
+    if "bow" in feature_kinds(config.features):
         if codebook_path is None:
-            raise UserError("--codebook is required for --features bow or bow+motion")
+            raise UserError(f"--codebook is required for --features {config.features} (it holds bow)")
         codebook, _ = load_codebook(codebook_path)
         codebook_fp, k = codebook.fingerprint_, len(codebook.cluster_centers_)
-    layout = feature_layout(config, k)
+    layout = feature_layout(config, k, store.grid)
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "encode")
     fingerprints = [fingerprint(e.fingerprint, codebook_fp, asdict(config), __version__) for e in store.entries]

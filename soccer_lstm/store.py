@@ -4,7 +4,8 @@ Layout::
 
     features/
       index.json            clips (id, label, group, source path, file, fingerprint), failures, config
-      clips/<key>.npz       descriptors (N x 128 uint8), positions (N x 2), offsets (T + 1)
+      clips/<key>.npz       descriptors (N x 128 uint8), positions (N x 2), offsets (T + 1),
+                            hof, mbh, hog (T x D float16)
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class ClipEntry:
     fingerprint: str
     n_frames: int
     n_descriptors: int = 0
+    sift_fingerprint: str = ""   # what the SIFT part alone depends on (empty in older indexes)
 
 
 class FeatureStore:
@@ -67,6 +69,11 @@ class FeatureStore:
             raise UserError(f"{self.folder}: holds no extracted clips")
 
     @property
+    def grid(self) -> int:
+        """Cells per side of the stored HOF/MBH/HOG grids."""
+        return int(self.config.get("grid", 3))
+
+    @property
     def labels(self) -> list[str]:
         return [e.label for e in self.entries]
 
@@ -84,7 +91,7 @@ class FeatureStore:
         data, meta = load_npz(path, required=("descriptors", "positions", "offsets"))
         if meta.get("fingerprint") != entry.fingerprint:
             raise ArtifactError(f"{path}: does not match {self.folder / INDEX} (made by another run); re-run extract")
-        return ClipFeatures(data["descriptors"], data["positions"], data["offsets"], meta.get("geometry", {}))
+        return ClipFeatures.from_arrays(data, meta.get("geometry", {}))
 
     def descriptor_count(self, i: int) -> int:
         return self.entries[i].n_descriptors

@@ -15,7 +15,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from soccer_lstm import progress
-from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig
+from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig, feature_kinds
 from soccer_lstm.dataset import check_trainable, class_names, make_folds
 from soccer_lstm.pipeline import encode_clip, feature_layout, fit_codebook, make_scaler
 from soccer_lstm.store import FeatureStore
@@ -84,7 +84,7 @@ class FoldCache:
         key = (train_key, tuple(asdict(codebook_config).items()), tuple(asdict(encode_config).items()))
         if key not in self._sequences:
             codebook = None
-            if "bow" in encode_config.features.split("+"):
+            if "bow" in feature_kinds(encode_config.features):
                 book_key = (train_key, tuple(asdict(codebook_config).items()))
                 if book_key not in self._codebooks:
                     self._codebooks[book_key] = fit_codebook(store, train_index, codebook_config)
@@ -92,7 +92,7 @@ class FoldCache:
             k = len(codebook.cluster_centers_) if codebook is not None else 0
             encoded = [encode_clip(store.load(i), codebook, encode_config)
                        for i in progress.bar(range(len(store)), desc="encode", unit="clip")]
-            self._sequences[key] = (encoded, feature_layout(encode_config, k))
+            self._sequences[key] = (encoded, feature_layout(encode_config, k, store.grid))
         return self._sequences[key]
 
 

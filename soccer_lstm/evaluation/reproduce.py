@@ -32,7 +32,7 @@ import numpy as np
 
 from soccer_lstm import __version__
 from soccer_lstm.artifacts import fingerprint, read_json, write_json
-from soccer_lstm.config import FEATURE_KINDS, PipelineConfig, from_dict
+from soccer_lstm.config import PipelineConfig, feature_kinds, from_dict
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.evaluation.cv import CVResult, FoldCache
 from soccer_lstm.evaluation.report import RowResult, class_order, slug, write_report
@@ -40,7 +40,7 @@ from soccer_lstm.evaluation.report import RowResult, class_order, slug, write_re
 log = logging.getLogger(__name__)
 
 LSTM = "lstm"
-BASELINE_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote")
+BASELINE_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
 CLASSIFIERS = (LSTM, *BASELINE_CLASSIFIERS)
 # Baselines whose similarity or kernel only makes sense for non-negative histograms.
 HISTOGRAM_ONLY = ("nw_knn", "nw_svm", "chi2_svm")
@@ -61,7 +61,7 @@ class RowSpec:
     classifier : str
         One of :data:`CLASSIFIERS`.
     features : str
-        One of ``bow``, ``motion``, ``bow+motion``.
+        Any ``+`` combination of ``bow``, ``motion``, ``hof``, ``mbh``, ``hog``.
     paper_rate : float or None
         The paper's rate in percent.
     config_file : str
@@ -213,8 +213,10 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
     """
     if row.classifier not in CLASSIFIERS:
         raise UserError(f"{where}: unknown classifier {row.classifier!r} (expected {', '.join(CLASSIFIERS)})")
-    if row.features not in FEATURE_KINDS:
-        raise UserError(f"{where}: unknown features {row.features!r} (expected {', '.join(FEATURE_KINDS)})")
+    try:
+        feature_kinds(row.features)
+    except UserError as exc:
+        raise UserError(f"{where}: features {row.features!r}: {str(exc).removeprefix('--features: ')}") from None
     if row.classifier in HISTOGRAM_ONLY and row.features != "bow":
         raise UserError(f"{where}: classifier {row.classifier} compares histograms and needs features = 'bow'")
     if row.classifier == LSTM:
@@ -325,42 +327,46 @@ def shuffle_frames(sequences: list[np.ndarray], seed: int) -> list[np.ndarray]:
 
 # ----------------------------------------------------------------------------- feature cache
 class SharedMotionCache(FoldCache):
-    """A :class:`FoldCache` that computes each clip's camera motion once for all folds and seeds.
+    """A :class:`FoldCache` that computes each clip's fold-independent features once for all folds and seeds.
 
-    Motion has no fitted state (its scaler is fit per fold later), so it does not depend on the
-    fold; the bag-of-words part still comes from each fold's own codebook. The result is the same
-    vector ``encode_clip`` makes: BoW columns first, then motion.
+    Camera motion and the local histograms (HOF, MBH, HOG) have no fitted state (the scaler is fit
+    per fold later), so they do not depend on the fold; the bag-of-words part still comes from each
+    fold's own codebook. The result is the same vector ``encode_clip`` makes, kinds in their fixed
+    order (BoW first).
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self._motion: dict[tuple[str, str], list[np.ndarray]] = {}
+        self._fixed: dict[tuple[str, str, str], list[np.ndarray]] = {}
 
-    def motion(self, store: Any, model: str) -> list[np.ndarray]:
-        """Per-frame motion vectors of every clip of ``store``."""
-        key = (str(store.folder), model)
-        if key not in self._motion:
+    def fixed(self, store: Any, kind: str, encode_config: Any) -> list[np.ndarray]:
+        """Per-frame vectors of one fold-independent ``kind`` for every clip of ``store``."""
+        key = (str(store.folder), kind, encode_config.motion_model)
+        if key not in self._fixed:
             from soccer_lstm import progress
-            from soccer_lstm.features.motion import motion_features
+            from soccer_lstm.pipeline import encode_clip
 
-            self._motion[key] = [np.asarray(motion_features(store.load(i), model=model), np.float32)
-                                 for i in progress.bar(range(len(store)), desc="motion", unit="clip")]
-        return self._motion[key]
+            only = replace(encode_config, features=kind)
+            self._fixed[key] = [encode_clip(store.load(i), None, only)
+                                for i in progress.bar(range(len(store)), desc=kind, unit="clip")]
+        return self._fixed[key]
 
     def sequences(self, store: Any, train_index: np.ndarray, codebook_config: Any,
                   encode_config: Any) -> tuple[list[np.ndarray], dict[str, list[int]]]:
         from soccer_lstm.pipeline import feature_layout
 
-        kinds = encode_config.features.split("+")
-        if "motion" not in kinds:
+        kinds = feature_kinds(encode_config.features)
+        if kinds == ("bow",):
             return super().sequences(store, train_index, codebook_config, encode_config)
-        motion = self.motion(store, encode_config.motion_model)
-        if "bow" not in kinds:
-            return list(motion), feature_layout(encode_config, 0)
-        bow, bow_layout = super().sequences(store, train_index, codebook_config,
-                                            replace(encode_config, features="bow"))
-        combined = [np.concatenate([b, m], axis=1).astype(np.float32) for b, m in zip(bow, motion)]
-        return combined, feature_layout(encode_config, bow_layout["bow"][1])
+        parts = [self.fixed(store, kind, encode_config) for kind in kinds if kind != "bow"]
+        k = 0
+        if "bow" in kinds:
+            bow, bow_layout = super().sequences(store, train_index, codebook_config,
+                                                replace(encode_config, features="bow"))
+            parts.insert(0, bow)
+            k = bow_layout["bow"][1]
+        combined = [np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*parts)]
+        return combined, feature_layout(encode_config, k, store.grid)
 
 
 def motion_available() -> str | None:

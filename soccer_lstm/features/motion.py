@@ -26,7 +26,7 @@ decoded video and :func:`motion_features` turns them into resolution-independent
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 
 import cv2
 import numpy as np
@@ -75,14 +75,6 @@ def mirror_columns(width: int) -> tuple[int, ...]:
         if motion_dim(model) == width:
             return columns
     raise ValueError(f"no motion model gives {width} numbers per frame")
-
-
-def layout_mirror_columns(layout: Mapping[str, Sequence[int]] | None) -> tuple[int, ...]:
-    """The same columns as indices of a whole per-frame vector with feature ``layout``; () without motion."""
-    if not layout or "motion" not in layout:
-        return ()
-    start, stop = layout["motion"]
-    return tuple(start + c for c in mirror_columns(stop - start))
 
 
 def _check_model(model: str) -> str:

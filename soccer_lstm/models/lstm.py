@@ -156,11 +156,16 @@ class LSTMClassifier:
             return sorted(tuple(v) for v in self.layout.values())
         return None
 
-    def _mirror_columns(self) -> list[int]:
-        """Columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
-        from soccer_lstm.features.motion import layout_mirror_columns
+    def _mirror(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """How a left-right mirror changes a frame vector (``vector[source] * sign``), or None."""
+        from soccer_lstm.features.layout import layout_mirror
 
-        return list(layout_mirror_columns(self.layout)) if self.mirror else []
+        return layout_mirror(self.layout) if self.mirror else None
+
+    def _mirror_columns(self) -> list[int]:
+        """The columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
+        mirror = self._mirror()
+        return [int(c) for c in np.flatnonzero(mirror[1] < 0)] if mirror else []
 
     def _inputs(self, x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, ...]:
         groups = self._groups()
@@ -180,14 +185,15 @@ class LSTMClassifier:
         weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
         y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
         train, val = _split_validation(labels, self.validation_split, self.seed)
-        flip = self._mirror_columns()
-        if flip:
+        mirror = self._mirror()
+        if mirror is not None:
             # Left-right mirrored copies of the training clips (after the validation split, so no
-            # clip's twin is held out): an action looks the same towards either goal, and the
-            # camera's horizontal motion only changes sign. Exact for the (uncentred) motion
-            # columns; visual words are left as they are.
-            mirrored = x[train].copy()
-            mirrored[:, :, flip] *= -1
+            # clip's twin is held out): an action looks the same towards either goal, the camera's
+            # horizontal motion only changes sign and the local histograms swap grid columns and
+            # reflect their orientations. Exact for those columns (motion ones are uncentred, swapped
+            # ones share their scaling); visual words are left as they are.
+            source, sign = mirror
+            mirrored = x[train][:, :, source] * sign
             x = np.concatenate([x, mirrored])
             mask, weights, y_steps = (np.concatenate([a, a[train]]) for a in (mask, weights, y_steps))
             train = np.concatenate([train, np.arange(len(labels), len(x))])

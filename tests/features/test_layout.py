@@ -1,0 +1,102 @@
+"""The per-frame vector's layout: kinds in a fixed order, the mirror of every kind, scaling that keeps it."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from soccer_lstm.config import EncodeConfig, feature_kinds, validate
+from soccer_lstm.errors import UserError
+from soccer_lstm.features.layout import feature_layout, layout_mirror
+from soccer_lstm.features.local import local_dim, mirror_permutation
+from soccer_lstm.pipeline import make_scaler
+
+ALL = "bow+motion+hof+mbh+hog"
+
+
+def test_kinds_come_in_a_fixed_order_whatever_order_they_are_written_in() -> None:
+    assert feature_kinds("hog+bow+hof") == ("bow", "hof", "hog")
+    assert feature_layout("hog+bow", k=5) == feature_layout("bow+hog", k=5) == {"bow": [0, 5], "hog": [5, 5 + 72]}
+
+
+@pytest.mark.parametrize("bad", ["bow+bow", "bow+flow", "", "bow+"])
+def test_unknown_or_repeated_kinds_are_refused(bad: str) -> None:
+    with pytest.raises(UserError, match="--features"):
+        validate(EncodeConfig(features=bad))
+
+
+def test_layout_widths_follow_k_the_motion_model_and_the_grid() -> None:
+    layout = feature_layout(ALL, k=10, motion_model="similarity", grid=2)
+    assert layout == {"bow": [0, 10], "motion": [10, 17], "hof": [17, 17 + 36], "mbh": [53, 53 + 64],
+                      "hog": [117, 117 + 32]}
+    assert local_dim("hof", 3) == 81 and local_dim("mbh", 3) == 144 and local_dim("hog", 3) == 72
+
+
+def test_mirror_of_a_layout_negates_motion_permutes_histograms_and_keeps_words() -> None:
+    layout = feature_layout(ALL, k=4)
+    source, sign = layout_mirror(layout)
+    np.testing.assert_array_equal(source[:4], np.arange(4))                   # words stay
+    np.testing.assert_array_equal(np.flatnonzero(sign < 0), [5, 6, 7])        # a12, tx, a21
+    start, stop = layout["mbh"]
+    np.testing.assert_array_equal(source[start:stop], start + mirror_permutation("mbh", 3))
+    assert layout_mirror(feature_layout("bow", k=4)) is None
+
+
+def test_scaled_mirrored_copy_is_the_mirror_of_the_scaled_clip() -> None:
+    # The LSTM mirrors scaled vectors; that is exact only if the scaler treats mirror partners alike.
+    layout = feature_layout("motion+hof+hog", grid=2)
+    width = max(stop for _, stop in layout.values())
+    rng = np.random.default_rng(0)
+    clips = [rng.random((7, width)).astype(np.float32) * rng.random(width).astype(np.float32) * 3 for _ in range(5)]
+    source, sign = layout_mirror(layout)
+    scaler = make_scaler(layout, "all").fit(clips)
+    for clip in clips:
+        mirrored_then_scaled = scaler.transform([clip[:, source] * sign])[0]
+        scaled_then_mirrored = scaler.transform([clip])[0][:, source] * sign
+        np.testing.assert_allclose(mirrored_then_scaled, scaled_then_mirrored, rtol=1e-5, atol=1e-5)
+
+
+def test_scaler_statistics_of_columns_that_stay_put_are_unchanged() -> None:
+    layout = {"bow": [0, 4], "motion": [4, 13]}
+    rng = np.random.default_rng(1)
+    clips = [rng.random((6, 13)).astype(np.float32) for _ in range(4)]
+    frames = np.concatenate(clips).astype(np.float64)
+    scaler = make_scaler(layout, "all").fit(clips)
+    np.testing.assert_allclose(scaler.mean_[:4], frames[:, :4].mean(axis=0))
+    np.testing.assert_allclose(scaler.scale_[:4], frames[:, :4].std(axis=0))
+    assert scaler.mean_[5] == 0.0                                         # a mirror-negated column
+
+
+def test_scaler_round_trips_its_mirror() -> None:
+    from soccer_lstm.features.scaling import SequenceScaler
+
+    layout = feature_layout("hog", grid=1)
+    rng = np.random.default_rng(2)
+    scaler = make_scaler(layout, "all").fit([rng.random((5, 8)).astype(np.float32)])
+    again = SequenceScaler.from_dict(scaler.to_dict())
+    assert again.mirror == scaler.mirror and again.mirror
+    np.testing.assert_array_equal(again.mean_, scaler.mean_)
+
+
+def test_lstm_trains_on_the_exact_mirror_of_local_histograms(monkeypatch: pytest.MonkeyPatch) -> None:
+    from soccer_lstm.models.lstm import LSTMClassifier
+
+    layout = feature_layout("hof+hog", grid=2)
+    width = max(stop for _, stop in layout.values())
+    rng = np.random.default_rng(3)
+    clips = [rng.random((4, width)).astype(np.float32) for _ in range(6)]
+    seen = {}
+
+    def fake_fit(self, x, y, **kwargs):  # record what Keras would train on, train nothing
+        seen["x"] = x[0]
+        raise StopIteration
+
+    import keras
+    monkeypatch.setattr(keras.Model, "fit", fake_fit)
+    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early").set_layout(layout)
+    with pytest.raises(StopIteration):
+        model.fit(clips, ["a", "b"] * 3)
+    x = seen["x"]
+    assert len(x) == 12                                                   # six clips and their mirrors
+    source, sign = layout_mirror(layout)
+    np.testing.assert_array_equal(x[6:], x[:6][:, :, source] * sign)
+    assert not np.array_equal(x[6:], x[:6])
