@@ -12,6 +12,8 @@ learned state ends in ``_``.
   alignment, made positive semi-definite.
 - :class:`ClipHistogramChi2SVC`: one mean histogram per clip, chi2-kernel SVM (order-free).
 - :class:`FrameLinearSVCVote`: a linear SVM on every frame and a majority vote per clip.
+- :class:`ClipStatsLogistic`: the mean and standard deviation of each clip's per-frame vectors,
+  logistic regression: the simplest classifier that uses the LSTM's own inputs.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 from soccer_lstm.models.alignment import alignment_scores, normalize_scores, self_alignment_scores
 
 __all__ = ["NWKNeighborsClassifier", "NWStringKernelSVC", "ClipHistogramChi2SVC", "FrameLinearSVCVote",
-           "BASELINES", "make_baseline"]
+           "ClipStatsLogistic", "BASELINES", "make_baseline"]
 
 
 def _as_sequences(sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -417,6 +419,65 @@ class FrameLinearSVCVote(_ClipClassifier):
         return proba / proba.sum(axis=1, keepdims=True)
 
 
+class ClipStatsLogistic(_ClipClassifier):
+    """Logistic regression on each clip's mean and standard deviation of its per-frame vectors.
+
+    Order-free, like the chi2 SVM, but on the same per-frame vectors the LSTM reads (any feature
+    kinds): what the LSTM is worth is what it adds over this. The clip statistics are
+    standardised with the training clips' before the regression.
+
+    Parameters
+    ----------
+    C : float
+        Inverse L2 regularisation strength of the logistic regression.
+    max_iter : int
+        Solver iterations.
+    seed : int
+        Kept for the common interface (the lbfgs solver is deterministic).
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+    model_ : sklearn.pipeline.Pipeline
+        StandardScaler followed by LogisticRegression, fitted on the training clips' statistics.
+    """
+
+    # The LSTM's own standardised inputs: the comparison is on the same vectors.
+    input_scaling = "all"
+
+    def __init__(self, C: float = 0.1, max_iter: int = 2000, seed: int = 0) -> None:
+        self.C = C
+        self.max_iter = max_iter
+        self.seed = seed
+
+    @staticmethod
+    def clip_statistics(sequences: list[np.ndarray]) -> np.ndarray:
+        """``[mean, std]`` over the frames of each clip (zeros for a clip without frames)."""
+        width = sequences[0].shape[1]
+        return np.array([np.concatenate([s.mean(axis=0), s.std(axis=0)]) if len(s) else np.zeros(2 * width)
+                         for s in sequences])
+
+    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "ClipStatsLogistic":
+        """Fit the regression on the training clips' statistics."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        sequences = _as_sequences(sequences)
+        self.classes_, y = _check_labels(sequences, labels)
+        self.n_features_in_ = sequences[0].shape[1]
+        self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
+        self.model_.fit(self.clip_statistics(sequences), y)
+        return self
+
+    def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Class probabilities of every clip, one column per entry of ``classes_``."""
+        check_is_fitted(self, "model_")
+        sequences = _as_sequences(sequences)
+        _check_width(self, sequences)
+        return self.model_.predict_proba(self.clip_statistics(sequences))
+
+
 def _squash(values: np.ndarray) -> np.ndarray:
     """Map to (0, 1) monotonically; used for tie-breaks smaller than one vote."""
     return 1.0 / (1.0 + np.exp(-np.clip(values, -50, 50)))
@@ -437,6 +498,7 @@ BASELINES = {
     "nw_svm": NWStringKernelSVC,
     "chi2_svm": ClipHistogramChi2SVC,
     "frame_svm_vote": FrameLinearSVCVote,
+    "clip_logistic": ClipStatsLogistic,
 }
 
 
