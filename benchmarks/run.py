@@ -7,7 +7,9 @@ What is measured (clips are rendered into a temporary folder and deleted at the 
 
 - extraction throughput of the pipeline (``run_extract``, what ``soccer-lstm extract`` calls) against
   a bare loop in one process: ``cv2.VideoCapture`` decode, gray, the same resize, and
-  ``cv2.SIFT_create(...).detectAndCompute`` with the same settings, over the same frames;
+  ``cv2.SIFT_create(...).detectAndCompute`` with the same settings, plus the same per-frame local
+  motion work (DIS flow, camera fit, HOF/MBH/HOG), over the same frames;
+- local motion (flow + histograms) per frame against SIFT per frame at the default size;
 - ``--n-jobs 2`` against ``--n-jobs 1`` (each worker gets ``cores // jobs`` OpenCV threads);
 - camera-motion estimation per frame pair against SIFT per frame;
 - codebook time and peak memory on feature stores of 1x, 10x and 100x descriptors;
@@ -123,13 +125,18 @@ def clip_paths(folder: Path) -> list[Path]:
 
 # ----------------------------------------------------------------------------- extraction
 def reference_pass(paths: list[Path], config: Any, threads: int = 1) -> tuple[int, float, float]:
-    """The bare OpenCV loop: decode, gray, the pipeline's resize, SIFT. Returns frames, wall, CPU.
+    """The bare OpenCV loop: decode, gray, the pipeline's resize, SIFT, and the same flow and histograms.
+
+    The per-frame local-motion work (DIS flow, camera fit, HOF/MBH/HOG) is the library's own
+    :class:`~soccer_lstm.features.local.LocalMotion`, fed the same frames: what is measured against
+    it is everything ``extract`` does around the per-frame work. Returns frames, wall, CPU.
 
     ``threads`` is OpenCV's thread count: 1 is one core, as one pipeline job; 0 leaves OpenCV its
     default pool (every core).
     """
     import cv2
 
+    from soccer_lstm.features.local import LocalMotion
     from soccer_lstm.parallel import opencv_threads
 
     if threads:
@@ -140,6 +147,7 @@ def reference_pass(paths: list[Path], config: Any, threads: int = 1) -> tuple[in
     wall, cpu = _now(), time.process_time()
     for path in paths:
         capture = cv2.VideoCapture(str(path))
+        local = LocalMotion(config.grid, config.flow_preset)
         size = None
         while True:
             ok, frame = capture.read()
@@ -154,6 +162,7 @@ def reference_pass(paths: list[Path], config: Any, threads: int = 1) -> tuple[in
             if size != (gray.shape[1], gray.shape[0]):
                 gray = cv2.resize(gray, size, interpolation=interpolation)
             sift.detectAndCompute(gray, None)
+            local.add(gray)
             frames += 1
         capture.release()
     return frames, _now() - wall, time.process_time() - cpu
@@ -248,7 +257,8 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
     total_jobs2 = [run[3] for run in runs["jobs2"] if run[3]]
     result = {
         "config": {"resize": config.resize, "max_keypoints": config.max_keypoints,
-                   "contrast_threshold": config.contrast_threshold},
+                   "contrast_threshold": config.contrast_threshold, "flow_preset": config.flow_preset,
+                   "grid": config.grid},
         "frames": n, "clips": len(paths), "repeats": repeats, "pairs": pairs,
         # frames/s from the median run of each variant
         "reference_fps": fps["reference"], "extract_fps": fps["jobs1"], "extract_fps_jobs2": fps["jobs2"],
@@ -311,6 +321,51 @@ def bench_dask(data: Path, work: Path, config: Any, repeats: int, jobs2_fps: flo
     fps = frames / _best(seconds)
     return {"workers": 2, "threads_per_worker": 1, "cluster_start_s": startup, "frames": frames,
             "first_run_s": seconds[0], "best_s": _best(seconds), "fps": fps, "over_jobs2": fps / jobs2_fps}
+
+
+# ----------------------------------------------------------------------------- local motion
+def bench_local(data: Path, config: Any, repeats: int) -> dict[str, Any]:
+    """Per frame: DIS flow + camera fit + HOF/MBH/HOG against SIFT, on the same decoded frames.
+
+    Both run on one core over every frame of the clips at ``config``'s size, in alternating order;
+    the ratio is of the medians.
+    """
+    import cv2
+
+    from soccer_lstm.features.local import LocalMotion
+    from soccer_lstm.features.sift import detect_frame, make_detector
+    from soccer_lstm.parallel import opencv_threads
+    from soccer_lstm.video import iter_frames
+
+    clips = [list(iter_frames(path, config.resize, config.frame_step, config.crop_bars)) for path in clip_paths(data)]
+    n_frames = sum(len(c) for c in clips)
+    times: dict[str, list[float]] = {"sift": [], "local": []}
+
+    def sift_pass() -> None:
+        detector = make_detector(config)
+        for frames in clips:
+            for gray in frames:
+                detect_frame(detector, gray, config.max_keypoints)
+
+    def local_pass() -> None:
+        for frames in clips:
+            local = LocalMotion(config.grid, config.flow_preset)
+            for gray in frames:
+                local.add(gray)
+
+    with opencv_threads(1):
+        for rep in range(2 * repeats - 1):
+            for name in (("sift", "local") if rep % 2 == 0 else ("local", "sift")):
+                started = _now()
+                (sift_pass if name == "sift" else local_pass)()
+                times[name].append(_now() - started)
+    sift_s, local_s = (statistics.median(times[k]) / n_frames for k in ("sift", "local"))
+    _say(f"  local motion {1000 * local_s:.2f} ms/frame, SIFT {1000 * sift_s:.2f} ms/frame "
+         f"(ratio {local_s / sift_s:.3f}, {cv2.__version__})")
+    size = clips[0][0].shape[::-1] if clips and clips[0] else (0, 0)
+    return {"frames": n_frames, "size": list(size), "preset": config.flow_preset, "grid": config.grid,
+            "local_s_per_frame": local_s, "sift_s_per_frame": sift_s, "ratio_to_sift": local_s / sift_s,
+            "runs_s": {k: [round(v, 3) for v in vs] for k, vs in times.items()}}
 
 
 # ----------------------------------------------------------------------------- motion
@@ -525,6 +580,12 @@ def markdown(r: dict[str, Any]) -> str:
         lines.append(f"| Extraction on a local Dask cluster, 2 workers x 1 thread (`--scheduler`) | {k['fps']:.1f} frames/s "
                      f"(cluster start {k['cluster_start_s']:.1f} s, first run {k['first_run_s']:.1f} s) | "
                      f"`--n-jobs 2` {e['extract_fps_jobs2']:.1f} frames/s | {k['over_jobs2']:.2f} |")
+    lm = r.get("local")
+    if lm:
+        lines.append(f"| Local motion per frame at the default size ({lm['size'][0]}x{lm['size'][1]}): DIS flow "
+                     f"(`{lm['preset']}`), camera fit, HOF + MBH + HOG on a {lm['grid']}x{lm['grid']} grid | "
+                     f"{1000 * lm['local_s_per_frame']:.2f} ms | SIFT per frame {1000 * lm['sift_s_per_frame']:.2f} ms | "
+                     f"{lm['ratio_to_sift']:.3f} |")
     m = r.get("motion")
     if m:
         lines.append(f"| Camera motion per frame pair | {1000 * m['s_per_pair']:.1f} ms | SIFT per frame "
@@ -622,6 +683,10 @@ def run(out_dir: Path, quick: bool, keep: Path | None) -> dict[str, Any]:
         results["dask"] = bench_dask(data, work, config, max(1, repeats - 1), results["extract"]["extract_fps_jobs2"])
         if results["dask"]:
             results["dask_local_fps"] = results["dask"]["fps"]
+
+        _say("local motion (flow + HOF/MBH/HOG) against SIFT, per frame at the default size")
+        results["local"] = bench_local(data, ExtractConfig(), repeats)
+        results["local_ratio_to_sift"] = results["local"]["ratio_to_sift"]
 
         _say("camera motion")
         results["motion"] = bench_motion(features, 1.0 / results["reference_fps"])

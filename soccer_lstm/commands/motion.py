@@ -1,4 +1,4 @@
-"""``soccer-lstm motion CLIP``: what the camera did, frame by frame."""
+"""``soccer-lstm motion CLIP``: what the camera did, frame by frame, and where the players moved."""
 from __future__ import annotations
 
 import json
@@ -17,10 +17,13 @@ from soccer_lstm.config import MOTION_MODELS
               help="One JSON object per frame: frame, affine [a11,a12,tx,a21,a22,ty] (original px), inliers, matches, valid.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Draw the camera trajectory (cumulative pan, tilt, zoom) to this PNG.")
+@click.option("--local", "local_plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Draw where the players move (HOF with the camera removed, per grid cell over time) to this PNG.")
 @click.option("--model", type=click.Choice(MOTION_MODELS), default="affine", show_default=True,
               help="Affine (6 parameters) or similarity (scale, rotation, translation).")
 @extract_options
-def motion(clip: Path, as_json: bool, plot: Path | None, model: str, **extract_kwargs: object) -> None:
+def motion(clip: Path, as_json: bool, plot: Path | None, local_plot: Path | None, model: str,
+           **extract_kwargs: object) -> None:
     """Estimate the dominant camera motion between consecutive frames of CLIP.
 
     CLIP is a video file or a folder of frame images. Frame t holds the motion from frame t-1 to t
@@ -46,6 +49,12 @@ def motion(clip: Path, as_json: bool, plot: Path | None, model: str, **extract_k
         plot_camera_trajectory(camera_trajectory(track, features.geometry), plot, title=clip.name,
                                fps=float(features.geometry.get("fps") or 0.0) / config.frame_step)
         click.echo(f"camera trajectory written to {plot}", err=True)
+    if local_plot is not None:
+        from soccer_lstm.features.local import plot_local_motion
+
+        plot_local_motion(features.local["hof"], config.grid, local_plot, title=f"{clip.name}: local motion",
+                          fps=float(features.geometry.get("fps") or 0.0) / config.frame_step)
+        click.echo(f"local motion written to {local_plot}", err=True)
 
 
 def _print_table(affine: np.ndarray, track: object, orig_size: tuple[int, int]) -> None:
