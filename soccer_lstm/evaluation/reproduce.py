@@ -517,7 +517,9 @@ def _run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, se
     for path, problem in summary.failed:
         say(f"  skipped {path}: {problem}")
     store = FeatureStore(out / "features")
+    # A row that reads no local histograms depends on the clips' SIFT alone: new flow options keep it.
     features_key = [entry.fingerprint for entry in store.entries]
+    sift_key = [entry.sift_fingerprint or entry.fingerprint for entry in store.entries]
     cache = SharedMotionCache()
     no_motion = motion_available()
     results: list[RowResult] = []
@@ -526,7 +528,8 @@ def _run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, se
         folder = out / "rows" / row.row_id
         resolved = {**row.resolved(), "seeds": seeds, "data": str(data), "package_version": __version__}
         write_json(folder / "config.json", resolved)
-        key = fingerprint(row.resolved(), seeds, features_key, __version__)
+        uses_local = any(kind in ("hof", "mbh", "hog") for kind in feature_kinds(row.features))
+        key = fingerprint(row.resolved(), seeds, features_key if uses_local else sift_key, __version__)
         if no_motion and "motion" in row.features:
             results.append(RowResult(row.name, row.paper_rate, [], np.zeros((0, 0)), [], row_id=row.row_id,
                                      features=row.features, classifier=_classifier_label(row), skipped=no_motion))

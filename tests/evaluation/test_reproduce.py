@@ -35,7 +35,9 @@ def test_paper_experiment_lists_the_papers_rows_and_rates():
     assert paper == [("nw_knn", "bow", 52.75), ("nw_svm", "bow", 73.25), ("lstm", "bow", 76.0),
                      ("lstm", "motion", 77.0), ("lstm", "bow+motion", 92.0)]
     ours = {row.classifier for row in spec.rows if row.paper_rate is None}
-    assert ours == {"chi2_svm", "frame_svm_vote", "lstm"}
+    assert ours == {"chi2_svm", "frame_svm_vote", "lstm", "clip_logistic"}
+    # How the players move: local motion alone, everything, and the linear baseline on everything.
+    assert {"hof+mbh", "bow+motion+hof+mbh+hog"} <= {row.features for row in spec.rows if row.classifier == "lstm"}
     assert any(row.shuffle_frames for row in spec.rows)
     # One protocol: every row shares the extract and evaluate settings (features once, same folds).
     assert len({row.pipeline.extract for row in spec.rows}) == 1
