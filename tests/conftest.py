@@ -9,13 +9,18 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")  # what soccer_lstm.models.lstm sets on import
 sys.path.insert(0, str(Path(__file__).parent))
 
+# Modules that set environment defaults when first imported (KMP_* for scikit-learn, OpenCV's log
+# level, Keras' backend) are imported here, before any test, so that no test is blamed for them.
+import sklearn  # noqa: E402,F401
+
+import soccer_lstm.models.lstm  # noqa: E402,F401
+import soccer_lstm.video  # noqa: E402,F401
 from clipgen import make_dataset  # noqa: E402
 
 
-# Set by a library when it is first imported, whichever test imports it first: not a test's doing.
+# Set by TensorFlow when it is first imported, by whichever test needs it first (too slow to import here).
 IMPORT_SIDE_EFFECTS = frozenset({"TF2_BEHAVIOR", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
                                  "ENABLE_RUNTIME_UPTIME_TELEMETRY", "HDF5_PLUGIN_PATH"})
 
