@@ -72,3 +72,14 @@ def write_sequences(folder: Path, sequences: Sequence[np.ndarray], labels: Seque
                                        "config": config or {"features": features, "motion_model": "affine"},
                                        "codebook": None, "codebook_path": None, "extract": {}, "clips": entries})
     return folder
+
+
+def onehot(indices: list[int], width: int = 4) -> np.ndarray:
+    """A sequence whose frame t is the one-hot histogram of word indices[t]."""
+    return np.eye(width, dtype=np.float32)[indices]
+
+
+def random_histograms(rng: np.random.Generator, length: int, width: int = 6) -> np.ndarray:
+    """``length`` L1-normalised histograms of ``width`` bins, most of their mass in a few bins."""
+    values = rng.random((length, width)) ** 3
+    return (values / values.sum(axis=1, keepdims=True)).astype(np.float32)
