@@ -6,6 +6,7 @@ killed in the middle of a run loses and corrupts nothing (Dask runs its task aga
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any, Iterator
 
 import cv2
 import numpy as np
@@ -57,11 +59,23 @@ def local_features(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return out
 
 
-def _cluster():
+@contextlib.contextmanager
+def _cluster(n_workers: int = 2) -> Iterator[Any]:
+    """A ``LocalCluster`` of ``n_workers`` one-thread worker processes on loopback.
+
+    Starting one sets variables for its workers in this process's environment (OMP_NUM_THREADS,
+    PYTHONHASHSEED, ...); they are taken back when it stops, so that later tests do not run with them.
+    """
     distributed = pytest.importorskip("distributed")
-    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                    dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                                    silence_logs=40)
+    before = dict(os.environ)
+    try:
+        with distributed.LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                      dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                      silence_logs=40) as local_cluster:
+            yield local_cluster
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 @pytest.fixture(scope="module")
@@ -220,10 +234,8 @@ def test_workers_with_other_versions_are_refused(cluster) -> None:
 
 
 def test_a_cluster_without_workers_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "DASK_WAIT_FOR_WORKERS", 1)
-    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None,
-                                  scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=40) as empty:
+    with _cluster(n_workers=0) as empty:
         results = parallel.imap_unordered(abs, [1, 2], scheduler=empty.scheduler_address)
         with pytest.raises(UserError, match="no Dask worker joined"):
             list(results)
