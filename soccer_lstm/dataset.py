@@ -162,16 +162,27 @@ def read_manifest(path: Path) -> list[Clip]:
 
 
 def _dedupe(clips: Iterable[Clip]) -> list[Clip]:
-    """Sort by id and make ids unique (two files ``a.mp4`` and ``a.avi`` in one class)."""
-    seen: dict[str, int] = {}
+    """Sort by id and make ids unique (two files ``a.mp4`` and ``a.avi`` in one class).
+
+    The first clip of an id keeps it; the next get ``~1``, ``~2``, ... skipping any suffix that is
+    already the id of another clip (a file really named ``a~1.avi``), so that no two clips ever
+    share an id and one silently replaces the other's features.
+    """
+    clips = sorted(clips, key=lambda c: (c.clip_id, str(c.path)))
+    taken = {clip.clip_id for clip in clips}
+    seen: set[str] = set()
     result = []
-    for clip in sorted(clips, key=lambda c: (c.clip_id, str(c.path))):
-        count = seen.get(clip.clip_id, 0)
-        seen[clip.clip_id] = count + 1
-        if count:
+    for clip in clips:
+        if clip.clip_id in seen:
+            count = 1
+            while f"{clip.clip_id}~{count}" in taken:
+                count += 1
             new_id = f"{clip.clip_id}~{count}"
+            taken.add(new_id)
             group = new_id if clip.group == clip.clip_id else clip.group
             clip = Clip(new_id, clip.path, clip.label, group)
+        else:
+            seen.add(clip.clip_id)
         result.append(clip)
     return result
 

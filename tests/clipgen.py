@@ -64,9 +64,14 @@ def write_frame_folder(folder: Path, frames: list[np.ndarray]) -> Path:
     return folder
 
 
-def make_dataset(root: Path, clips_per_class: int = 6, n_frames: int = 12, classes=CLASSES) -> Path:
-    """A folder-per-class dataset of small .avi clips."""
+def make_dataset(root: Path, clips_per_class: int = 6, n_frames: int = 12, classes: tuple[str, ...] = CLASSES,
+                 first_seed: int = 0) -> Path:
+    """A folder-per-class dataset of small .avi clips.
+
+    Clip ``i`` of class ``c`` is drawn with seed ``first_seed + 100 * c + i``: datasets made with
+    ``first_seed`` values 1000 apart share no clip (held-out clips for a model trained on another).
+    """
     for c, label in enumerate(classes):
         for i in range(clips_per_class):
-            write_avi(root / label / f"{label}_{i:02d}.avi", clip_frames(label, 100 * c + i, n_frames))
+            write_avi(root / label / f"{label}_{i:02d}.avi", clip_frames(label, first_seed + 100 * c + i, n_frames))
     return root

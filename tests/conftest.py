@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -10,9 +11,40 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).parent))
 
+# Modules that set environment defaults when first imported (KMP_* for scikit-learn, OpenCV's log
+# level, Keras' backend) are imported here, before any test, so that no test is blamed for them.
+import sklearn  # noqa: E402,F401
+
+import soccer_lstm.models.lstm  # noqa: E402,F401
+import soccer_lstm.video  # noqa: E402,F401
 from clipgen import make_dataset  # noqa: E402
 
-REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+
+# Set by TensorFlow when it is first imported, by whichever test needs it first (too slow to import here).
+IMPORT_SIDE_EFFECTS = frozenset({"TF2_BEHAVIOR", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
+                                 "ENABLE_RUNTIME_UPTIME_TELEMETRY", "HDF5_PLUGIN_PATH"})
+
+
+@pytest.fixture(autouse=True)
+def _environment_left_as_found() -> Iterator[None]:
+    """Fail a test that leaves ``os.environ`` changed (and undo the change for the tests after it).
+
+    A variable set in-process (``TF_NUM_INTRAOP_THREADS`` by ``run_reproduce``, say) would
+    otherwise reach every later test, and the suite's result would depend on the order of tests.
+    """
+    before = dict(os.environ)
+    yield
+    after = dict(os.environ)
+    # pytest itself keeps PYTEST_CURRENT_TEST up to date.
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)
+                     and not k.startswith("PYTEST_") and k not in IMPORT_SIDE_EFFECTS)
+    if changed:
+        for name in changed:
+            if name in before:
+                os.environ[name] = before[name]
+            else:
+                del os.environ[name]
+        pytest.fail(f"the test left the environment changed: {', '.join(changed)}")
 
 
 @pytest.fixture(scope="session")

@@ -55,3 +55,33 @@ def test_stratified_folds_are_seeded_and_cover_every_clip() -> None:
     assert sorted(np.concatenate([te for _, te in folds]).tolist()) == list(range(12))
     again = make_folds(labels, None, 3, seed=1)
     assert all((a[1] == b[1]).all() for a, b in zip(folds, again))
+
+
+def test_same_named_clips_of_one_class_get_distinct_ids_and_are_all_extracted(tmp_path: Path) -> None:
+    """``a.avi`` and ``a.mkv`` must not share the id ``kick/a`` (one would silently replace the other)."""
+    from soccer_lstm.config import ExtractConfig
+    from soccer_lstm.pipeline import run_extract
+    from soccer_lstm.store import FeatureStore
+
+    data = tmp_path / "data"
+    for n, name in enumerate(("a.avi", "a.mkv", "a~1.avi")):  # a~1 is a real name, not a made-up one
+        write_avi(data / "kick" / name, clip_frames("still", n, 4))
+    write_avi(data / "throw" / "b.avi", clip_frames("still", 9, 4))
+    clips = discover(data)
+    ids = [c.clip_id for c in clips]
+    assert len(set(ids)) == len(ids) == 4, ids
+    assert {c.path.name for c in clips} == {"a.avi", "a.mkv", "a~1.avi", "b.avi"}
+    assert next(c.clip_id for c in clips if c.path.name == "a.avi") == "kick/a"
+    assert next(c.clip_id for c in clips if c.path.name == "a~1.avi") == "kick/a~1"  # its own id stays
+    run_extract(data, tmp_path / "features", ExtractConfig(resize=96, max_keypoints=40))
+    store = FeatureStore(tmp_path / "features")
+    assert sorted(Path(e.path).name for e in store.entries) == ["a.avi", "a.mkv", "a~1.avi", "b.avi"]
+    assert len({e.file for e in store.entries}) == 4
+
+
+def test_manifest_duplicates_get_distinct_ids(tmp_path: Path) -> None:
+    frames = clip_frames("still", 0, 4)
+    for name in ("x.avi", "x.mkv"):
+        write_avi(tmp_path / "clips" / name, frames)
+    (tmp_path / "m.csv").write_text("path,label\nclips/x.avi,kick\nclips/x.mkv,kick\n")
+    assert [c.clip_id for c in discover(tmp_path / "m.csv")] == ["kick/x", "kick/x~1"]

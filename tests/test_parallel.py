@@ -6,6 +6,7 @@ killed in the middle of a run loses and corrupts nothing (Dask runs its task aga
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -13,11 +14,13 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any, Iterator
 
 import cv2
 import numpy as np
 import pytest
 
+from clipgen import write_avi
 from soccer_lstm import parallel, progress
 from soccer_lstm.artifacts import load_npz
 from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig
@@ -28,16 +31,12 @@ from soccer_lstm.store import INDEX
 EXTRACT = ExtractConfig(resize=160, max_keypoints=80)
 
 
-def _write_clip(path: Path, seed: int, n_frames: int = 10, size: tuple[int, int] = (160, 120)) -> None:
-    """A textured scene panning by a few pixels per frame, as an MJPG .avi."""
+def _panning_frames(seed: int, n_frames: int = 10, size: tuple[int, int] = (160, 120)) -> list[np.ndarray]:
+    """A textured scene panning by a few pixels per frame."""
     rng = np.random.default_rng(seed)
     width, height = size
     scene = cv2.GaussianBlur((rng.random((height * 2, width * 2, 3)) * 255).astype(np.uint8), (0, 0), 1.5)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (width, height))
-    assert writer.isOpened()
-    for t in range(n_frames):
-        writer.write(np.ascontiguousarray(scene[2 * t:2 * t + height, 3 * t:3 * t + width]))
-    writer.release()
+    return [np.ascontiguousarray(scene[2 * t:2 * t + height, 3 * t:3 * t + width]) for t in range(n_frames)]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for c, label in enumerate(["pan", "still"]):
         (root / label).mkdir()
         for i in range(4):
-            _write_clip(root / label / f"clip{i}.avi", seed=10 * c + i)
+            write_avi(root / label / f"clip{i}.avi", _panning_frames(seed=10 * c + i), fps=25.0)
     (root / "still" / "broken.avi").write_bytes(b"not a video at all")
     return root
 
@@ -60,11 +59,23 @@ def local_features(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     return out
 
 
-def _cluster():
+@contextlib.contextmanager
+def _cluster(n_workers: int = 2) -> Iterator[Any]:
+    """A ``LocalCluster`` of ``n_workers`` one-thread worker processes on loopback.
+
+    Starting one sets variables for its workers in this process's environment (OMP_NUM_THREADS,
+    PYTHONHASHSEED, ...); they are taken back when it stops, so that later tests do not run with them.
+    """
     distributed = pytest.importorskip("distributed")
-    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                    dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
-                                    silence_logs=40)
+    before = dict(os.environ)
+    try:
+        with distributed.LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                      dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"},
+                                      silence_logs=40) as local_cluster:
+            yield local_cluster
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 @pytest.fixture(scope="module")
@@ -118,20 +129,26 @@ def test_imap_unordered_returns_every_result_once() -> None:
     assert list(parallel.imap_unordered(abs, [], n_jobs=2)) == []
 
 
-def _slow_abs(x: int) -> int:
+def _gated_abs(item: tuple[int, str]) -> int:
+    """``abs(x)``; every item but ``-1`` first waits for the gate file (at most a minute)."""
     import time
 
-    time.sleep(0.05)  # like a clip's work: still running when the caller stops
+    x, gate = item
+    deadline = time.monotonic() + 60
+    while x != -1 and not os.path.exists(gate) and time.monotonic() < deadline:
+        time.sleep(0.01)
     return abs(x)
 
 
-def test_stopping_early_cancels_the_workers_quietly() -> None:
+def test_stopping_early_cancels_the_workers_quietly(tmp_path: Path) -> None:
     import warnings
 
+    gate = str(tmp_path / "gate")  # never opened: every other item is still running when the caller stops
+    items = [(-1, gate)] + [(x, gate) for x in range(-40, -1)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        results = parallel.imap_unordered(_slow_abs, list(range(-40, 0)), n_jobs=2)
-        assert next(results) > 0
+        results = parallel.imap_unordered(_gated_abs, items, n_jobs=2)
+        assert next(results) == 1  # the only item that can finish
         results.close()  # what contextlib.closing does when the caller stops
     assert not [w for w in caught if "tasks" in str(w.message)]
 
@@ -170,10 +187,17 @@ def test_nothing_about_dask_is_imported_without_a_scheduler(dataset: Path, tmp_p
 
 
 def test_unreachable_scheduler_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
     pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "DASK_TIMEOUT", "1s")
-    with pytest.raises(UserError, match="cannot reach the Dask scheduler"):
-        parallel.imap_unordered(abs, [1, 2], scheduler="tcp://127.0.0.1:9")
+    # A port this test holds without listening on it: a connection is refused, and nothing else
+    # on the machine can be listening there meanwhile.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        with pytest.raises(UserError, match="cannot reach the Dask scheduler"):
+            parallel.imap_unordered(abs, [1, 2], scheduler=f"tcp://127.0.0.1:{port}")
 
 
 # ----------------------------------------------------------------------------- Dask cluster
@@ -200,7 +224,7 @@ def test_distributed_extract_and_encode_match_a_local_run(cluster, dataset: Path
 
 
 def test_workers_with_other_versions_are_refused(cluster) -> None:
-    from distributed import Client
+    Client = pytest.importorskip("distributed").Client
 
     with Client(cluster) as client:
         parallel.check_workers(client, parallel.worker_versions())
@@ -210,10 +234,8 @@ def test_workers_with_other_versions_are_refused(cluster) -> None:
 
 
 def test_a_cluster_without_workers_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    distributed = pytest.importorskip("distributed")
     monkeypatch.setattr(parallel, "DASK_WAIT_FOR_WORKERS", 1)
-    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None,
-                                  scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=40) as empty:
+    with _cluster(n_workers=0) as empty:
         results = parallel.imap_unordered(abs, [1, 2], scheduler=empty.scheduler_address)
         with pytest.raises(UserError, match="no Dask worker joined"):
             list(results)
@@ -234,21 +256,44 @@ def test_distributed_encode_reports_a_damaged_feature_file(cluster, local_featur
 
 def test_a_worker_killed_mid_run_loses_no_clip(dataset: Path, local_features: Path, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from distributed import Client
+    Client = pytest.importorskip("distributed").Client
+    gate = tmp_path / "gate"
+    first = sorted(dataset.rglob("*.avi"))[0].name  # clips go out in id order: pan/clip0 first
+
+    def hold_clips_at_the_gate(gate: str, first: str) -> None:
+        """In a worker: every clip but ``first`` waits for the gate file before it is extracted."""
+        import os
+        import time
+
+        import soccer_lstm.pipeline as pipeline
+
+        extract = pipeline.extract_clip
+
+        def held(path, config):
+            deadline = time.monotonic() + 120
+            while os.path.basename(str(path)) != first and not os.path.exists(gate) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return extract(path, config)
+
+        pipeline.extract_clip = held
+        return pipeline.extract_clip.__name__
 
     with _cluster() as local_cluster, Client(local_cluster) as observer:
         pids = observer.run(os.getpid)
+        assert set(observer.run(hold_clips_at_the_gate, str(gate), first).values()) == {"held"}
         killed: list[int] = []
         original_bar = progress.bar
 
         def bar_that_kills(iterable, *args, **kwargs):
-            # As soon as the first clip comes back, kill a worker that holds unfinished work.
+            # When the first clip comes back, every other clip waits at the gate: a worker is
+            # certainly busy. Kill it, then open the gate.
             for n, item in enumerate(original_bar(iterable, *args, **kwargs)):
                 if n == 0:
                     busy = [w for w, keys in observer.processing().items() if keys]
-                    assert busy, "no clip left in flight to interrupt"
+                    assert busy, "no clip in flight although all but one wait at the gate"
                     killed.append(pids[busy[0]])
                     os.kill(pids[busy[0]], signal.SIGKILL)
+                    gate.touch()
                 yield item
 
         monkeypatch.setattr(progress, "bar", bar_that_kills)

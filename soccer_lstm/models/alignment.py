@@ -75,7 +75,6 @@ def frame_similarity(a: np.ndarray, b: np.ndarray, similarity: str = "intersecti
         l1 = cdist(rows, b, "cityblock")
         out[start:start + step] = 0.5 * (rows.sum(axis=1, dtype=np.float64)[:, None] + sums_b[None, :] - l1)
     return out
-    return out
 
 
 def _stack(sequences: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -188,6 +189,31 @@ def tiny_experiment(tmp_path):
                            "[evaluate]\nfolds = 3\n")
 
 
+THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")
+
+
+def test_tensorflow_threads_are_limited_unless_the_user_chose(monkeypatch):
+    from soccer_lstm.evaluation.reproduce import limit_tensorflow_threads
+
+    for name in THREAD_VARIABLES:
+        monkeypatch.setenv(name, "7")
+    limit_tensorflow_threads(1)
+    assert [os.environ[name] for name in THREAD_VARIABLES] == ["7", "7"]
+    for name in THREAD_VARIABLES:
+        monkeypatch.delenv(name)
+    limit_tensorflow_threads(2)
+    assert [os.environ[name] for name in THREAD_VARIABLES] == ["2", "2"]
+
+
+@pytest.fixture(autouse=True)
+def _thread_variables_restored(monkeypatch):
+    """run_reproduce(threads=1), also through the CLI, asks TensorFlow for one thread through the
+    environment; the same values are set here first and taken away after each test, so that no
+    later test inherits them."""
+    for name in THREAD_VARIABLES:
+        monkeypatch.setenv(name, "1")
+
+
 def test_reproduce_writes_report_configs_and_resumes(tiny_dataset, tiny_experiment, tmp_path):
     out = tmp_path / "out"
     messages: list[str] = []
@@ -262,3 +288,57 @@ def test_seed_ensemble_passes_the_feature_layout_to_every_member() -> None:
     assert [m.seed for m in ensemble.members_] == [3, 4, 5]
     assert all(m.layout == layout for m in ensemble.members_)
     assert list(ensemble.predict([np.zeros((2, 13))])) == ["a"]
+
+
+# --- saved rows are reused only for the same inputs ----------------------------------------------
+
+def _perfect_cv(store, config, make_classifier=None, seeds=(0,), transform=None, cache=None, verbose=0):
+    """What cross_validate returns when every clip is classified right, without fitting anything."""
+    from soccer_lstm.evaluation.cv import CVResult, FoldResult
+
+    labels = store.labels
+    result = CVResult(sorted(set(labels)), labels, [e.clip_id for e in store.entries])
+    for seed in seeds:
+        for fold in range(config.evaluate.folds):
+            test = [i for i in range(len(labels)) if i % config.evaluate.folds == fold]
+            result.folds.append(FoldResult(fold, seed, test, [labels[i] for i in test], 1.0, 0.0))
+    return result
+
+
+def test_a_saved_row_is_redone_after_a_change_of_any_input(tiny_dataset, tiny_features, tmp_path, monkeypatch):
+    import shutil
+
+    import soccer_lstm.evaluation.cv as cv
+    import soccer_lstm.evaluation.reproduce as reproduce
+
+    ran: list[str] = []
+
+    def spy(store, config, **kwargs):
+        ran.append(f"k{config.codebook.k}")
+        return _perfect_cv(store, config, **kwargs)
+
+    monkeypatch.setattr(cv, "cross_validate", spy)
+    rows = ('[[rows]]\nid = "a"\nname = "A"\nconfig = "a.toml"\nclassifier = "chi2_svm"\nfeatures = "bow"\n'
+            '[[rows]]\nid = "b"\nname = "B"\nconfig = "b.toml"\nclassifier = "nw_knn"\nfeatures = "bow"\n')
+    write(tmp_path, "a.toml", "[codebook]\nk = 8\n")
+    write(tmp_path, "b.toml", "[codebook]\nk = 6\n")
+    spec = experiment(tmp_path, rows, base="[extract]\nresize = 160\nmax_keypoints = 150\n[evaluate]\nfolds = 3\n")
+    data, out = Path(shutil.copytree(tiny_dataset, tmp_path / "data")), tmp_path / "out"
+    shutil.copytree(tiny_features, out / "features")  # same clips and settings: extract finds them up to date
+
+    def run(seeds=(0,)) -> list[str]:
+        ran.clear()
+        run_reproduce(spec, data, out, seeds=seeds, threads=None)
+        return sorted(ran)
+
+    assert run() == ["k6", "k8"]
+    assert run() == []                                  # nothing changed: both rows read back
+    assert run(seeds=(0, 1)) == ["k6", "k8"]            # seeds
+    write(tmp_path, "a.toml", "[codebook]\nk = 9\n")
+    assert run(seeds=(0, 1)) == ["k9"]                  # one row's config
+    monkeypatch.setattr(reproduce, "__version__", "0.0.0-other")
+    assert run(seeds=(0, 1)) == ["k6", "k9"]            # the package version
+    clips = sorted(data.rglob("*.avi"))
+    clips[0].write_bytes(clips[-1].read_bytes())
+    assert run(seeds=(0, 1)) == ["k6", "k9"]            # the features of one clip
+    assert run(seeds=(0, 1)) == []

@@ -7,8 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
+from clipgen import write_avi
+from helpers import run_cli
 from soccer_lstm.config import ExtractConfig
 from soccer_lstm.errors import UserError
 from soccer_lstm.features.motion import (
@@ -90,14 +91,6 @@ def write_frames(frames: list[np.ndarray], folder: Path) -> Path:
     for i, frame in enumerate(frames):
         cv2.imwrite(str(folder / f"{i:04d}.png"), frame)
     return folder
-
-
-def write_avi(frames: list[np.ndarray], path: Path) -> Path:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (FRAME_W, FRAME_H))
-    for frame in frames:
-        writer.write(cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR))
-    writer.release()
-    return path
 
 
 def zoom_of(affine: np.ndarray) -> np.ndarray:
@@ -197,7 +190,7 @@ def test_original_pixels_undo_crop_and_scale():
 def test_mjpg_video_clip(tmp_path):
     pans, zooms = camera_path(10)
     frames, truth = render_clip(pans, zooms, seed=5)
-    path = write_avi(frames, tmp_path / "clip.avi")
+    path = write_avi(tmp_path / "clip.avi", [cv2.cvtColor(f, cv2.COLOR_GRAY2BGR) for f in frames], fps=25.0)
     clip = extract_clip(path, ExtractConfig())
     track = estimate_motion(clip)
     assert_matches_truth(to_original_pixels(track, clip.geometry), truth, track.valid)
@@ -303,11 +296,9 @@ def test_camera_trajectory_follows_the_path(moving_clip):
 
 
 def test_cli_json_one_line_per_frame_and_plot(moving_clip, tmp_path):
-    from soccer_lstm.commands.motion import motion
-
     folder, truth = moving_clip
     plot = tmp_path / "camera.png"
-    result = CliRunner().invoke(motion, [str(folder), "--json", "--plot", str(plot)])
+    result = run_cli("motion", folder, "--json", "--plot", plot, quiet=False)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert [row["frame"] for row in lines] == list(range(14))
@@ -316,17 +307,15 @@ def test_cli_json_one_line_per_frame_and_plot(moving_clip, tmp_path):
     assert abs(lines[5]["affine"][2] - truth[5, 2]) < 0.5
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    table = CliRunner().invoke(motion, [str(folder), "--model", "similarity"])
+    table = run_cli("motion", folder, "--model", "similarity", quiet=False)
     assert table.exit_code == 0 and len(table.output.splitlines()) == 15
 
 
 def test_cli_help_and_bad_clip(tmp_path):
-    from soccer_lstm.cli import cli
-
-    result = CliRunner().invoke(cli, ["motion", "--help"])
+    result = run_cli("motion", "--help", quiet=False)
     assert result.exit_code == 0 and "--json" in result.output
     bad = tmp_path / "broken.avi"
     bad.write_bytes(b"not a video")
-    result = CliRunner().invoke(cli, ["motion", str(bad), "--json"])
+    result = run_cli("motion", bad, "--json", quiet=False)
     assert result.exit_code == 2
     assert "broken.avi" in result.output

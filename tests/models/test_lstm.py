@@ -3,17 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from soccer_lstm.models.aggregate import aggregate
 from soccer_lstm.models.lstm import LSTMClassifier, pad_sequences
-
-
-def test_aggregations() -> None:
-    p = np.array([[0.6, 0.4], [0.6, 0.4], [0.0, 1.0]])
-    assert aggregate(p, "mean").argmax() == 1
-    assert aggregate(p, "vote").argmax() == 0
-    assert np.allclose(aggregate(p, "last"), [0, 1])
-    with pytest.raises(ValueError):
-        aggregate(p, "median")
 
 
 def test_padding_builds_an_explicit_mask() -> None:
@@ -93,7 +83,89 @@ def test_mirrored_training_copies_teach_both_pan_directions() -> None:
                            dropout=0.0, seed=0).set_layout({"motion": [0, 9]})
     assert model._mirror_columns() == [1, 2, 3]
     model.fit(x, kinds)
-    assert model.epochs_run_ == 40
+    # (epochs == patience, so early stopping cannot end it: check that training learnt, not its length)
+    assert model.epochs_run_ == len(model.history_["loss"]) and model.history_["loss"][-1] < 0.5 * model.history_["loss"][0]
     assert list(model.predict(left)) == ["pan"] * 6
     assert LSTMClassifier(mirror=False).set_layout({"motion": [0, 9]})._mirror_columns() == []
     assert LSTMClassifier().set_layout({"bow": [0, 5]})._mirror_columns() == []
+
+
+# --- what the loss sees: spied on the Keras model, no training ----------------------------------
+
+class SpyModel:
+    """Stands in for the Keras model: records what ``fit`` is given and trains nothing."""
+
+    def __init__(self, n_outputs: int) -> None:
+        self.outputs = [None] * n_outputs
+
+    def compile(self, **kwargs) -> None:
+        pass
+
+    def fit(self, x, y, sample_weight=None, validation_data=None, **kwargs):
+        self.x, self.y, self.sample_weight, self.validation_data = x, y, sample_weight, validation_data
+
+        class History:
+            history = {"loss": [1.0]}
+
+        return History()
+
+
+def _spied_fit(monkeypatch: pytest.MonkeyPatch, model: LSTMClassifier, sequences, labels) -> SpyModel:
+    import soccer_lstm.models.lstm as lstm
+
+    def build(widths, n_classes, units, dropout, seed, members, joint=False):
+        groups = 1 if isinstance(widths, int) else len(widths)
+        return SpyModel(members * (groups if groups > 1 and not joint else 1))
+
+    monkeypatch.setattr(lstm, "build_lstm", build)
+    model.fit(sequences, labels)
+    return model.model_
+
+
+def _as_list(target) -> list[np.ndarray]:
+    return list(target) if isinstance(target, (list, tuple)) else [target]
+
+
+LAYOUT = {"bow": [0, 3], "motion": [3, 12]}
+
+
+@pytest.mark.parametrize("fusion, layout, ensemble, n_weights", [
+    ("early", None, 1, 1),      # one input
+    ("early", LAYOUT, 1, 1),    # both kinds in one LSTM
+    ("late", LAYOUT, 1, 2),     # one softmax (one loss) per kind
+    ("joint", LAYOUT, 1, 1),    # one softmax over summed scores
+    ("late", LAYOUT, 2, 4),     # two members, two kinds
+])
+def test_padded_steps_weigh_nothing_and_every_clip_weighs_one(monkeypatch, fusion, layout, ensemble, n_weights) -> None:
+    rng = np.random.default_rng(0)
+    lengths = [2, 7, 3, 5, 1, 6, 4, 7]
+    sequences = [rng.normal(0, 1, (n, 12)).astype(np.float32) for n in lengths]
+    labels = ["a", "b"] * 4
+    model = LSTMClassifier(units=4, epochs=1, validation_split=0.25, fusion=fusion, ensemble=ensemble, mirror=True,
+                           seed=0).set_layout(layout)
+    spy = _spied_fit(monkeypatch, model, sequences, labels)
+    mask = spy.x[-1]
+    val_mask = spy.validation_data[0][-1]
+    assert mask.dtype == bool and mask.shape[1] == max(lengths)
+    for weights, padded, part in [(w, mask, "train") for w in _as_list(spy.sample_weight)] + \
+                                 [(w, val_mask, "validation") for w in _as_list(spy.validation_data[2])]:
+        assert weights.shape == padded.shape, part
+        assert (weights[~padded] == 0).all(), f"{part}: a padded step has weight {weights[~padded].max()}"
+        np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-6, err_msg=f"{part}: a clip does not weigh one")
+    assert len(_as_list(spy.sample_weight)) == n_weights == len(_as_list(spy.y))
+    # Every clip is there once with its own length; mirrored copies (motion layouts) follow the originals.
+    train_lengths, held_out = mask.sum(axis=1).tolist(), val_mask.sum(axis=1).tolist()
+    n_train = len(lengths) - len(held_out)
+    assert sorted(train_lengths[:n_train] + held_out) == sorted(lengths)
+    assert train_lengths[n_train:] == (train_lengths[:n_train] if layout else [])
+
+def test_max_steps_truncates_what_the_model_trains_and_predicts_on(monkeypatch) -> None:
+    sequences = [np.full((n, 3), float(n), np.float32) for n in (2, 9, 5, 12)]
+    x, mask = pad_sequences(sequences, max_steps=4)
+    assert x.shape == (4, 4, 3) and mask.sum(axis=1).tolist() == [2, 4, 4, 4]
+    np.testing.assert_array_equal(x[1], np.full((4, 3), 9.0))  # the first steps are kept
+    model = LSTMClassifier(units=4, epochs=1, validation_split=0.0, max_steps=4, mirror=False, seed=0)
+    spy = _spied_fit(monkeypatch, model, sequences, ["a", "b", "a", "b"])
+    frames, mask = spy.x
+    assert frames.shape[1] == mask.shape[1] == 4 and mask.sum(axis=1).tolist() == [2, 4, 4, 4]
+    assert spy.sample_weight.shape == (4, 4) and spy.y.shape == (4, 4)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from robust_helpers import FAST, invoke, make_good_dataset, no_crash
+from helpers import run_cli
+from robust_helpers import FAST, make_good_dataset, no_crash
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +33,7 @@ def trained(good_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
              ("encode", paths["features"], "--codebook", paths["codebook"], "-o", paths["sequences"]),
              ("train", paths["sequences"], "-o", paths["model"], "--epochs", "2", "--units", "8")]
     for step in steps:
-        result = invoke(*step)
+        result = run_cli(*step)
         no_crash(result)
         assert result.exit_code == 0, (step[0], result.output)
     return paths

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from clipgen import texture, write_avi
 
@@ -49,15 +49,12 @@ def png_bomb(path: Path, width: int = 100_000, height: int = 100_000) -> Path:
     return path
 
 
-def invoke(*args: str, quiet: bool = True) -> Result:
-    """Run the real click group in-process; exceptions are caught so a traceback shows as a failure."""
-    from soccer_lstm.cli import cli
-
-    return CliRunner().invoke(cli, (["-q"] if quiet else []) + [str(a) for a in args])
-
-
 def no_crash(result: Result) -> None:
-    """The command ended through click (an exit code), not through an unhandled exception."""
+    """The command ended through click (an exit code), not through an unhandled exception.
+
+    ``run_cli`` lets an unhandled exception propagate (the test fails with its traceback); this
+    also checks that no traceback was printed.
+    """
     crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
     assert not crashed, f"unhandled {type(result.exception).__name__}: {result.exception}\n{result.output}"
     assert "Traceback" not in result.output

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from clipgen import texture
-from robust_helpers import (FAST, IS_ROOT, error_line, frames, invoke, make_clip, no_crash, png_bomb, read_index,
+from helpers import run_cli
+from robust_helpers import (FAST, IS_ROOT, error_line, frames, make_clip, no_crash, png_bomb, read_index,
                             report_lines, snapshot)
 
 
@@ -76,7 +77,7 @@ def broken_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = make_good_dataset(tmp_path_factory.mktemp("broken") / "data")
     cases = add_broken_clips(root)
     out = root.parent / "features"
-    result = invoke("extract", root, "-o", out, *FAST)
+    result = run_cli("extract", root, "-o", out, *FAST)
     return {"root": root, "cases": cases, "out": out, "result": result}
 
 
@@ -107,7 +108,7 @@ def test_summary_comes_last(broken_run: dict) -> None:
     n = len(SKIPPED)
     assert all(line.startswith(("skipped ", "warning ")) for line in lines), lines
     assert len([line for line in lines if line.startswith("skipped ")]) == n
-    verbose = invoke("extract", broken_run["root"], "-o", broken_run["out"], *FAST, quiet=False)
+    verbose = run_cli("extract", broken_run["root"], "-o", broken_run["out"], *FAST, quiet=False)
     assert verbose.exit_code == 0
     last = [line for line in verbose.stderr.splitlines() if line.strip()][-1]
     assert f"{n} skipped" in last and f"{6 + len(KEPT)} up to date" in last and "0 clips extracted" in last
@@ -144,13 +145,13 @@ def test_empty_class_folder_is_ignored_with_a_warning(broken_run: dict, caplog: 
 
 def test_strict_stops_at_the_first_bad_clip(dataset: Path, tmp_path: Path) -> None:
     out = tmp_path / "features"
-    assert invoke("extract", dataset, "-o", out, *FAST).exit_code == 0
+    assert run_cli("extract", dataset, "-o", out, *FAST).exit_code == 0
     before = snapshot(out)
     (dataset / "kick" / "zero.avi").write_bytes(b"")
-    result = invoke("extract", dataset, "-o", out, *FAST, "--strict")
+    result = run_cli("extract", dataset, "-o", out, *FAST, "--strict")
     error_line(result, dataset / "kick" / "zero.avi", "empty file", "--strict")
     assert snapshot(out) == before  # the finished artifacts and index are untouched
-    assert invoke("extract", dataset, "-o", out, *FAST).exit_code == 0  # without --strict it goes on
+    assert run_cli("extract", dataset, "-o", out, *FAST).exit_code == 0  # without --strict it goes on
 
 
 def test_dataset_where_no_clip_is_readable(tmp_path: Path) -> None:
@@ -158,7 +159,7 @@ def test_dataset_where_no_clip_is_readable(tmp_path: Path) -> None:
     (root / "kick").mkdir(parents=True)
     (root / "kick" / "a.avi").write_bytes(b"")
     (root / "kick" / "b.avi").write_text("text")
-    result = invoke("extract", root, "-o", tmp_path / "out", *FAST)
+    result = run_cli("extract", root, "-o", tmp_path / "out", *FAST)
     error_line(result, root, "none of the 2 clips")
     assert set(report_lines(result, "skipped")) == {str(root / "kick" / "a.avi"), str(root / "kick" / "b.avi")}
     assert not (tmp_path / "out" / "index.json").exists()
@@ -169,7 +170,7 @@ def test_unreadable_clip_real_permissions(dataset: Path, tmp_path: Path) -> None
     locked = dataset / "kick" / "kick_0.avi"
     locked.chmod(0)
     try:
-        result = invoke("extract", dataset, "-o", tmp_path / "out", *FAST)
+        result = run_cli("extract", dataset, "-o", tmp_path / "out", *FAST)
     finally:
         locked.chmod(0o644)
     no_crash(result)
@@ -195,7 +196,7 @@ def test_unreadable_clip_reported(dataset: Path, tmp_path: Path, monkeypatch: py
         return builtins.open(path, *args, **kwargs)
 
     monkeypatch.setattr(video, "open", guarded_open, raising=False)
-    result = invoke("extract", dataset, "-o", tmp_path / "out", *FAST)
+    result = run_cli("extract", dataset, "-o", tmp_path / "out", *FAST)
     no_crash(result)
     assert result.exit_code == 0
     skipped = report_lines(result, "skipped")
@@ -216,7 +217,7 @@ def test_unreadable_clip_under_strict_names_it(dataset: Path, tmp_path: Path, mo
         return real(path)
 
     monkeypatch.setattr("soccer_lstm.pipeline.file_signature", signature)
-    error_line(invoke("extract", dataset, "-o", tmp_path / "out", *FAST, "--strict"), locked, "permission denied")
+    error_line(run_cli("extract", dataset, "-o", tmp_path / "out", *FAST, "--strict"), locked, "permission denied")
 
 
 def test_one_class_dataset_extracts_but_does_not_train(good_dataset: Path, tmp_path: Path) -> None:
@@ -227,10 +228,10 @@ def test_one_class_dataset_extracts_but_does_not_train(good_dataset: Path, tmp_p
     features, book, seqs = tmp_path / "f", tmp_path / "c.npz", tmp_path / "s"
     for args in (("extract", root, "-o", features, *FAST), ("codebook", features, "-o", book, "-k", "8"),
                  ("encode", features, "--codebook", book, "-o", seqs)):
-        result = invoke(*args)
+        result = run_cli(*args)
         no_crash(result)
         assert result.exit_code == 0, result.output
-    line = error_line(invoke("train", seqs, "-o", tmp_path / "model"), seqs, "at least two classes")
+    line = error_line(run_cli("train", seqs, "-o", tmp_path / "model"), seqs, "at least two classes")
     assert "kick" in line
     assert not (tmp_path / "model").exists()
 
@@ -246,7 +247,7 @@ def test_paths_with_spaces_and_non_ascii(good_dataset: Path, tmp_path: Path) -> 
     features, book, seqs = tmp_path / "sortie é" / "f", tmp_path / "sortie é" / "c b.npz", tmp_path / "sortie é" / "s"
     for args in (("extract", root, "-o", features, *FAST), ("codebook", features, "-o", book, "-k", "8"),
                  ("encode", features, "--codebook", book, "-o", seqs)):
-        result = invoke(*args)
+        result = run_cli(*args)
         no_crash(result)
         assert result.exit_code == 0, result.output
     entries = read_index(features)["clips"]
@@ -262,18 +263,18 @@ def test_manifest_line_whose_file_is_missing(good_dataset: Path, tmp_path: Path)
     ghost = tmp_path / "gone" / "ghost.avi"
     rows = ["path,label"] + [f"{p},{p.parent.name}" for p in sorted(good_dataset.rglob("*.avi"))]
     manifest.write_text("\n".join(rows + [f"{ghost},kick"]) + "\n", encoding="utf-8")
-    result = invoke("extract", manifest, "-o", tmp_path / "out", *FAST)
+    result = run_cli("extract", manifest, "-o", tmp_path / "out", *FAST)
     no_crash(result)
     assert result.exit_code == 0, result.output
     assert report_lines(result, "skipped") == {str(ghost): "no such file"}
     assert len(read_index(tmp_path / "out")["clips"]) == 6
-    error_line(invoke("extract", manifest, "-o", tmp_path / "out", *FAST, "--strict"), ghost, "no such file")
+    error_line(run_cli("extract", manifest, "-o", tmp_path / "out", *FAST, "--strict"), ghost, "no such file")
 
 
 def test_manifest_row_without_a_label(tmp_path: Path) -> None:
     manifest = tmp_path / "clips.csv"
     manifest.write_text("path,label\nsome.avi,\n", encoding="utf-8")
-    error_line(invoke("extract", manifest, "-o", tmp_path / "out"), manifest, "line 2")
+    error_line(run_cli("extract", manifest, "-o", tmp_path / "out"), manifest, "line 2")
 
 
 def test_unlistable_folders(dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -292,12 +293,12 @@ def test_unlistable_folders(dataset: Path, tmp_path: Path, monkeypatch: pytest.M
         return real(self)
 
     monkeypatch.setattr(Path, "iterdir", iterdir)
-    result = invoke("extract", dataset, "-o", tmp_path / "out", *FAST)
+    result = run_cli("extract", dataset, "-o", tmp_path / "out", *FAST)
     no_crash(result)
     assert result.exit_code == 0, result.output
     assert "permission denied" in report_lines(result, "skipped")[str(locked_frames)]
     locked.add(dataset / "kick")
-    error_line(invoke("extract", dataset, "-o", tmp_path / "out", *FAST), dataset / "kick", "permission denied")
+    error_line(run_cli("extract", dataset, "-o", tmp_path / "out", *FAST), dataset / "kick", "permission denied")
 
 
 def test_clips_without_keypoints_encode_to_zero_histograms(broken_run: dict) -> None:
@@ -308,7 +309,7 @@ def test_clips_without_keypoints_encode_to_zero_histograms(broken_run: dict) -> 
     book, sequences = root / "codebook.npz", root / "sequences"
     for args in (("codebook", out, "-o", book, "-k", "8", "--sample-size", "300"),
                  ("encode", out, "--codebook", book, "-o", sequences)):
-        result = invoke(*args)
+        result = run_cli(*args)
         no_crash(result)
         assert result.exit_code == 0, result.output
     files = {e["path"]: e["file"] for e in read_index(sequences)["clips"]}

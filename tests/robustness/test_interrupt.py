@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from robust_helpers import invoke, make_clip, no_crash, read_index, temporaries
+from helpers import run_cli
+from robust_helpers import make_clip, no_crash, read_index, temporaries
 
 OPTIONS = ("--resize", "240", "--max-keypoints", "150", "--n-jobs", "1")
 
@@ -29,7 +30,7 @@ def twelve_clips(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def reference(twelve_clips: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The features of an uninterrupted run."""
     out = tmp_path_factory.mktemp("reference") / "features"
-    result = invoke("extract", twelve_clips, "-o", out, *OPTIONS)
+    result = run_cli("extract", twelve_clips, "-o", out, *OPTIONS)
     no_crash(result)
     assert result.exit_code == 0, result.output
     return out
@@ -45,20 +46,49 @@ def finished(folder: Path) -> list[Path]:
     return sorted((folder / "clips").glob("*.npz")) if (folder / "clips").is_dir() else []
 
 
+# Runs extract in a process of its own that stops for good in the middle of writing the 4th clip's
+# artifact (its bytes are in a temporary file, not yet renamed): it says so by creating READY, and
+# waits there to be killed. The test waits for READY, an event it controls, rather than polling
+# for finished files and hoping to kill the process before it ends.
+HOLD_IN_FOURTH_WRITE = """
+import os, sys, time
+ready, args = sys.argv[1], sys.argv[2:]
+rename, renamed = os.replace, []
+
+def replace(src, dst):
+    if str(dst).endswith('.npz'):
+        renamed.append(dst)
+        if len(renamed) == 4:
+            open(ready, 'w').close()
+            time.sleep(300)  # killed long before
+    rename(src, dst)
+
+os.replace = replace
+from soccer_lstm.cli import main
+sys.argv = ['soccer-lstm', *args]
+main()
+"""
+
+
 def test_sigkill_mid_extract_then_resume(twelve_clips: Path, reference: Path, tmp_path: Path) -> None:
-    out = tmp_path / "interrupted"
-    script = Path(sys.executable).parent / "soccer-lstm"
-    process = subprocess.Popen([str(script), "-q", "extract", str(twelve_clips), "-o", str(out), *OPTIONS],
+    out, ready = tmp_path / "interrupted", tmp_path / "ready"
+    process = subprocess.Popen([sys.executable, "-c", HOLD_IN_FOURTH_WRITE, str(ready), "-q", "extract",
+                                str(twelve_clips), "-o", str(out), *OPTIONS],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while len(finished(out)) < 3 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    assert process.returncode == -signal.SIGKILL, "extract finished before it could be killed"
+    try:
+        deadline = time.monotonic() + 120
+        while not ready.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ready.exists(), f"extract never reached its 4th write: {process.stderr.read().decode()[-2000:]}"
+    finally:
+        process.kill()  # SIGKILL
+        process.wait(timeout=30)
+        process.stderr.close()
+    assert process.returncode == -signal.SIGKILL
+    assert len(temporaries(out)) == 1  # killed mid-write: the 4th artifact is still a temporary file
 
     survivors = finished(out)
-    assert 3 <= len(survivors) < 12
+    assert len(survivors) == 3
     assert not (out / "index.json").exists()  # written last: the killed run left no index to trust
     from soccer_lstm.artifacts import load_npz
 
@@ -66,7 +96,7 @@ def test_sigkill_mid_extract_then_resume(twelve_clips: Path, reference: Path, tm
         load_npz(path, required=("descriptors", "positions", "offsets"))
     before = {p.name: p.stat().st_mtime_ns for p in survivors}
 
-    rerun = invoke("extract", twelve_clips, "-o", out, *OPTIONS, quiet=False)
+    rerun = run_cli("extract", twelve_clips, "-o", out, *OPTIONS, quiet=False)
     no_crash(rerun)
     assert rerun.exit_code == 0, rerun.output
     assert f"{12 - len(survivors)} clips extracted, {len(survivors)} up to date" in rerun.stderr
@@ -93,7 +123,7 @@ def test_half_written_files_are_never_trusted(twelve_clips: Path, reference: Pat
     stray.write_bytes(data[:100])
     (out / "index.json").unlink()
 
-    rerun = invoke("extract", twelve_clips, "-o", out, *OPTIONS, quiet=False)
+    rerun = run_cli("extract", twelve_clips, "-o", out, *OPTIONS, quiet=False)
     no_crash(rerun)
     assert "1 clips extracted, 11 up to date" in rerun.stderr
     assert not stray.exists() and temporaries(out) == []
@@ -117,6 +147,6 @@ def test_interrupt_keyboard_is_exit_130_and_keeps_finished(twelve_clips: Path, t
 
     monkeypatch.setattr(pipeline, "save_npz", save_then_interrupt)
     out = tmp_path / "features"
-    result = invoke("extract", twelve_clips, "-o", out, *OPTIONS)
+    result = run_cli("extract", twelve_clips, "-o", out, *OPTIONS)
     assert result.exit_code == 130 and "re-run to resume" in result.stderr
     assert len(finished(out)) == 2 and not (out / "index.json").exists()

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from clipgen import write_avi
-from robust_helpers import error_line, invoke, make_clip, no_crash
+from helpers import run_cli
+from robust_helpers import error_line, make_clip, no_crash
 
 
 def test_predict_answers_good_clips_and_reports_bad_ones(trained: dict, good_dataset: Path, tmp_path: Path) -> None:
@@ -21,7 +22,7 @@ def test_predict_answers_good_clips_and_reports_bad_ones(trained: dict, good_dat
     black = write_avi(tmp_path / "black.avi", [np.zeros((48, 64, 3), np.uint8)] * 3)
     odd = shutil.copy(good_dataset / "throw" / "throw_0.avi", tmp_path / "clip é ü 1.avi")
     missing = tmp_path / "missing.avi"
-    result = invoke("predict", "--model", trained["model"], good, zero, text, single, black, odd, missing)
+    result = run_cli("predict", "--model", trained["model"], good, zero, text, single, black, odd, missing)
     no_crash(result)
     assert result.exit_code == 1, result.output
     answered = {line.split("\t")[0]: line.split("\t")[1] for line in result.stdout.splitlines()}
@@ -37,7 +38,7 @@ def test_predict_json_marks_the_failed_clip(trained: dict, good_dataset: Path, t
     zero = tmp_path / "zero.avi"
     zero.write_bytes(b"")
     good = good_dataset / "throw" / "throw_2.avi"
-    result = invoke("predict", "--model", trained["model"], "--json", zero, good)
+    result = run_cli("predict", "--model", trained["model"], "--json", zero, good)
     assert result.exit_code == 1
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert rows[0]["path"] == str(zero) and rows[0]["label"] is None and "empty file" in rows[0]["error"]
@@ -47,17 +48,17 @@ def test_predict_json_marks_the_failed_clip(trained: dict, good_dataset: Path, t
 def test_predict_only_bad_clips_exits_1(trained: dict, tmp_path: Path) -> None:
     zero = tmp_path / "zero.avi"
     zero.write_bytes(b"")
-    result = invoke("predict", "--model", trained["model"], zero)
+    result = run_cli("predict", "--model", trained["model"], zero)
     no_crash(result)
     assert result.exit_code == 1 and result.stdout == ""
 
 
 def test_predict_with_a_missing_or_foreign_model_folder(good_dataset: Path, tmp_path: Path) -> None:
     clip = good_dataset / "kick" / "kick_0.avi"
-    error_line(invoke("predict", "--model", tmp_path / "nope", clip), tmp_path / "nope", "no such model folder")
+    error_line(run_cli("predict", "--model", tmp_path / "nope", clip), tmp_path / "nope", "no such model folder")
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "pipeline.json").write_text("[1, 2, 3]")
-    error_line(invoke("predict", "--model", tmp_path / "other", clip), "pipeline.json", "not a soccer-lstm model")
+    error_line(run_cli("predict", "--model", tmp_path / "other", clip), "pipeline.json", "not a soccer-lstm model")
 
 
 def test_predict_with_a_malformed_model_description(trained: dict, good_dataset: Path, tmp_path: Path) -> None:
@@ -65,5 +66,5 @@ def test_predict_with_a_malformed_model_description(trained: dict, good_dataset:
     meta = json.loads((model / "pipeline.json").read_text())
     meta["extract"] = {"resize": 96, "unknown_option": 1}
     (model / "pipeline.json").write_text(json.dumps(meta))
-    error_line(invoke("predict", "--model", model, good_dataset / "kick" / "kick_0.avi"),
+    error_line(run_cli("predict", "--model", model, good_dataset / "kick" / "kick_0.avi"),
                model / "pipeline.json", "malformed")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from robust_helpers import FAST, error_line, invoke, no_crash, read_index
+from helpers import run_cli
+from robust_helpers import FAST, error_line, no_crash, read_index
 
 
 class Payload:
@@ -32,7 +33,7 @@ def pickled_npz(path: Path, marker: Path, **extra: np.ndarray) -> Path:
 def test_codebook_with_a_pickled_object_is_refused(trained: dict, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
     evil = pickled_npz(tmp_path / "codebook.npz", marker)
-    result = invoke("encode", trained["features"], "--codebook", evil, "-o", tmp_path / "seq")
+    result = run_cli("encode", trained["features"], "--codebook", evil, "-o", tmp_path / "seq")
     error_line(result, evil, "pickled objects; refusing")
     assert not marker.exists()
     assert not (tmp_path / "seq").exists()
@@ -44,7 +45,7 @@ def test_pickle_file_renamed_npz_is_refused(trained: dict, tmp_path: Path) -> No
     marker = tmp_path / "pwned"
     evil = tmp_path / "codebook.npz"
     evil.write_bytes(pickle.dumps(Payload(marker)))
-    error_line(invoke("encode", trained["features"], "--codebook", evil, "-o", tmp_path / "seq"), evil)
+    error_line(run_cli("encode", trained["features"], "--codebook", evil, "-o", tmp_path / "seq"), evil)
     assert not marker.exists()
 
 
@@ -53,12 +54,12 @@ def test_feature_file_with_a_pickled_object_is_refused(trained: dict, tmp_path: 
     marker = tmp_path / "pwned"
     victim = features / read_index(features)["clips"][0]["file"]
     pickled_npz(victim, marker, descriptors=np.zeros((1, 128), np.uint8))
-    result = invoke("codebook", features, "-o", tmp_path / "codebook.npz", "-k", "4", "--sample-size", "50")
+    result = run_cli("codebook", features, "-o", tmp_path / "codebook.npz", "-k", "4", "--sample-size", "50")
     error_line(result, victim, "pickled objects; refusing")
     assert not marker.exists()
     # extract does not trust it either: the clip is extracted again over it.
     source = read_index(features)["source"]
-    rerun = invoke("extract", source, "-o", features, *FAST, quiet=False)
+    rerun = run_cli("extract", source, "-o", features, *FAST, quiet=False)
     assert rerun.exit_code == 0 and "1 clips extracted" in rerun.stderr
     assert not marker.exists()
 
@@ -66,7 +67,7 @@ def test_feature_file_with_a_pickled_object_is_refused(trained: dict, tmp_path: 
 def test_foreign_npz_without_metadata_is_refused(trained: dict, tmp_path: Path) -> None:
     foreign = tmp_path / "centers.npz"
     np.savez(foreign, centers=np.zeros((4, 128), np.float32))
-    error_line(invoke("encode", trained["features"], "--codebook", foreign, "-o", tmp_path / "s"),
+    error_line(run_cli("encode", trained["features"], "--codebook", foreign, "-o", tmp_path / "s"),
                foreign, "not written by this tool")
 
 
@@ -77,14 +78,14 @@ def test_tampered_codebook_is_refused(trained: dict, tmp_path: Path) -> None:
     arrays["centers"] = arrays["centers"] + 1.0  # centres edited, recorded fingerprint kept
     tampered = tmp_path / "codebook.npz"
     save_npz(tampered, arrays, meta)
-    error_line(invoke("encode", trained["features"], "--codebook", tampered, "-o", tmp_path / "s"),
+    error_line(run_cli("encode", trained["features"], "--codebook", tampered, "-o", tmp_path / "s"),
                tampered, "do not match the recorded fingerprint")
 
 
 def test_codebook_out_over_a_foreign_file_is_refused_and_kept(trained: dict, tmp_path: Path) -> None:
     precious = tmp_path / "notes.npz"
     precious.write_bytes(b"my own data")
-    error_line(invoke("codebook", trained["features"], "-o", precious, "-k", "4"), precious, "not overwriting")
+    error_line(run_cli("codebook", trained["features"], "-o", precious, "-k", "4"), precious, "not overwriting")
     assert precious.read_bytes() == b"my own data"
 
 
@@ -92,11 +93,11 @@ def test_model_refuses_sequences_of_another_codebook(trained: dict, tmp_path: Pa
     other_book, other_seq = tmp_path / "other.npz", tmp_path / "other-seq"
     for args in (("codebook", trained["features"], "-o", other_book, "-k", "12", "--sample-size", "400", "--seed", "5"),
                  ("encode", trained["features"], "--codebook", other_book, "-o", other_seq)):
-        assert invoke(*args).exit_code == 0
-    result = invoke("predict", "--model", trained["model"], "--sequences", other_seq)
+        assert run_cli(*args).exit_code == 0
+    result = run_cli("predict", "--model", trained["model"], "--sequences", other_seq)
     line = error_line(result, other_seq, "encoded with codebook")
     assert read_index(other_seq)["codebook"] in line
-    ok = invoke("predict", "--model", trained["model"], "--sequences", trained["sequences"])
+    ok = run_cli("predict", "--model", trained["model"], "--sequences", trained["sequences"])
     no_crash(ok)
     assert ok.exit_code == 0, ok.output
     assert len(ok.stdout.splitlines()) == len(read_index(trained["sequences"])["clips"])
@@ -104,18 +105,18 @@ def test_model_refuses_sequences_of_another_codebook(trained: dict, tmp_path: Pa
 
 def test_model_refuses_sequences_of_another_kind(trained: dict, tmp_path: Path) -> None:
     motion = tmp_path / "motion-seq"
-    assert invoke("encode", trained["features"], "--features", "motion", "-o", motion).exit_code == 0
-    error_line(invoke("predict", "--model", trained["model"], "--sequences", motion), motion, "'motion' features")
+    assert run_cli("encode", trained["features"], "--features", "motion", "-o", motion).exit_code == 0
+    error_line(run_cli("predict", "--model", trained["model"], "--sequences", motion), motion, "'motion' features")
 
 
 def test_model_folder_with_a_swapped_codebook_is_refused(trained: dict, tmp_path: Path) -> None:
     model = Path(shutil.copytree(trained["model"], tmp_path / "model"))
     other = tmp_path / "other.npz"
-    assert invoke("codebook", trained["features"], "-o", other, "-k", "12", "--sample-size", "400",
+    assert run_cli("codebook", trained["features"], "-o", other, "-k", "12", "--sample-size", "400",
                   "--seed", "9").exit_code == 0
     shutil.copy(other, model / "codebook.npz")
     clip = Path(read_index(trained["features"])["clips"][0]["path"])
-    error_line(invoke("predict", "--model", model, clip), model / "codebook.npz", "not the codebook")
+    error_line(run_cli("predict", "--model", model, clip), model / "codebook.npz", "not the codebook")
 
 
 def test_keras_model_with_code_is_refused_in_safe_mode(trained: dict, tmp_path: Path) -> None:
@@ -131,7 +132,7 @@ def test_keras_model_with_code_is_refused_in_safe_mode(trained: dict, tmp_path: 
     marker.unlink()  # building the model above ran the lambda once; loading must not run it again
     shutil.copy(tmp_path / "evil.keras", model / "model.keras")
     clip = Path(read_index(trained["features"])["clips"][0]["path"])
-    error_line(invoke("predict", "--model", model, clip), model / "model.keras", "not a loadable soccer-lstm model")
+    error_line(run_cli("predict", "--model", model, clip), model / "model.keras", "not a loadable soccer-lstm model")
     assert not marker.exists()
 
 
@@ -139,20 +140,20 @@ def test_random_bytes_as_model_are_refused(trained: dict, tmp_path: Path) -> Non
     model = Path(shutil.copytree(trained["model"], tmp_path / "model"))
     (model / "model.keras").write_bytes(b"\x00garbage" * 100)
     clip = Path(read_index(trained["features"])["clips"][0]["path"])
-    error_line(invoke("predict", "--model", model, clip), model / "model.keras", "not a loadable")
+    error_line(run_cli("predict", "--model", model, clip), model / "model.keras", "not a loadable")
 
 
 def test_other_extract_parameters_rebuild_everything_downstream(trained: dict, tmp_path: Path) -> None:
     features = Path(shutil.copytree(trained["features"], tmp_path / "features"))
     book = Path(shutil.copy(trained["codebook"], tmp_path / "codebook.npz"))
     source = read_index(features)["source"]
-    same = invoke("extract", source, "-o", features, *FAST, quiet=False)
+    same = run_cli("extract", source, "-o", features, *FAST, quiet=False)
     assert "0 clips extracted, 6 up to date" in same.stderr
-    other = invoke("extract", source, "-o", features, "--resize", "96", "--max-keypoints", "40", quiet=False)
+    other = run_cli("extract", source, "-o", features, "--resize", "96", "--max-keypoints", "40", quiet=False)
     assert "6 clips extracted, 0 up to date" in other.stderr
-    rebuilt = invoke("codebook", features, "-o", book, "-k", "12", "--sample-size", "400", quiet=False)
+    rebuilt = run_cli("codebook", features, "-o", book, "-k", "12", "--sample-size", "400", quiet=False)
     assert "fitted" in rebuilt.stderr
-    again = invoke("codebook", features, "-o", book, "-k", "12", "--sample-size", "400", quiet=False)
+    again = run_cli("codebook", features, "-o", book, "-k", "12", "--sample-size", "400", quiet=False)
     assert "up to date" in again.stderr
 
 
@@ -160,7 +161,7 @@ def test_features_of_another_run_are_refused(trained: dict, tmp_path: Path) -> N
     features = Path(shutil.copytree(trained["features"], tmp_path / "features"))
     entries = read_index(features)["clips"]
     shutil.copy(features / entries[1]["file"], features / entries[0]["file"])  # a file from another clip
-    error_line(invoke("codebook", features, "-o", tmp_path / "c.npz", "-k", "4"), entries[0]["file"], "does not match")
+    error_line(run_cli("codebook", features, "-o", tmp_path / "c.npz", "-k", "4"), entries[0]["file"], "does not match")
 
 
 def test_malformed_features_index_is_refused(trained: dict, tmp_path: Path) -> None:
@@ -168,6 +169,6 @@ def test_malformed_features_index_is_refused(trained: dict, tmp_path: Path) -> N
     index = read_index(features)
     index["clips"][0].pop("file")
     (features / "index.json").write_text(json.dumps(index))
-    error_line(invoke("codebook", features, "-o", tmp_path / "c.npz"), features / "index.json", "malformed")
+    error_line(run_cli("codebook", features, "-o", tmp_path / "c.npz"), features / "index.json", "malformed")
     (features / "index.json").write_text("{not json")
-    error_line(invoke("codebook", features, "-o", tmp_path / "c.npz"), features / "index.json", "not a readable JSON")
+    error_line(run_cli("codebook", features, "-o", tmp_path / "c.npz"), features / "index.json", "not a readable JSON")
