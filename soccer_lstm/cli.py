@@ -49,7 +49,9 @@ class LazyGroup(click.Group):
         except UserError as exc:
             raise UserFacingError(str(exc)) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted; finished artifacts are kept, re-run to resume.", err=True)
+            # Each command says what an interruption leaves behind (set by the command once it runs).
+            message = (ctx.obj or {}).get("on_interrupt", "Interrupted; finished artifacts are kept, re-run to resume.")
+            click.echo(message, err=True)
             raise click.exceptions.Exit(130) from None
 
 

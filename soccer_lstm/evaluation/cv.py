@@ -158,13 +158,15 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
 
 
 def run_evaluate(features_dir: str, out_dir: str, config: PipelineConfig, seeds: Sequence[int] = (0,),
-                 verbose: int = 0) -> dict[str, Any]:
+                 verbose: int = 0, overwrite: bool = False) -> dict[str, Any]:
     """Cross-validate the LSTM pipeline on a feature store; write ``metrics.json``; return it."""
     from pathlib import Path
 
     from soccer_lstm.artifacts import write_json
+    from soccer_lstm.ownership import claim_folder, folder_ref
 
     store = FeatureStore(features_dir)
+    claim_folder(out_dir, "evaluate", {"features": folder_ref(features_dir)}, overwrite)
     result = cross_validate(store, config, seeds=seeds, verbose=verbose)
     metrics = {**result.summary(), "seeds": list(seeds), "config": config.as_dict(),
                "features_dir": str(features_dir),
