@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "train": "soccer_lstm.commands.stages:train",
     "evaluate": "soccer_lstm.commands.stages:evaluate",
     "predict": "soccer_lstm.commands.stages:predict",
+    "score": "soccer_lstm.commands.score:score",
     "reproduce": "soccer_lstm.commands.reproduce:reproduce",
     "motion": "soccer_lstm.commands.motion:motion",
     "synth": "soccer_lstm.commands.synth:synth",
@@ -70,7 +71,8 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Classify sports video clips into actions: SIFT bag of visual words, camera motion, LSTM.
 
     Stages: extract -> codebook -> encode -> train -> predict; evaluate runs k-fold
-    cross-validation from extracted features.
+    cross-validation from extracted features; score measures a trained model on a labelled
+    held-out dataset.
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
