@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from soccer_lstm.artifacts import fingerprint, read_json, write_json
+from soccer_lstm.artifacts import check_can_create, fingerprint, read_json
 from soccer_lstm.errors import ArtifactError, UserError
 
 OWNER = ".soccer-lstm-owner.json"
@@ -132,6 +132,7 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: is a file, not a folder; choose another --out")
+    check_can_create(folder / OWNER)
     owner = _read_owner(folder) if folder.is_dir() else None
     wanted = {name: ref.as_dict() for name, ref in inputs.items()}
     if owner is not None:
@@ -141,9 +142,7 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
                             f"another stage's folder (choose another --out)")
         recorded = owner.get("inputs") or {}
         if all(ref.same_as(recorded.get(name)) for name, ref in inputs.items()):
-            if recorded != wanted:  # moved or copied input: remember where it is now
-                write_json(folder / OWNER, {**owner, "inputs": wanted})
-            return
+            return  # (the stage records where the input is now once it has finished: update_inputs)
         if not overwrite:
             raise UserError(f"{folder}: holds {stage} output made from {_inputs_text(recorded)}, not from "
                             f"{_inputs_text(wanted)}; refusing to mix them (pass --overwrite to replace its "
@@ -163,7 +162,37 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
                                 f"{_inputs_text(wanted)}; refusing to mix them (pass --overwrite to replace its "
                                 f"contents, or choose another --out)")
             _empty(folder)
-    write_json(folder / OWNER, {"stage": stage, "id": uuid.uuid4().hex, "inputs": wanted})
+    _write_owner(folder, {"stage": stage, "id": uuid.uuid4().hex, "inputs": wanted})
+
+
+def update_inputs(folder: str | Path, inputs: Mapping[str, InputRef]) -> None:
+    """After a successful run: record where the input is now and what it holds (a moved dataset,
+    clips added), so that the next comparison is made with the input as it was last used."""
+    folder = Path(folder)
+    owner = _read_owner(folder)
+    wanted = {name: ref.as_dict() for name, ref in inputs.items()}
+    if owner is not None and owner.get("inputs") != wanted:
+        _write_owner(folder, {**owner, "inputs": wanted})
+
+
+def _write_owner(folder: Path, owner: dict[str, Any]) -> None:
+    """Write the owner file atomically (temporary file, then rename). Not fsynced: it is a small
+    marker, and losing it in a crash only makes the next run ask for a folder of its own."""
+    import json
+    import tempfile
+
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{OWNER}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(owner, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.replace(tmp, folder / OWNER)
+    except OSError as exc:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise UserError(f"{folder}: cannot write here ({exc.strerror or exc})") from None
 
 
 def claim_file(path: str | Path, stage: str, inputs: Mapping[str, InputRef], recorded: Mapping[str, Any] | None,

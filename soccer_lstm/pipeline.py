@@ -25,7 +25,7 @@ from soccer_lstm.features.bow import bow_histograms
 from soccer_lstm.features.codebook import Codebook, sample_descriptors
 from soccer_lstm.features.scaling import SequenceScaler
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
-from soccer_lstm.ownership import InputRef, claim_file, claim_folder, dataset_ref, folder_ref, prune
+from soccer_lstm.ownership import InputRef, claim_file, claim_folder, dataset_ref, folder_ref, prune, update_inputs
 from soccer_lstm.parallel import imap_unordered
 from soccer_lstm.store import INDEX, ClipEntry, FeatureStore, read_stage_index
 
@@ -173,6 +173,7 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
                                  "failed": [{"path": p, "problem": m} for p, m in summary.failed],
                                  "warnings": [{"path": p, "problem": m} for p, m in summary.warnings]})
     prune(out_dir, [e["file"] for e in entries])  # clips no longer in the dataset, or failing now
+    update_inputs(out_dir, {"data": data_ref})
     return summary
 
 
@@ -426,8 +427,13 @@ MODEL_META = "pipeline.json"
 
 
 def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainConfig = TrainConfig(),
-              verbose: int = 0, overwrite: bool = False) -> tuple[Any, bool]:
-    """Train the LSTM on an ``encode`` output; the model folder is self-contained for predict."""
+              verbose: int = 0, overwrite: bool = False, plot: bool = False) -> tuple[Any, bool]:
+    """Train the LSTM on an ``encode`` output; the model folder is self-contained for predict.
+
+    Progress goes to stderr epoch by epoch; the per-epoch history (training loss, validation loss,
+    validation clip accuracy) and the best epoch are saved in ``history.json``, and with ``plot`` as
+    ``learning_curve.png``.
+    """
     from soccer_lstm.models.lstm import LSTMClassifier
 
     sequences, labels, index = load_sequences(sequences_dir)
@@ -441,7 +447,8 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     meta_path = model_dir / MODEL_META
     if meta_path.is_file() and (model_dir / "model.keras").is_file():
         try:
-            if read_json(meta_path).get("inputs_fingerprint") == inputs_fp:
+            if read_json(meta_path).get("inputs_fingerprint") == inputs_fp and (
+                    not plot or (model_dir / "learning_curve.png").is_file()):
                 return None, False
         except ArtifactError:
             pass
@@ -471,8 +478,26 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         "codebook_fingerprint": index.get("codebook"), "extract": index["extract"],
         "train": asdict(config), "scaler": scaler.to_dict(), "inputs_fingerprint": inputs_fp,
         "n_clips": len(labels), "train_seconds": round(seconds, 2), "epochs_run": classifier.epochs_run_,
-        "profile": _training_profile(index)})
+        "profile": _training_profile(index), "best_epoch": classifier.best_epoch_})
+    write_json(model_dir / "history.json", {"history": classifier.history_, "best_epoch": classifier.best_epoch_,
+                                            "epochs_run": classifier.epochs_run_, "monitor": "val_loss"
+                                            if "val_loss" in classifier.history_ else "loss"})
+    if plot:
+        from soccer_lstm.evaluation.plots import plot_learning_curve
+
+        plot_learning_curve(classifier.history_, model_dir / "learning_curve.png", best_epoch=classifier.best_epoch_,
+                            title=f"learning curve on {_dataset_name(index)} ({len(labels)} clips, "
+                                  f"{index['features']})")
     return classifier, True
+
+
+def _dataset_name(index: dict[str, Any]) -> str:
+    """The name of the dataset a sequences folder was made from (its features folder records it)."""
+    try:
+        source = read_json(Path(index["features_dir"]) / INDEX)["source"]
+        return Path(source).resolve().name
+    except (ArtifactError, KeyError, TypeError, OSError):
+        return "an unknown dataset"
 
 
 def _training_profile(index: dict[str, Any]) -> dict[str, Any] | None:

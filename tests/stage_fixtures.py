@@ -20,9 +20,9 @@ def run_ok(*args: object) -> str:
 
 @pytest.fixture(scope="session")
 def small_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """extract -> codebook -> encode -> train on 3 classes x 4 clips x 8 frames of 96x72 px."""
+    """extract -> codebook -> encode -> train on 3 classes x 5 clips x 8 frames of 96x72 px."""
     root = tmp_path_factory.mktemp("issue15")
-    data = make_dataset(root / "data", clips_per_class=4, n_frames=8)
+    data = make_dataset(root / "data", clips_per_class=5, n_frames=8)
     out = root / "out"
     run_ok("extract", data, "-o", out / "features", *FAST)
     run_ok("codebook", out / "features", "-o", out / "codebook.npz", "-k", "8", "--sample-size", "200")

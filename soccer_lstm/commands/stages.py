@@ -66,6 +66,7 @@ def codebook(ctx: click.Context, features: str, out: str, k: int, sample_size: i
     from soccer_lstm.config import CodebookConfig, validate
     from soccer_lstm.pipeline import run_codebook
 
+    on_interrupt(ctx, "Interrupted; the codebook was not written (it is fitted again when re-run).")
     book, rebuilt = run_codebook(features, out, validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)),
                                  overwrite=overwrite)
     _say(ctx, f"codebook: {'fitted' if rebuilt else 'up to date'}, {len(book.cluster_centers_)} words, "
@@ -100,16 +101,22 @@ def encode(ctx: click.Context, features: str, codebook_path: str | None, out: st
 @train_options
 @seed_option
 @overwrite_option
+@click.option("--plot", is_flag=True, help="Also draw the learning curve into OUT/learning_curve.png.")
 @click.pass_context
-def train(ctx: click.Context, sequences: str, out: str, seed: int, overwrite: bool, **options: Any) -> None:
-    """Train the LSTM on the encoded SEQUENCES (early stopping on a validation part)."""
+def train(ctx: click.Context, sequences: str, out: str, seed: int, overwrite: bool, plot: bool,
+          **options: Any) -> None:
+    """Train the LSTM on the encoded SEQUENCES (early stopping on a validation part).
+
+    Shows each epoch's training loss, validation loss and validation clip accuracy, then the best
+    epoch (whose weights are kept); the history is saved in OUT/history.json.
+    """
     from soccer_lstm.pipeline import run_train
 
     config = train_config(options, seed)
-    classifier, trained = run_train(sequences, out, config, verbose=1 if ctx.find_root().obj.get("verbose") else 0,
-                                    overwrite=overwrite)
+    on_interrupt(ctx, "Interrupted; no model was written (training starts over when re-run).")
+    classifier, trained = run_train(sequences, out, config, overwrite=overwrite, plot=plot)
     if trained:
-        _say(ctx, f"train: {classifier.epochs_run_} epochs, classes {', '.join(classifier.classes_)} -> {out}")
+        _say(ctx, f"train: {classifier.best_summary()}; classes {', '.join(classifier.classes_)} -> {out}")
     else:
         _say(ctx, f"train: model up to date -> {out}")
 
@@ -129,7 +136,8 @@ def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: i
              seeds: list[int] | None, overwrite: bool, **options: Any) -> None:
     """Stratified (or grouped) k-fold cross-validation of the whole pipeline on FEATURES.
 
-    The codebook, the motion scaler and the LSTM are fit on the training folds only.
+    The codebook, the motion scaler and the LSTM are fit on the training folds only. One line per
+    fold as it finishes; finished folds are kept in OUT/folds, so an interrupted run resumes.
     """
     from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, PipelineConfig, validate
     from soccer_lstm.evaluation.cv import format_metrics, run_evaluate
@@ -139,8 +147,14 @@ def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: i
         extract=_extract_config_of(features),
         codebook=validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)),
         encode=encode_config, train=train_config(options, seed), evaluate=validate(EvalConfig(folds=folds, seed=seed)))
-    metrics = run_evaluate(features, out, config, seeds=seeds or [seed],
-                           verbose=1 if ctx.find_root().obj.get("verbose", 0) > 1 else 0, overwrite=overwrite)
+    on_interrupt(ctx, f"Interrupted; finished folds are kept in {out}/folds; re-run the same command to resume.")
+
+    def on_fold(fold: Any, n_folds: int, kept: bool) -> None:
+        how = "kept from an earlier run" if kept else f"{fold.train_seconds:.1f} s"
+        _say(ctx, f"seed {fold.seed} fold {fold.fold + 1}/{n_folds}: accuracy {fold.accuracy:.3f} "
+                  f"on {len(fold.test_index)} clips ({how})")
+
+    metrics = run_evaluate(features, out, config, seeds=seeds or [seed], overwrite=overwrite, on_fold=on_fold)
     click.echo(format_metrics(metrics))
 
 
