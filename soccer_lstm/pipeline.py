@@ -276,6 +276,9 @@ def save_codebook(path: str | Path, codebook: Codebook, meta: dict[str, Any]) ->
 
 def load_codebook(path: str | Path) -> tuple[Codebook, dict[str, Any]]:
     """Load a codebook and check that its centres match the fingerprint it records."""
+    if Path(path).is_dir():
+        raise UserError(f"{path}: is a folder; expected the codebook file written by 'soccer-lstm codebook' "
+                        f"(e.g. OUT/codebook.npz)")
     arrays, meta = load_npz(path, required=("centers",))
     centers = arrays["centers"]
     if meta.get("stage") != "codebook" or centers.ndim != 2 or centers.shape[1] != 128:
@@ -534,6 +537,9 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
     from soccer_lstm.models.lstm import LSTMClassifier
 
     model_dir = Path(model_dir)
+    if model_dir.is_file():
+        raise UserError(f"{model_dir}: is a file; --model takes the model folder that 'soccer-lstm train' wrote "
+                        f"(here perhaps {model_dir.parent})")
     if not model_dir.is_dir():
         raise UserError(f"{model_dir}: no such model folder (run 'soccer-lstm train' first)")
     if not (model_dir / MODEL_META).is_file():
