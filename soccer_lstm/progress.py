@@ -96,7 +96,7 @@ class EpochProgress:
     @staticmethod
     def figures(logs: Mapping[str, Any]) -> str:
         names = (("loss", "loss"), ("val_loss", "val loss"), ("val_accuracy", "val clip accuracy"))
-        return ", ".join(f"{label} {float(logs[key]):.3f}" for key, label in names if logs.get(key) is not None)
+        return ", ".join(f"{label} {float(logs[key]):.3g}" for key, label in names if logs.get(key) is not None)
 
     def update(self, epoch: int, logs: Mapping[str, Any]) -> None:
         """Report that epoch ``epoch`` (1-based) finished with ``logs``."""
