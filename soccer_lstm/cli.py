@@ -56,6 +56,32 @@ class LazyGroup(click.Group):
             raise click.exceptions.Exit(130) from None
 
 
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record arrives (click's test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        import sys
+
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # a closed or broken stderr must not stop the command
+            self.handleError(record)
+
+
+class _LineFormatter(logging.Formatter):
+    """Log records in the format of the commands' own lines: ``warning <path>: <problem>`` like
+    extract's and predict's warnings, ``Error: ...`` like user errors; info and debug keep the logger."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if record.levelno >= logging.ERROR:
+            return f"Error: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"warning {message}"
+        return f"{record.levelname.lower()} {record.name}: {message}"
+
+
 class UserFacingError(click.ClickException):
     """A user error reported as ``Error: <message>`` with exit code 2."""
 
@@ -76,6 +102,15 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # The package's own records go to the current stderr in the commands' line format.
+    package = logging.getLogger("soccer_lstm")
+    for old in [h for h in package.handlers if isinstance(h, _StderrHandler)]:
+        package.removeHandler(old)
+    handler = _StderrHandler()
+    handler.setFormatter(_LineFormatter())
+    package.addHandler(handler)
+    package.setLevel(level)
+    package.propagate = False
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
     ctx.obj["verbose"] = verbose

@@ -98,11 +98,13 @@ def discover(source: str | Path) -> list[Clip]:
             raise UserError(f"{source}: expected a dataset folder (one subfolder per class) or a .csv manifest")
         clips = read_manifest(source)
     else:
-        clips = _discover_folder(source)
+        clips, empty = _discover_folder(source)
         if len({clip.label for clip in clips}) <= 1:
             problem = _layout_problem(source)
             if problem:
                 raise UserError(f"{source}: {problem}")
+        for class_dir in empty:  # said only once the folder is known to be a dataset
+            log.warning("%s: class folder holds no clips (no video file nor folder of frames); ignored", class_dir)
     if not clips:
         raise UserError(f"{source}: no clips found (expected one subfolder per class holding videos "
                         f"or folders of frames)")
@@ -145,8 +147,10 @@ def _layout_problem(root: Path) -> str | None:
     return None
 
 
-def _discover_folder(root: Path) -> list[Clip]:
+def _discover_folder(root: Path) -> tuple[list[Clip], list[Path]]:
+    """The clips of a folder-per-class dataset, and the class folders that hold none."""
     clips: list[Clip] = []
+    empty: list[Path] = []
     try:
         class_dirs = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                             key=lambda p: p.name)
@@ -166,8 +170,8 @@ def _discover_folder(root: Path) -> list[Clip]:
                 clips.append(Clip(clip_id, entry, class_dir.name, clip_id))
                 found += 1
         if not found:
-            log.warning("%s: class folder holds no clips (no video file nor folder of frames); ignored", class_dir)
-    return _dedupe(clips)
+            empty.append(class_dir)
+    return _dedupe(clips), empty
 
 
 def read_manifest(path: Path) -> list[Clip]:

@@ -58,3 +58,15 @@ def test_extract_given_one_class_folder_of_frame_folders(tmp_path: Path) -> None
         write_frame_folder(tmp_path / "dataset" / "kick" / f"event_{i}", clip_frames("still", i, 3))
     line = one_error(run_cli("extract", str(tmp_path / "dataset" / "kick"), "-o", str(tmp_path / "f"), *FAST))
     assert "one class folder" in line and "2 frame folders" in line
+
+
+def test_log_warnings_share_the_format_of_the_commands_warnings(tmp_path: Path) -> None:
+    """A library warning reads like extract's own lines: 'warning <path>: <problem>'."""
+    data = make_dataset(tmp_path / "dataset", clips_per_class=1, n_frames=3)
+    (data / "empty-class").mkdir()
+    result = run_cli("extract", str(data), "-o", str(tmp_path / "f"), *FAST, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert f"warning {data / 'empty-class'}: class folder holds no clips" in result.stderr.splitlines()[0] or any(
+        line.startswith(f"warning {data / 'empty-class'}: class folder holds no clips")
+        for line in result.stderr.splitlines()), result.stderr
+    assert "WARNING" not in result.stderr
