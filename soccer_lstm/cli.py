@@ -101,8 +101,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     held-out dataset.
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # The package's own records go to the current stderr in the commands' line format.
+    # No handler on the root logger: other libraries' warnings reach stderr through logging's last
+    # resort; the package's own records go to the current stderr in the commands' line format.
+    logging.getLogger().setLevel(level)
     package = logging.getLogger("soccer_lstm")
     for old in [h for h in package.handlers if isinstance(h, _StderrHandler)]:
         package.removeHandler(old)
@@ -110,7 +111,6 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     handler.setFormatter(_LineFormatter())
     package.addHandler(handler)
     package.setLevel(level)
-    package.propagate = False
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
     ctx.obj["verbose"] = verbose
