@@ -48,7 +48,7 @@ def test_a_model_trained_on_small_clips_warns_on_a_large_clip(small_run: dict[st
     assert any("frame size 640x480" in w and "96x72" in w for w in answers[1]["warnings"]), answers[1]
     lines = [line for line in result.stderr.splitlines() if line.startswith(f"warning {large}: ")]
     assert len(lines) == 1 and "frame size" in lines[0], result.stderr
-    (pipeline := json.loads((small_run["model"] / "pipeline.json").read_text()))
+    pipeline = json.loads((small_run["model"] / "pipeline.json").read_text())
     assert pipeline["profile"]["longest_side"] == [96.0, 96.0]
 
 

@@ -67,7 +67,8 @@ def run_score(model_dir: str | Path, data: str | Path, out_dir: str | Path,
     claim_folder(out_dir, "score", {"model": folder_ref(model_dir),
                                     "data": dataset_ref(data, [c.clip_id for c in clips])}, overwrite)
     predictions, failed = [], []
-    for clip, result in zip(clips, iter_predict_clips(pipeline, [c.path for c in clips], config)):
+    # The generator comes first in zip: it is asked once more at the end, so its progress completes.
+    for result, clip in zip(iter_predict_clips(pipeline, [c.path for c in clips], config), clips):
         if on_clip is not None:
             on_clip(result, clip.label)
         if result.error:
