@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -19,23 +20,68 @@ from stage_fixtures import small_run  # noqa: F401 (fixture)
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_sigint_after_the_first_clip_keeps_its_line(small_run: dict[str, Path]) -> None:
+# The child classifies the first clip normally; the second clip's features wait on a FIFO that no one
+# ever writes, so the run cannot end by itself: the test is synchronised on the output alone.
+CHILD = """
+import sys
+import soccer_lstm.pipeline as pipeline
+real, calls = pipeline.extract_clip, []
+def extract_clip(path, config):
+    calls.append(path)
+    if len(calls) > 1:
+        open(sys.argv[1]).read()  # blocks until the SIGINT
+    return real(path, config)
+pipeline.extract_clip = extract_clip
+from soccer_lstm.cli import cli
+cli(sys.argv[2:], prog_name="soccer-lstm")
+"""
+
+
+def test_sigint_after_the_first_clip_keeps_its_line(small_run: dict[str, Path], tmp_path: Path) -> None:
     clip = sorted(small_run["data"].glob("still/*.avi"))[0]
+    fifo = tmp_path / "never-written"
+    os.mkfifo(fifo)
     env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    command = [sys.executable, "-m", "soccer_lstm", "-q", "predict", "--model", str(small_run["model"]),
-               *[str(clip)] * 200]
+    command = [sys.executable, "-c", CHILD, str(fifo), "-q", "predict", "--model", str(small_run["model"]),
+               str(clip), str(clip), str(clip)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
-    first = process.stdout.readline()  # blocks until the first answer is printed: no sleeps, no race
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(process.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=600)  # a guard: without streaming no line ever comes and the child waits forever
+    if not lines:
+        process.kill()
+        pytest.fail("predict printed nothing while its second clip was pending: answers are not streamed")
+    first = lines[0]  # the first clip's answer, printed before the second clip starts
     process.send_signal(signal.SIGINT)
-    rest, errors = process.communicate(timeout=300)
-    assert first.startswith(f"{clip}\t"), (first, errors)
+    try:
+        rest, errors = process.communicate(timeout=600)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert first.startswith(f"{clip}\tstill\t") or first.startswith(f"{clip}\t"), (first, errors)
+    assert rest == "" and process.returncode == 130, (rest, process.returncode, errors)
     assert "Traceback" not in errors, errors
-    if process.returncode == 130:  # interrupted before the end (the usual case): the message is honest
-        assert "the clips printed above were answered" in errors
-        assert "re-run to resume" not in errors
-        assert len((first + rest).splitlines()) < 200
-    else:
-        assert process.returncode == 0
+    assert "the clips printed above were answered" in errors and "re-run to resume" not in errors
+
+
+def test_an_interrupted_predict_keeps_the_answers_printed_before(small_run: dict[str, Path], monkeypatch) -> None:
+    """In-process: Ctrl-C while the second clip is being read leaves the first clip's line on stdout."""
+    import soccer_lstm.pipeline as pipeline
+
+    real, calls = pipeline.extract_clip, []
+
+    def extract_clip(path, config):
+        calls.append(path)
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        return real(path, config)
+
+    monkeypatch.setattr(pipeline, "extract_clip", extract_clip)
+    clip = str(sorted(small_run["data"].glob("still/*.avi"))[0])
+    result = run_cli("predict", "--model", str(small_run["model"]), clip, clip, clip)
+    assert result.exit_code == 130
+    assert result.stdout.startswith(f"{clip}\t") and len(result.stdout.splitlines()) == 1, result.stdout
 
 
 def test_a_model_trained_on_small_clips_warns_on_a_large_clip(small_run: dict[str, Path], tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """The pipeline stages as commands: thin adapters over :mod:`soccer_lstm.pipeline`."""
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from typing import Any
@@ -214,7 +215,8 @@ def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], sequence
     on_interrupt(ctx, "Interrupted; the clips printed above were answered, the others were not.")
     results = predict_sequences(pipeline, sequences_dir, config) if sequences_dir else []
     failed = 0
-    for result in (*results, *(iter_predict_clips(pipeline, clips, config) if clips else ())):
+    # chain, not a tuple: each clip is classified only when the loop reaches it, and printed at once.
+    for result in itertools.chain(results, iter_predict_clips(pipeline, clips, config) if clips else ()):
         if result.error:
             failed += 1
             if as_json:
