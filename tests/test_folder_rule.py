@@ -90,3 +90,16 @@ def test_codebook_of_another_features_folder_needs_overwrite(small_run: dict[str
     refused(run_cli("codebook", str(other), "-o", str(book), "-k", "4", "--sample-size", "100"), book, "--overwrite")
     assert run_cli("codebook", str(other), "-o", str(book), "-k", "4", "--sample-size", "100",
                    "--overwrite").exit_code == 0
+
+
+def test_folders_written_before_owner_files_are_adopted(tmp_path: Path) -> None:
+    """An OUT made by an earlier version (no owner file) keeps working with make's usual re-runs."""
+    data = make_dataset(tmp_path / "data", clips_per_class=2, n_frames=4)
+    other = make_dataset(tmp_path / "other", clips_per_class=1, n_frames=4, classes=("a", "b"))
+    out = tmp_path / "features"
+    assert run_cli("extract", str(data), "-o", str(out), *FAST).exit_code == 0
+    (out / ".soccer-lstm-owner.json").unlink()
+    assert run_cli("extract", str(data), "-o", str(out), *FAST).exit_code == 0
+    assert json.loads((out / ".soccer-lstm-owner.json").read_text())["stage"] == "extract"
+    (out / ".soccer-lstm-owner.json").unlink()
+    refused(run_cli("extract", str(other), "-o", str(out), *FAST), out, "--overwrite")
