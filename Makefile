@@ -20,12 +20,12 @@ CLIPS_PER_CLASS ?= 25
 PAPER    ?= experiments/paper.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo extract codebook encode train evaluate reproduce test bench clean FORCE
+.PHONY: help install demo extract codebook encode train evaluate score reproduce test bench clean FORCE
 
 help: ## Show the targets and the variables they take
 	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [FEATURES=bow+motion+hof+mbh+hog: any + combination] [K=200] [SEED=0]"
 	@echo "       also: SEEDS=0 (evaluate, reproduce: e.g. 0,1,2)  FOLDS=3  N_JOBS=2  EXTRACT_OPTS=  TRAIN_OPTS="
-	@echo "             CLIPS_PER_CLASS=25 (demo)  PAPER=experiments/paper.toml (reproduce)"
+	@echo "             CLIPS_PER_CLASS=25 (demo)  PAPER=experiments/paper.toml (reproduce)  MODEL=OUT/model (score)"
 	@echo
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
 
@@ -76,6 +76,11 @@ codebook: $(OUT)/codebook.npz ## k-means visual vocabulary (K words) -> OUT/code
 encode: $(OUT)/sequences/index.json ## One vector per frame (FEATURES) -> OUT/sequences
 train: $(OUT)/model/pipeline.json ## Train the LSTM -> OUT/model
 evaluate: $(OUT)/eval/metrics.json ## k-fold cross-validation (FOLDS, SEEDS) -> OUT/eval/metrics.json
+
+# Held-out scoring of a trained model: DATA must be clips the model was not trained on.
+MODEL ?= $(OUT)/model
+score: $(VENV)/.installed ## Score MODEL (default OUT/model) on the labelled DATA -> OUT/score (metrics.json, confusion.png)
+	$(CLI) score --model '$(MODEL)' '$(DATA)' -o '$(OUT)/score'
 
 data/demo/.complete: | $(VENV)/.installed
 	$(CLI) synth --out data/demo --clips-per-class $(CLIPS_PER_CLASS) --seed 0

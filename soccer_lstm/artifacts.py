@@ -219,6 +219,25 @@ def load_npz(path: str | os.PathLike, required: tuple[str, ...] = ()) -> tuple[d
     return arrays, meta
 
 
+def read_npz_meta(path: str | os.PathLike) -> dict[str, Any]:
+    """Only the JSON metadata of an archive written by :func:`save_npz` (its arrays stay unread).
+
+    Raises
+    ------
+    ArtifactError
+        If the file is missing or not such an archive.
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive[META_KEY]))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise ArtifactError(f"{path}: not a readable soccer-lstm archive ({exc})".splitlines()[0]) from None
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{path}: its metadata is not a JSON object")
+    return meta
+
+
 def fingerprint(*parts: Any) -> str:
     """A short stable hash of JSON-able parts (parameters, versions, upstream fingerprints)."""
     digest = hashlib.sha256()

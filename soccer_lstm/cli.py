@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "train": "soccer_lstm.commands.stages:train",
     "evaluate": "soccer_lstm.commands.stages:evaluate",
     "predict": "soccer_lstm.commands.stages:predict",
+    "score": "soccer_lstm.commands.score:score",
     "reproduce": "soccer_lstm.commands.reproduce:reproduce",
     "motion": "soccer_lstm.commands.motion:motion",
     "synth": "soccer_lstm.commands.synth:synth",
@@ -49,8 +50,36 @@ class LazyGroup(click.Group):
         except UserError as exc:
             raise UserFacingError(str(exc)) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted; finished artifacts are kept, re-run to resume.", err=True)
+            # Each command says what an interruption leaves behind (set by the command once it runs).
+            message = (ctx.obj or {}).get("on_interrupt", "Interrupted; finished artifacts are kept, re-run to resume.")
+            click.echo(message, err=True)
             raise click.exceptions.Exit(130) from None
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record arrives (click's test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        import sys
+
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # a closed or broken stderr must not stop the command
+            self.handleError(record)
+
+
+class _LineFormatter(logging.Formatter):
+    """Log records in the format of the commands' own lines: ``warning <path>: <problem>`` like
+    extract's and predict's warnings, ``Error: ...`` like user errors; info and debug keep the logger."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if record.levelno >= logging.ERROR:
+            return f"Error: {message}"
+        if record.levelno >= logging.WARNING:
+            return f"warning {message}"
+        return f"{record.levelname.lower()} {record.name}: {message}"
 
 
 class UserFacingError(click.ClickException):
@@ -68,10 +97,20 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """Classify sports video clips into actions: SIFT bag of visual words, camera motion, LSTM.
 
     Stages: extract -> codebook -> encode -> train -> predict; evaluate runs k-fold
-    cross-validation from extracted features.
+    cross-validation from extracted features; score measures a trained model on a labelled
+    held-out dataset.
     """
     level = logging.ERROR if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else logging.WARNING)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # No handler on the root logger: other libraries' warnings reach stderr through logging's last
+    # resort; the package's own records go to the current stderr in the commands' line format.
+    logging.getLogger().setLevel(level)
+    package = logging.getLogger("soccer_lstm")
+    for old in [h for h in package.handlers if isinstance(h, _StderrHandler)]:
+        package.removeHandler(old)
+    handler = _StderrHandler()
+    handler.setFormatter(_LineFormatter())
+    package.addHandler(handler)
+    package.setLevel(level)
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
     ctx.obj["verbose"] = verbose

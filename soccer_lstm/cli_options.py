@@ -5,8 +5,8 @@ from typing import Any, Callable
 
 import click
 
-from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, FLOW_PRESETS, MOTION_MODELS, OPTIMIZERS, SCALINGS, FUSIONS, CodebookConfig,
-                                EncodeConfig, EvalConfig, ExtractConfig, TrainConfig)
+from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, FLOW_PRESETS, MOTION_MODELS, OPTIMIZERS, SCALINGS, FUSIONS,
+                                CodebookConfig, EncodeConfig, EvalConfig, ExtractConfig, PredictConfig, TrainConfig)
 
 F = Callable[..., Any]
 
@@ -27,6 +27,10 @@ n_jobs_option = click.option("-j", "--n-jobs", type=int, default=1, show_default
                              help="Parallel worker processes (-1 = all cores).")
 scheduler_option = click.option("--scheduler", metavar="ADDRESS", default=None,
                                 help="Run per-clip work on a Dask cluster (tcp://host:8786); needs the 'distributed' extra.")
+overwrite_option = click.option(
+    "--overwrite", is_flag=True,
+    help="If --out holds this stage's output made from another input, remove its contents and start afresh "
+         "(without it, such a folder is refused; another stage's folder is always refused).")
 strict_option = click.option("--strict", is_flag=True, help="Stop at the first unreadable clip instead of skipping it.")
 
 _e = ExtractConfig()
@@ -116,6 +120,11 @@ def train_config(kwargs: dict[str, Any], seed: int) -> TrainConfig:
     return validate(TrainConfig(**{n: kwargs.pop(n) for n in names}, seed=seed))
 
 
+min_margin_option = click.option(
+    "--min-margin", type=click.FloatRange(0, 1), default=PredictConfig().min_margin, show_default=True,
+    help="Flag an answer as low confidence when its top probability beats the runner-up by less than this.")
+model_option = click.option("--model", "model_dir", type=click.Path(), required=True,
+                            help="Model folder from 'soccer-lstm train' (the folder, not a file in it).")
 seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random step.")
 folds_option = click.option("--folds", type=click.IntRange(min=2), default=EvalConfig().folds, show_default=True,
                             help="k of k-fold cross-validation.")

@@ -67,6 +67,13 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class PredictConfig:
+    # An answer is flagged "low confidence" when its top probability beats the runner-up by less than
+    # this (see README, "Predicting": measured on held-out football clips).
+    min_margin: float = 0.15
+
+
+@dataclass(frozen=True)
 class EvalConfig:
     folds: int = 3               # k of k-fold cross-validation (3 in the paper)
     seed: int = 0                # seeds the fold assignment
@@ -150,6 +157,8 @@ def validate(config: Any) -> Any:
         need(config.scale in SCALINGS, f"--scale must be one of {', '.join(SCALINGS)}")
         need(config.epochs >= 1 and config.batch_size >= 1, "--epochs and --batch-size must be positive")
         need(isinstance(config.mirror, bool), "mirror must be true or false")
+    elif isinstance(config, PredictConfig):
+        need(0.0 <= config.min_margin <= 1.0, "--min-margin must be in [0, 1]")
     elif isinstance(config, EvalConfig):
         need(config.folds >= 2, "--folds must be at least 2")
     return config

@@ -98,15 +98,59 @@ def discover(source: str | Path) -> list[Clip]:
             raise UserError(f"{source}: expected a dataset folder (one subfolder per class) or a .csv manifest")
         clips = read_manifest(source)
     else:
-        clips = _discover_folder(source)
+        clips, empty = _discover_folder(source)
+        if len({clip.label for clip in clips}) <= 1:
+            problem = _layout_problem(source)
+            if problem:
+                raise UserError(f"{source}: {problem}")
+        for class_dir in empty:  # said only once the folder is known to be a dataset
+            log.warning("%s: class folder holds no clips (no video file nor folder of frames); ignored", class_dir)
     if not clips:
         raise UserError(f"{source}: no clips found (expected one subfolder per class holding videos "
                         f"or folders of frames)")
     return clips
 
 
-def _discover_folder(root: Path) -> list[Clip]:
+def _holds_clips(folder: Path) -> bool:
+    """Whether ``folder`` directly holds clips (video files or frame folders)."""
+    try:
+        return any(not p.name.startswith(".") and (is_video_file(p) or is_frame_folder(p)) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _layout_problem(root: Path) -> str | None:
+    """What a folder that yields at most one class looks like instead of a dataset, if it is clear.
+
+    A class folder (it holds clips itself), or a folder of datasets (its subfolders hold class
+    folders): both are common slips on the command line.
+    """
+    subfolders = _subfolders(root)
+    videos = [p for p in root.iterdir() if is_video_file(p)] if root.is_dir() else []
+    frame_folders = [p for p in subfolders if is_frame_folder(p)]
+    if videos or (frame_folders and len(frame_folders) == len(subfolders)):
+        kind = f"{len(videos)} video files" if videos else f"{len(frame_folders)} frame folders"
+        return (f"looks like one class folder (it holds clips itself: {kind}); pass the dataset folder that "
+                f"holds one subfolder per class, e.g. {root.resolve().parent}")
+    datasets = [p for p in subfolders if any(_holds_clips(q) for q in _subfolders(p))]
+    if datasets:
+        names = ", ".join(str(p) for p in datasets[:4]) + (", ..." if len(datasets) > 4 else "")
+        return (f"looks like a folder of datasets (its subfolders hold class folders); pass one dataset "
+                f"folder: {names}")
+    return None
+
+
+def _discover_folder(root: Path) -> tuple[list[Clip], list[Path]]:
+    """The clips of a folder-per-class dataset, and the class folders that hold none."""
     clips: list[Clip] = []
+    empty: list[Path] = []
     try:
         class_dirs = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                             key=lambda p: p.name)
@@ -126,8 +170,8 @@ def _discover_folder(root: Path) -> list[Clip]:
                 clips.append(Clip(clip_id, entry, class_dir.name, clip_id))
                 found += 1
         if not found:
-            log.warning("%s: class folder holds no clips (no video file nor folder of frames); ignored", class_dir)
-    return _dedupe(clips)
+            empty.append(class_dir)
+    return _dedupe(clips), empty
 
 
 def read_manifest(path: Path) -> list[Clip]:

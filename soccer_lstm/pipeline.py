@@ -11,20 +11,21 @@ import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from soccer_lstm import __version__, progress
 from soccer_lstm.artifacts import (check_can_create, file_digest, file_signature, fingerprint, load_npz, read_json,
                                    remove_stale_temporaries, save_npz, write_json)
-from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig, feature_kinds
+from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, PredictConfig, TrainConfig, feature_kinds
 from soccer_lstm.dataset import Clip, check_trainable, discover
 from soccer_lstm.errors import ArtifactError, BatchError, ClipError, UserError
 from soccer_lstm.features.bow import bow_histograms
 from soccer_lstm.features.codebook import Codebook, sample_descriptors
 from soccer_lstm.features.scaling import SequenceScaler
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
+from soccer_lstm.ownership import InputRef, claim_file, claim_folder, dataset_ref, folder_ref, prune, update_inputs
 from soccer_lstm.parallel import imap_unordered
 from soccer_lstm.store import INDEX, ClipEntry, FeatureStore, read_stage_index
 
@@ -106,7 +107,8 @@ def _extract_one(task: tuple[Clip, ExtractConfig, bool]) -> tuple[Clip, ClipFeat
 
 
 def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig = ExtractConfig(),
-                n_jobs: int = 1, scheduler: str | None = None, strict: bool = False) -> ExtractSummary:
+                n_jobs: int = 1, scheduler: str | None = None, strict: bool = False,
+                overwrite: bool = False) -> ExtractSummary:
     """Extract SIFT features of every clip of a dataset folder or manifest into ``out_dir``.
 
     Clips whose artifact exists with the same fingerprint (the clip's content, parameters, package
@@ -114,12 +116,15 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     hashed, so a copied or touched dataset is not extracted again. When only the local-histogram
     options changed (:data:`LOCAL_ONLY_PARAMS`), a clip keeps its SIFT features and only its
     histograms are computed again. A clip that cannot be read is reported and skipped (or stops the
-    run with ``strict``).
+    run with ``strict``). ``out_dir`` follows the folder rule of :mod:`soccer_lstm.ownership`
+    (``overwrite`` replaces a features folder of another dataset).
     """
     # Workers of a cluster resolve relative paths against their own working folder.
     clips = discover(Path(source).resolve() if scheduler else source)
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "extract")
+    data_ref = dataset_ref(source, [c.clip_id for c in clips])
+    claim_folder(out_dir, "extract", {"data": data_ref}, overwrite, legacy_match=_legacy_extract_matches(out_dir, data_ref))
     # Leftovers of a killed run are never trusted (no artifact name matches them); give the space back.
     removed = remove_stale_temporaries(out_dir / "clips") + remove_stale_temporaries(out_dir)
     if removed:
@@ -187,7 +192,20 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
                                  "params": params, "clips": entries,
                                  "failed": [{"path": p, "problem": m} for p, m in summary.failed],
                                  "warnings": [{"path": p, "problem": m} for p, m in summary.warnings]})
+    prune(out_dir, [e["file"] for e in entries])  # clips no longer in the dataset, or failing now
+    update_inputs(out_dir, {"data": data_ref})
     return summary
+
+
+def _legacy_extract_matches(out_dir: Path, data_ref: InputRef) -> bool:
+    """Whether a features folder written before owner files existed was made from this dataset."""
+    try:
+        index = read_json(out_dir / INDEX)
+        source = str(Path(index["source"]).resolve())
+        key = dataset_ref(source, [c["clip_id"] for c in index["clips"]]).key
+    except (ArtifactError, KeyError, TypeError, OSError):
+        return False
+    return data_ref.same_as({"path": source, "key": key})
 
 
 def _truncation_warning(geometry: dict[str, Any]) -> str | None:
@@ -251,9 +269,14 @@ def fit_codebook(store: FeatureStore, indices: Sequence[int], config: CodebookCo
     return Codebook(k=config.k, batch_size=config.batch_size, seed=config.seed).fit(sample)
 
 
-def run_codebook(features_dir: str | Path, out_path: str | Path, config: CodebookConfig = CodebookConfig()) -> tuple[Codebook, bool]:
-    """Fit the codebook on all clips of a feature store; returns it and whether it was rebuilt."""
+def run_codebook(features_dir: str | Path, out_path: str | Path, config: CodebookConfig = CodebookConfig(),
+                 overwrite: bool = False) -> tuple[Codebook, bool]:
+    """Fit the codebook on all clips of a feature store; returns it and whether it was rebuilt.
+
+    A codebook made from another features folder is replaced only with ``overwrite``.
+    """
     store = FeatureStore(features_dir)
+    features_ref = folder_ref(features_dir)
     # The descriptors are what a codebook is fit on: new local-histogram options do not refit it.
     inputs_fp = fingerprint(asdict(config), [e.sift_fingerprint or e.fingerprint for e in store.entries], __version__)
     out_path = Path(out_path)
@@ -268,7 +291,8 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
             reason = str(exc).removeprefix(f"{out_path}: ")
             raise UserError(f"{out_path}: exists and is not a soccer-lstm codebook ({reason}); not overwriting "
                             f"it (delete it or choose another --out)") from None
-        if meta.get("inputs_fingerprint") == inputs_fp:
+        claim_file(out_path, "codebook", {"features": features_ref}, meta.get("inputs"), overwrite)
+        if meta.get("inputs_fingerprint") == inputs_fp and meta.get("inputs"):
             return existing, False
     try:
         codebook = fit_codebook(store, range(len(store)), config)
@@ -277,7 +301,7 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
     except UserError as exc:  # too few descriptors: say which features folder
         raise UserError(f"{store.folder}: {exc}") from None
     save_codebook(out_path, codebook, {"inputs_fingerprint": inputs_fp, "config": asdict(config),
-                                       "extract": store.config})
+                                       "extract": store.config, "inputs": {"features": features_ref.as_dict()}})
     return codebook, True
 
 
@@ -288,6 +312,9 @@ def save_codebook(path: str | Path, codebook: Codebook, meta: dict[str, Any]) ->
 
 def load_codebook(path: str | Path) -> tuple[Codebook, dict[str, Any]]:
     """Load a codebook and check that its centres match the fingerprint it records."""
+    if Path(path).is_dir():
+        raise UserError(f"{path}: is a folder; expected the codebook file written by 'soccer-lstm codebook' "
+                        f"(e.g. OUT/codebook.npz)")
     arrays, meta = load_npz(path, required=("centers",))
     centers = arrays["centers"]
     if meta.get("stage") != "codebook" or centers.ndim != 2 or centers.shape[1] != 128:
@@ -375,7 +402,7 @@ def _encode_one(task: tuple[int, Path, ClipEntry, Codebook | None, EncodeConfig]
 
 def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_dir: str | Path,
                config: EncodeConfig = EncodeConfig(), n_jobs: int = 1,
-               scheduler: str | None = None) -> tuple[int, int]:
+               scheduler: str | None = None, overwrite: bool = False) -> tuple[int, int]:
     """Encode every clip of a feature store; returns (encoded, cached) counts.
 
     Clips are encoded in parallel (``n_jobs`` local processes, or the Dask cluster at
@@ -391,6 +418,7 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
     layout = feature_layout(config, k, store.grid)
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "encode")
+    claim_folder(out_dir, "encode", {"features": folder_ref(features_dir)}, overwrite)
     fingerprints = [fingerprint(e.fingerprint, codebook_fp, asdict(config), __version__) for e in store.entries]
     todo = []
     for i, (entry, fp) in enumerate(zip(store.entries, fingerprints)):
@@ -417,7 +445,9 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
                 "fingerprint": fp} for e, fp in zip(store.entries, fingerprints)]
     write_json(out_dir / INDEX, {"stage": "encode", "features": config.features, "config": asdict(config),
                                  "codebook": codebook_fp, "codebook_path": str(Path(codebook_path).resolve()) if codebook_path else None,
-                                 "layout": layout, "extract": store.config, "clips": entries})
+                                 "layout": layout, "extract": store.config, "clips": entries,
+                                 "features_dir": str(store.folder.resolve())})
+    prune(out_dir, [e["file"] for e in entries])
     return len(todo), len(store.entries) - len(todo)
 
 
@@ -445,8 +475,13 @@ MODEL_META = "pipeline.json"
 
 
 def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainConfig = TrainConfig(),
-              verbose: int = 0) -> tuple[Any, bool]:
-    """Train the LSTM on an ``encode`` output; the model folder is self-contained for predict."""
+              verbose: int = 0, overwrite: bool = False, plot: bool = False) -> tuple[Any, bool]:
+    """Train the LSTM on an ``encode`` output; the model folder is self-contained for predict.
+
+    Progress goes to stderr epoch by epoch; the per-epoch history (training loss, validation loss,
+    validation clip accuracy) and the best epoch are saved in ``history.json``, and with ``plot`` as
+    ``learning_curve.png``.
+    """
     from soccer_lstm.models.lstm import LSTMClassifier
 
     sequences, labels, index = load_sequences(sequences_dir)
@@ -455,11 +490,13 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     if model_dir.exists() and not model_dir.is_dir():
         raise UserError(f"{model_dir}: is a file, not a folder; choose another --out")
     check_can_create(model_dir / MODEL_META)
+    claim_folder(model_dir, "train", {"sequences": folder_ref(sequences_dir)}, overwrite)
     inputs_fp = fingerprint([c["fingerprint"] for c in index["clips"]], asdict(config), __version__)
     meta_path = model_dir / MODEL_META
     if meta_path.is_file() and (model_dir / "model.keras").is_file():
         try:
-            if read_json(meta_path).get("inputs_fingerprint") == inputs_fp:
+            if read_json(meta_path).get("inputs_fingerprint") == inputs_fp and (
+                    not plot or (model_dir / "learning_curve.png").is_file()):
                 return None, False
         except ArtifactError:
             pass
@@ -488,8 +525,39 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         "features": index["features"], "encode": index["config"], "layout": index["layout"],
         "codebook_fingerprint": index.get("codebook"), "extract": index["extract"],
         "train": asdict(config), "scaler": scaler.to_dict(), "inputs_fingerprint": inputs_fp,
-        "n_clips": len(labels), "train_seconds": round(seconds, 2), "epochs_run": classifier.epochs_run_})
+        "n_clips": len(labels), "train_seconds": round(seconds, 2), "epochs_run": classifier.epochs_run_,
+        "profile": _training_profile(index), "best_epoch": classifier.best_epoch_})
+    write_json(model_dir / "history.json", {"history": classifier.history_, "best_epoch": classifier.best_epoch_,
+                                            "epochs_run": classifier.epochs_run_, "monitor": "val_loss"
+                                            if "val_loss" in classifier.history_ else "loss"})
+    if plot:
+        from soccer_lstm.evaluation.plots import plot_learning_curve
+
+        plot_learning_curve(classifier.history_, model_dir / "learning_curve.png", best_epoch=classifier.best_epoch_,
+                            title=f"learning curve on {_dataset_name(index)} ({len(labels)} clips, "
+                                  f"{index['features']})")
     return classifier, True
+
+
+def _dataset_name(index: dict[str, Any]) -> str:
+    """The name of the dataset a sequences folder was made from (its features folder records it)."""
+    try:
+        source = read_json(Path(index["features_dir"]) / INDEX)["source"]
+        return Path(source).resolve().name
+    except (ArtifactError, KeyError, TypeError, OSError):
+        return "an unknown dataset"
+
+
+def _training_profile(index: dict[str, Any]) -> dict[str, Any] | None:
+    """Frame sizes, rates, lengths and keypoints of the training clips, read from their features folder."""
+    from soccer_lstm.profile import profile_of_features
+
+    features_dir = index.get("features_dir")
+    if not features_dir or not Path(features_dir).is_dir():
+        log.warning("the features folder of these sequences is unknown or gone; predict will not warn about "
+                    "clips unlike the training clips")
+        return None
+    return profile_of_features(features_dir, [c["file"] for c in index["clips"]])
 
 
 # ----------------------------------------------------------------------------- predict
@@ -514,6 +582,9 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
     from soccer_lstm.models.lstm import LSTMClassifier
 
     model_dir = Path(model_dir)
+    if model_dir.is_file():
+        raise UserError(f"{model_dir}: is a file; --model takes the model folder that 'soccer-lstm train' wrote "
+                        f"(here perhaps {model_dir.parent})")
     if not model_dir.is_dir():
         raise UserError(f"{model_dir}: no such model folder (run 'soccer-lstm train' first)")
     if not (model_dir / MODEL_META).is_file():
@@ -557,31 +628,55 @@ def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any],
 
 @dataclass
 class Prediction:
+    """The answer for one clip.
+
+    ``margin`` is the top probability minus the runner-up's; ``low_confidence`` says it is under
+    :attr:`PredictConfig.min_margin`. ``warnings`` says how the clip differs from the training clips.
+    """
+
     path: str
     label: str | None
     probabilities: dict[str, float] | None
     error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    margin: float | None = None
+    low_confidence: bool = False
+    runner_up: str | None = None
 
 
-def predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path]) -> list[Prediction]:
-    """Classify clips from their video files or frame folders; a bad clip gets an error entry."""
-    results: list[Prediction] = []
-    sequences, ok = [], []
+def iter_predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
+                       config: PredictConfig = PredictConfig()) -> Iterator[Prediction]:
+    """Classify clips one at a time, yielding each answer as soon as it is known.
+
+    A clip that cannot be read gets an error entry; a clip unlike the training clips (see
+    :mod:`soccer_lstm.profile`) gets warnings.
+    """
+    from soccer_lstm.profile import clip_stats, unlike_training
+
     for path in progress.bar(paths, desc="predict"):
+        result = Prediction(str(path), None, None)
         try:
             features = extract_clip(path, pipeline.extract)
-            sequences.append(encode_clip(features, pipeline.codebook, pipeline.encode))
-            ok.append(len(results))
-            results.append(Prediction(str(path), None, None))
+            sequence = encode_clip(features, pipeline.codebook, pipeline.encode)
         except ClipError as exc:
-            results.append(Prediction(str(path), None, None, exc.problem))
+            result.error = exc.problem
         except Exception as exc:  # one clip's failure must not cost the others their answer
-            results.append(Prediction(str(path), None, None, f"{type(exc).__name__}: {exc}".splitlines()[0]))
-    _score(pipeline, sequences, [results[i] for i in ok])
-    return results
+            result.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        else:
+            stats = clip_stats(features.geometry, features.n_frames, int(features.offsets[-1]))
+            result.warnings = unlike_training(pipeline.meta.get("profile"), stats)
+            _score(pipeline, [sequence], [result], config)
+        yield result
 
 
-def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path) -> list[Prediction]:
+def predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
+                  config: PredictConfig = PredictConfig()) -> list[Prediction]:
+    """Classify clips from their video files or frame folders; a bad clip gets an error entry."""
+    return list(iter_predict_clips(pipeline, paths, config))
+
+
+def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path,
+                      config: PredictConfig = PredictConfig()) -> list[Prediction]:
     """Classify the clips of an ``encode`` output folder (their ``path`` is the clip id).
 
     Raises
@@ -597,15 +692,21 @@ def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path) -> l
     sequences, _, index = load_sequences(folder)
     check_compatible(pipeline, index, folder)
     results = [Prediction(entry["clip_id"], None, None) for entry in index["clips"]]
-    _score(pipeline, sequences, results)
+    _score(pipeline, sequences, results, config)
     return results
 
 
-def _score(pipeline: TrainedPipeline, sequences: list[np.ndarray], results: list[Prediction]) -> None:
-    """Fill ``label`` and ``probabilities`` of ``results`` from the model's scores of ``sequences``."""
+def _score(pipeline: TrainedPipeline, sequences: list[np.ndarray], results: list[Prediction],
+           config: PredictConfig = PredictConfig()) -> None:
+    """Fill the label, probabilities and confidence of ``results`` from the model's scores of ``sequences``."""
     if sequences:
         scores = pipeline.classifier.predict_proba(pipeline.scaler.transform(sequences))
         classes = pipeline.classes
         for result, row in zip(results, scores):
-            result.label = classes[int(np.argmax(row))]
+            order = np.argsort(row)[::-1]
+            result.label = classes[int(order[0])]
             result.probabilities = {c: round(float(p), 6) for c, p in zip(classes, row)}
+            if len(order) > 1:
+                result.runner_up = classes[int(order[1])]
+                result.margin = round(float(row[order[0]] - row[order[1]]), 6)
+                result.low_confidence = result.margin < config.min_margin

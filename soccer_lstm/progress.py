@@ -1,12 +1,21 @@
-"""Progress bars for loops over clips (tqdm on stderr; off with ``-q``)."""
+"""Progress on stderr: a live bar on a terminal, occasional plain lines in a log (off with ``-q``).
+
+When stderr is not a terminal (``make`` output piped to a file, CI), a bar would write carriage
+returns and escape codes into the log; there, progress is written as plain lines instead, about one
+per tenth of the work, and no line is ever rewritten.
+"""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, TypeVar
+import contextlib
+import sys
+from typing import Any, Iterable, Iterator, Mapping, TypeVar
 
 from tqdm import tqdm
 
 T = TypeVar("T")
 _enabled = True
+_epoch_lines = True  # plain epoch lines in logs; off inside cross-validation (one line per fold there)
+PLAIN_STEPS = 10  # plain lines per loop when stderr is not a terminal
 
 
 def set_enabled(enabled: bool) -> None:
@@ -15,7 +24,98 @@ def set_enabled(enabled: bool) -> None:
     _enabled = enabled
 
 
+@contextlib.contextmanager
+def without_epoch_lines() -> Iterator[None]:
+    """In a log, leave out the per-epoch lines of the trainings inside this block (a bar on a
+    terminal is kept: it disappears when done)."""
+    global _epoch_lines
+    saved, _epoch_lines = _epoch_lines, False
+    try:
+        yield
+    finally:
+        _epoch_lines = saved
+
+
+def enabled() -> bool:
+    return _enabled
+
+
+def is_terminal() -> bool:
+    """Whether stderr is a terminal (a live bar) or a file or pipe (plain lines)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _write(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _due(done: int, total: int | None) -> bool:
+    """Whether a plain line is due after ``done`` items: about every tenth of ``total``, and the last."""
+    if not total:
+        return done % 10 == 0
+    step = max(1, -(-total // PLAIN_STEPS))
+    return done == total or done % step == 0
+
+
 def bar(iterable: Iterable[T], total: int | None = None, desc: str = "", unit: str = "clip") -> Iterator[T]:
-    """Wrap ``iterable`` in a progress bar when enabled."""
-    return iter(tqdm(iterable, total=total, desc=desc, unit=unit, disable=not _enabled,
-                     dynamic_ncols=True, leave=False))
+    """Wrap ``iterable`` in a progress bar (terminal) or occasional plain lines (log) when enabled."""
+    if total is None and hasattr(iterable, "__len__"):
+        total = len(iterable)  # type: ignore[arg-type]
+    if not _enabled:
+        return iter(iterable)
+    if is_terminal():
+        return iter(tqdm(iterable, total=total, desc=desc, unit=unit, dynamic_ncols=True, leave=False))
+    return _plain(iterable, total, desc, unit)
+
+
+def _plain(iterable: Iterable[T], total: int | None, desc: str, unit: str) -> Iterator[T]:
+    done = 0
+    for item in iterable:
+        yield item
+        done += 1
+        if _due(done, total):
+            _write(f"{desc}: {done}/{total} {unit}s" if total else f"{desc}: {done} {unit}s")
+
+
+class EpochProgress:
+    """Progress over training epochs with the latest figures (train loss, val loss, val accuracy).
+
+    On a terminal a bar whose postfix carries the figures; in a log a plain line about every tenth
+    of the maximum number of epochs, and one for the last epoch run.
+    """
+
+    def __init__(self, total: int, desc: str = "train") -> None:
+        self.total, self.desc, self.done = total, desc, 0
+        self._last_line = ""
+        self._bar = (tqdm(total=total, desc=desc, unit="epoch", dynamic_ncols=True, leave=False)
+                     if _enabled and is_terminal() else None)
+
+    @staticmethod
+    def figures(logs: Mapping[str, Any]) -> str:
+        names = (("loss", "loss"), ("val_loss", "val loss"), ("val_accuracy", "val clip accuracy"))
+        return ", ".join(f"{label} {float(logs[key]):.3g}" for key, label in names if logs.get(key) is not None)
+
+    def update(self, epoch: int, logs: Mapping[str, Any]) -> None:
+        """Report that epoch ``epoch`` (1-based) finished with ``logs``."""
+        self.done = epoch
+        text = self.figures(logs)
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix_str(text, refresh=True)
+        elif _enabled and _epoch_lines:
+            line = f"{self.desc}: epoch {epoch}/{self.total}: {text}"
+            if _due(epoch, self.total) or epoch == 1:
+                _write(line)
+                self._last_line = ""
+            else:
+                self._last_line = line
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        elif self._last_line:  # early stopping ended between two plain lines: say where it stopped
+            _write(self._last_line)
+            self._last_line = ""

@@ -93,6 +93,24 @@ def _read_image(file: Path) -> np.ndarray:
     return image
 
 
+def _not_a_frame_folder(path: Path) -> str:
+    """Why a folder without images is no clip, saying what it looks like instead."""
+    from soccer_lstm.dataset import is_frame_folder, is_video_file
+
+    try:
+        children = [p for p in path.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        children = []
+    if any(is_video_file(p) or is_frame_folder(p) for p in children):
+        return ("is a folder of clips (a class folder), not a clip: pass its clips, or score a labelled dataset "
+                "with 'soccer-lstm score --model M DATA -o OUT'")
+    if any(p.is_dir() and any(is_video_file(q) or is_frame_folder(q) for q in p.iterdir()) for p in children
+           if p.is_dir()):
+        return ("is a dataset folder (one subfolder per class), not a clip: score it with "
+                "'soccer-lstm score --model M DATA -o OUT'")
+    return "frame folder holds no images"
+
+
 def _raw_frames(path: Path, n_announced: list[int] | None = None) -> tuple[Iterator[np.ndarray], float]:
     """Yield BGR or gray frames of a video file or frame folder, and the frame rate (0 if unknown).
 
@@ -104,7 +122,7 @@ def _raw_frames(path: Path, n_announced: list[int] | None = None) -> tuple[Itera
         except PermissionError:
             raise ClipError(path, "permission denied (cannot list the frame folder)") from None
         if not files:
-            raise ClipError(path, "frame folder holds no images")
+            raise ClipError(path, _not_a_frame_folder(path))
 
         def from_folder() -> Iterator[np.ndarray]:
             for file in files:

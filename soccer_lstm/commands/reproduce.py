@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from soccer_lstm.cli_options import n_jobs_option, out_option, seeds_type
+from soccer_lstm.cli_options import n_jobs_option, out_option, overwrite_option, seeds_type
 
 
 @click.command()
@@ -22,9 +22,10 @@ from soccer_lstm.cli_options import n_jobs_option, out_option, seeds_type
 @click.option("--fresh", is_flag=True, help="Re-run rows whose saved results match their config.")
 @click.option("--threads", type=click.IntRange(min=0), default=1, show_default=True,
               help="Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).")
+@overwrite_option
 @click.pass_context
 def reproduce(ctx: click.Context, experiment: str, data: str, out: str, seeds: list[int], n_jobs: int,
-              only: str | None, fresh: bool, threads: int) -> None:
+              only: str | None, fresh: bool, threads: int, overwrite: bool) -> None:
     """Run every row of EXPERIMENT (e.g. experiments/paper.toml) on DATA under one protocol.
 
     Features are extracted once; every row is cross-validated on the same folds for every seed;
@@ -44,7 +45,7 @@ def reproduce(ctx: click.Context, experiment: str, data: str, out: str, seeds: l
     command = "soccer-lstm " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
     result = run_reproduce(experiment, data, out, seeds=seeds, n_jobs=n_jobs, only=rows, fresh=fresh,
                            verbose=1 if verbose > 1 else 0, command=command, say=say,
-                           threads=threads or None)
+                           threads=threads or None, overwrite=overwrite)
     click.echo(format_table(result.rows))
     say(f"report: {result.paths['report']}")
     if result.failed:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -99,7 +100,9 @@ class FoldCache:
 def cross_validate(store: FeatureStore, config: PipelineConfig,
                    make_classifier: Callable[[int], Estimator] | None = None,
                    seeds: Sequence[int] = (0,), transform: SequenceTransform | None = None,
-                   cache: FoldCache | None = None, verbose: int = 0) -> CVResult:
+                   cache: FoldCache | None = None, verbose: int = 0,
+                   on_fold: Callable[[FoldResult, int, bool], None] | None = None,
+                   fold_dir: Any = None) -> CVResult:
     """Run k-fold cross-validation (the same folds for every seed) and collect predictions.
 
     Parameters
@@ -117,6 +120,13 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
         (e.g. shuffling frame order).
     cache : FoldCache, optional
         Reuse codebooks and encodings across calls with the same folds.
+    on_fold : callable, optional
+        ``on_fold(fold_result, n_folds, kept)`` as each fold finishes (``kept``: read back from
+        ``fold_dir`` instead of computed).
+    fold_dir : path-like, optional
+        Keep each finished fold's result there, keyed on everything that defines it (the clips'
+        features, the whole config, the seed, the fold's test clips, the package version); a fold
+        whose key is found is read back instead of computed, so an interrupted run resumes.
     """
     from dataclasses import replace
 
@@ -135,6 +145,13 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     for seed in seeds:
         codebook_config = replace(config.codebook, seed=seed)
         for fold_number, (train, test) in enumerate(folds):
+            key = _fold_key(store, config, seed, fold_number, test) if fold_dir is not None else None
+            kept = _read_fold(fold_dir, key) if key else None
+            if kept is not None:
+                result.folds.append(kept)
+                if on_fold is not None:
+                    on_fold(kept, len(folds), True)
+                continue
             sequences, layout = cache.sequences(store, train, codebook_config, config.encode)
             if transform is not None:
                 sequences = transform(list(sequences), seed)
@@ -148,24 +165,67 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             train_x = scaler.transform([sequences[i] for i in train])
             test_x = scaler.transform([sequences[i] for i in test])
             started = time.perf_counter()
-            classifier.fit(train_x, y[train].tolist())
+            with progress.without_epoch_lines():
+                classifier.fit(train_x, y[train].tolist())
             seconds = time.perf_counter() - started
             predicted = [str(p) for p in classifier.predict(test_x)]
             accuracy = float(np.mean(np.asarray(predicted) == y[test]))
             log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
-            result.folds.append(FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds))
+            fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
+            result.folds.append(fold_result)
+            if key:
+                from soccer_lstm.artifacts import write_json
+
+                write_json(Path(fold_dir) / f"{key}.json", {"key": key, **asdict(fold_result)})
+            if on_fold is not None:
+                on_fold(fold_result, len(folds), False)
+    if fold_dir is not None:  # results of other configs or seeds never mix with these
+        from soccer_lstm.ownership import prune
+
+        prune(fold_dir, [f"{_fold_key(store, config, s, n, t)}.json" for s in seeds
+                         for n, (_, t) in enumerate(folds)], pattern="*.json")
     return result
 
 
-def run_evaluate(features_dir: str, out_dir: str, config: PipelineConfig, seeds: Sequence[int] = (0,),
-                 verbose: int = 0) -> dict[str, Any]:
-    """Cross-validate the LSTM pipeline on a feature store; write ``metrics.json``; return it."""
-    from pathlib import Path
+def _fold_key(store: FeatureStore, config: PipelineConfig, seed: int, fold: int, test: np.ndarray) -> str:
+    from soccer_lstm import __version__
+    from soccer_lstm.artifacts import fingerprint
 
+    return fingerprint([e.fingerprint for e in store.entries], config.as_dict(), seed, fold,
+                       [int(i) for i in test], __version__)
+
+
+def _read_fold(fold_dir: Any, key: str) -> FoldResult | None:
+    from soccer_lstm.artifacts import read_json
+    from soccer_lstm.errors import ArtifactError
+
+    path = Path(fold_dir) / f"{key}.json"
+    if not path.is_file():
+        return None
+    try:
+        data = read_json(path)
+        if data.pop("key") != key:
+            return None
+        return FoldResult(**data)
+    except (ArtifactError, KeyError, TypeError):
+        return None
+
+
+def run_evaluate(features_dir: str, out_dir: str, config: PipelineConfig, seeds: Sequence[int] = (0,),
+                 verbose: int = 0, overwrite: bool = False,
+                 on_fold: Callable[[FoldResult, int, bool], None] | None = None) -> dict[str, Any]:
+    """Cross-validate the LSTM pipeline on a feature store; write ``metrics.json``; return it.
+
+    Each finished fold is kept in ``out_dir/folds/``; running the same evaluation again reads
+    finished folds back and computes only the others (see :func:`cross_validate`).
+    """
     from soccer_lstm.artifacts import write_json
+    from soccer_lstm.ownership import claim_folder, folder_ref
 
     store = FeatureStore(features_dir)
-    result = cross_validate(store, config, seeds=seeds, verbose=verbose)
+    claim_folder(out_dir, "evaluate", {"features": folder_ref(features_dir)}, overwrite)
+    result = cross_validate(store, config, seeds=seeds, verbose=verbose, on_fold=on_fold,
+                            fold_dir=Path(out_dir) / "folds")
     metrics = {**result.summary(), "seeds": list(seeds), "config": config.as_dict(),
                "features_dir": str(features_dir),
                "predictions": [{"clip_id": result.clip_ids[i], "label": result.labels[i], "predicted": p,

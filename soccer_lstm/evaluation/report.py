@@ -249,18 +249,21 @@ def write_report(rows: Sequence[RowResult], out_dir: str | os.PathLike, title: s
     all_classes = sorted({c for row in rows if row.ran for c in row.classes})
     order = class_order(all_classes)
     paths: dict[str, Path] = {}
+    # Every figure says which clips it shows: the user's dataset, not the paper's.
+    shown_on = f" on {Path(str(context['dataset'])).name}" if context.get("dataset") else ""
     for row in rows:
         if not row.ran:
             continue
         target = out_dir / "confusion" / f"{row.row_id}.png"
         row_order = class_order(row.classes)
         plot_confusion(reorder_confusion(row.confusion, row.classes, row_order), row_order, target,
-                       title=f"{row.name}: {row.mean:.1f} % +- {row.std:.1f}")
+                       title=f"{row.name}{shown_on}: {row.mean:.1f} % +- {row.std:.1f}")
         paths[row.row_id] = target
     chance = _chance_rate(context.get("class_counts"))
     rates_path = out_dir / "rates.png"
     plot_rates([row.name for row in rows], [row.mean for row in rows], [row.std for row in rows],
-               [row.paper_rate for row in rows], rates_path, title=title, chance=chance)
+               [row.paper_rate for row in rows], rates_path,
+               title=f"{title}\nours measured{shown_on or ' on this dataset'}" if title else title, chance=chance)
     paths["rates"] = rates_path
     metrics = {"title": title, **context, "class_order": order, "chance_rate": chance,
                "rows": [row_metrics(row, class_order(row.classes) if row.ran else order) for row in rows]}

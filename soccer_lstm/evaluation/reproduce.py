@@ -432,7 +432,7 @@ def _row_payload(result: RowResult) -> dict[str, Any]:
 def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, seeds: Sequence[int] = (0, 1, 2),
                   n_jobs: int = 1, only: Sequence[str] | None = None, fresh: bool = False, verbose: int = 0,
                   command: str | None = None, say: Callable[[str], None] | None = None,
-                  threads: int | None = 1) -> ReproduceResult:
+                  threads: int | None = 1, overwrite: bool = False) -> ReproduceResult:
     """Run every row of an experiment file on a dataset and write the report into ``out``.
 
     Parameters
@@ -458,6 +458,8 @@ def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, see
         The command line, recorded in the report.
     say : callable, optional
         Receives one-line progress messages.
+    overwrite : bool
+        Replace the contents of a report folder made from another dataset.
     threads : int or None
         Threads for k-means, BLAS and TensorFlow inside this process (None leaves the libraries'
         defaults). One is the default: on a machine shared with other jobs, OpenMP's spinning
@@ -469,12 +471,12 @@ def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, see
     ReproduceResult
     """
     if threads is None:
-        return _run_reproduce(experiment, data, out, seeds, n_jobs, only, fresh, verbose, command, say)
+        return _run_reproduce(experiment, data, out, seeds, n_jobs, only, fresh, verbose, command, say, overwrite)
     from threadpoolctl import threadpool_limits
 
     limit_tensorflow_threads(threads)
     with threadpool_limits(limits=threads):
-        return _run_reproduce(experiment, data, out, seeds, n_jobs, only, fresh, verbose, command, say)
+        return _run_reproduce(experiment, data, out, seeds, n_jobs, only, fresh, verbose, command, say, overwrite)
 
 
 def limit_tensorflow_threads(threads: int) -> None:
@@ -491,7 +493,7 @@ def limit_tensorflow_threads(threads: int) -> None:
 
 def _run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, seeds: Sequence[int],
                    n_jobs: int, only: Sequence[str] | None, fresh: bool, verbose: int, command: str | None,
-                   say: Callable[[str], None] | None) -> ReproduceResult:
+                   say: Callable[[str], None] | None, overwrite: bool = False) -> ReproduceResult:
     from soccer_lstm.evaluation.cv import cross_validate
     from soccer_lstm.pipeline import run_extract
     from soccer_lstm.store import FeatureStore
@@ -511,7 +513,12 @@ def _run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, se
     out = Path(out)
     extract_config = rows[0].pipeline.extract
     started = time.perf_counter()
-    summary = run_extract(data, out / "features", extract_config, n_jobs=n_jobs)
+    from soccer_lstm.dataset import discover
+    from soccer_lstm.ownership import claim_folder, dataset_ref
+
+    data_ref = dataset_ref(data, [clip.clip_id for clip in discover(data)])
+    claim_folder(out, "reproduce", {"data": data_ref}, overwrite)
+    summary = run_extract(data, out / "features", extract_config, n_jobs=n_jobs, overwrite=overwrite)
     say(f"features: {summary.extracted} clips extracted, {summary.cached} up to date, "
         f"{len(summary.failed)} skipped ({time.perf_counter() - started:.0f}s)")
     for path, problem in summary.failed:

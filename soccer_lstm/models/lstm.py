@@ -108,6 +108,41 @@ def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.n
     return np.sort(train), np.sort(val)
 
 
+def _clip_accuracy(classifier: "LSTMClassifier", inputs: tuple[np.ndarray, ...], y: np.ndarray) -> float:
+    """Share of clips whose aggregated prediction is right (inputs as built by ``_inputs``)."""
+    mask = inputs[-1]
+    probabilities = classifier.model_.predict(inputs, verbose=0, batch_size=32)
+    if isinstance(probabilities, (list, tuple)):
+        probabilities = np.mean(probabilities, axis=0)
+    scores = [aggregate(probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1], classifier.aggregation)
+              for i in range(len(mask))]
+    return float(np.mean(np.argmax(scores, axis=1) == y))
+
+
+def _make_epoch_report(classifier: "LSTMClassifier", val_inputs: tuple[np.ndarray, ...], val_y: np.ndarray | None) -> Any:
+    import keras
+
+    from soccer_lstm.progress import EpochProgress
+
+    class EpochReport(keras.callbacks.Callback):
+        """After each epoch: the validation clip accuracy (into the history) and a progress update."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.progress = EpochProgress(classifier.epochs, desc="train")
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            logs = logs if logs is not None else {}
+            if val_y is not None and len(val_y):
+                logs["val_accuracy"] = _clip_accuracy(classifier, val_inputs, val_y)
+            self.progress.update(epoch + 1, logs)
+
+    return EpochReport()
+
+
+_EpochReport = _make_epoch_report
+
+
 class LSTMClassifier:
     """LSTM over per-frame vectors with a per-frame softmax and a clip-level aggregation.
 
@@ -214,12 +249,30 @@ class LSTMClassifier:
             return [t[index] for t in target] if isinstance(target, list) else target[index]
 
         validation = (tuple(a[val] for a in inputs), rows(y_steps, val), rows(weights, val)) if len(val) else None
-        history = self.model_.fit(tuple(a[train] for a in inputs), rows(y_steps, train), sample_weight=rows(weights, train),
-                                  validation_data=validation, epochs=self.epochs, batch_size=batch_size,
-                                  shuffle=True, callbacks=[stop], verbose=self.verbose)
+        report = _EpochReport(self, tuple(a[val] for a in inputs), y[val] if len(val) else None)
+        # Keras' own bars are never shown (escape codes, one bar per epoch); the report above is.
+        try:
+            history = self.model_.fit(tuple(a[train] for a in inputs), rows(y_steps, train),
+                                      sample_weight=rows(weights, train), validation_data=validation,
+                                      epochs=self.epochs, batch_size=batch_size, shuffle=True,
+                                      callbacks=[report, stop], verbose=0)
+        finally:
+            report.progress.close()
         self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
         self.epochs_run_ = len(history.history.get("loss", []))
+        watched = self.history_.get(monitor) or [0.0]
+        self.best_epoch_ = int(np.argmin(watched)) + 1  # the weights early stopping restored
         return self
+
+    def best_summary(self) -> str:
+        """One line: the best epoch (the one whose weights were kept) and its validation figures."""
+        best = getattr(self, "best_epoch_", 0)
+        if not best:
+            return f"{self.epochs_run_} epochs"
+        logs = {k: v[best - 1] for k, v in self.history_.items() if len(v) >= best}
+        from soccer_lstm.progress import EpochProgress
+
+        return f"best epoch {best} of {self.epochs_run_} ({EpochProgress.figures(logs)})"
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
