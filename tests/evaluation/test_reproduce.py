@@ -305,7 +305,7 @@ def _perfect_cv(store, config, make_classifier=None, seeds=(0,), transform=None,
     return result
 
 
-def test_a_saved_row_is_redone_after_a_change_of_any_input(tiny_dataset, tiny_features, tmp_path, monkeypatch):
+def test_a_saved_row_is_redone_after_a_change_of_any_input(tiny_dataset, tmp_path, monkeypatch):
     import shutil
 
     import soccer_lstm.evaluation.cv as cv
@@ -324,7 +324,6 @@ def test_a_saved_row_is_redone_after_a_change_of_any_input(tiny_dataset, tiny_fe
     write(tmp_path, "b.toml", "[codebook]\nk = 6\n")
     spec = experiment(tmp_path, rows, base="[extract]\nresize = 160\nmax_keypoints = 150\n[evaluate]\nfolds = 3\n")
     data, out = Path(shutil.copytree(tiny_dataset, tmp_path / "data")), tmp_path / "out"
-    shutil.copytree(tiny_features, out / "features")  # same clips and settings: extract finds them up to date
 
     def run(seeds=(0,)) -> list[str]:
         ran.clear()
