@@ -23,7 +23,7 @@ def test_from_dict_builds_nested_configs_and_keeps_defaults() -> None:
     (TrainConfig, {"unit": 3}, "unknown option.*TrainConfig: unit"),
     (CodebookConfig, {"k": 1}, "--k must be at least 2"),
     (CodebookConfig, {"k": 50, "sample_size": 10}, "--sample-size must be at least k"),
-    (EncodeConfig, {"features": "sift"}, "--features must be one of"),
+    (EncodeConfig, {"features": "sift"}, "--features: unknown kind"),
     (EncodeConfig, {"motion_model": "homography"}, "--motion-model must be one of"),
     (ExtractConfig, {"frame_step": 0}, "--frame-step"),
     (TrainConfig, {"validation_split": 0.95}, "--validation-split"),

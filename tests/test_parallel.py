@@ -269,11 +269,11 @@ def test_a_worker_killed_mid_run_loses_no_clip(dataset: Path, local_features: Pa
 
         extract = pipeline.extract_clip
 
-        def held(path, config):
+        def held(path, config, **options):
             deadline = time.monotonic() + 120
             while os.path.basename(str(path)) != first and not os.path.exists(gate) and time.monotonic() < deadline:
                 time.sleep(0.01)
-            return extract(path, config)
+            return extract(path, config, **options)
 
         pipeline.extract_clip = held
         return pipeline.extract_clip.__name__
