@@ -6,29 +6,14 @@ Each PNG is rendered into memory and written atomically.
 """
 from __future__ import annotations
 
-import io
 import os
 from typing import Sequence
 
 import numpy as np
 
-from soccer_lstm.artifacts import atomic_write
+from soccer_lstm.figures import new_figure, save_png
 
 
-def _figure(width: float, height: float):  # -> matplotlib.figure.Figure
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=100)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _save(figure, path: str | os.PathLike) -> None:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
-    with atomic_write(path, "wb") as handle:
-        handle.write(buffer.getvalue())
 
 
 def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: str | os.PathLike, title: str = "") -> None:
@@ -51,7 +36,7 @@ def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: str | os.Pa
     totals = counts.sum(axis=1, keepdims=True)
     rates = np.divide(counts, totals, out=np.zeros(counts.shape, dtype=np.float64), where=totals > 0)
     size = max(3.5, 0.9 * len(classes) + 1.8)
-    figure = _figure(size + 0.8, size)
+    figure = new_figure(size + 0.8, size)
     axes = figure.add_subplot()
     image = axes.imshow(rates, vmin=0.0, vmax=1.0, cmap="Blues")
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04, label="share of true class")
@@ -68,7 +53,7 @@ def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: str | os.Pa
                       color=colour, fontsize=font)
     if title:
         axes.set_title(title, fontsize=10)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def plot_rates(names: Sequence[str], means: Sequence[float], stds: Sequence[float],
@@ -92,7 +77,7 @@ def plot_rates(names: Sequence[str], means: Sequence[float], stds: Sequence[floa
         Rate of always answering the largest class (%), drawn as a dashed line.
     """
     n = len(names)
-    figure = _figure(7.5, 0.45 * n + 1.4)
+    figure = new_figure(7.5, 0.45 * n + 1.4)
     axes = figure.add_subplot()
     y = np.arange(n)[::-1]
     means_arr = np.nan_to_num(np.asarray(means, dtype=np.float64), nan=0.0)
@@ -114,7 +99,7 @@ def plot_rates(names: Sequence[str], means: Sequence[float], stds: Sequence[floa
                 frameon=False)
     if title:
         axes.set_title(title, fontsize=10)
-    _save(figure, path)
+    save_png(figure, path)
 
 
 def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike, title: str = "",
@@ -132,7 +117,7 @@ def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike
     best_epoch : int, optional
         The epoch whose weights were kept (1-based), drawn as a dotted line.
     """
-    figure = _figure(7.0, 4.0)
+    figure = new_figure(7.0, 4.0)
     axes = figure.add_subplot()
     epochs = np.arange(1, len(history.get("loss", [])) + 1)
     axes.plot(epochs, history.get("loss", []), label="training loss", color="#4C72B0")
@@ -155,4 +140,4 @@ def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike
     axes.legend(lines, labels, fontsize=8, loc="upper right")
     if title:
         axes.set_title(title, fontsize=10)
-    _save(figure, path)
+    save_png(figure, path)

@@ -300,15 +300,12 @@ def plot_local_motion(hof: np.ndarray, grid: int, path: object, title: str = "",
     per frame, coloured by the share of the frame's local motion in that cell; below, the grid with
     each cell shaded by its share over the clip and an arrow along its mean direction.
     """
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from soccer_lstm.artifacts import atomic_write
+    from soccer_lstm.figures import new_figure, save_png
 
     share = moving_share(hof, grid)
     direction = mean_direction(hof, grid)
-    fig, (ax_time, ax_grid) = plt.subplots(2, 1, figsize=(7, 7), gridspec_kw={"height_ratios": [1, 1.2]})
+    fig = new_figure(7, 7)
+    ax_time, ax_grid = fig.subplots(2, 1, gridspec_kw={"height_ratios": [1, 1.2]})
     extent = [0, len(share) / fps if fps > 0 else len(share), grid * grid - 0.5, -0.5]
     image = ax_time.imshow(share.T, aspect="auto", cmap="magma", interpolation="nearest", extent=extent)
     ax_time.set_ylabel("grid cell (row-major)")
@@ -325,8 +322,4 @@ def plot_local_motion(hof: np.ndarray, grid: int, path: object, title: str = "",
     ax_grid.set_yticks(range(grid))
     ax_grid.set_title("over the clip: where, and which way (arrows)")
     fig.tight_layout()
-    try:
-        with atomic_write(path, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=100)
-    finally:
-        plt.close(fig)
+    save_png(fig, path)

@@ -508,15 +508,12 @@ def camera_trajectory(track: MotionTrack, geometry: Mapping[str, Any] | None = N
 
 def plot_camera_trajectory(trajectory: np.ndarray, path: Any, title: str = "", fps: float = 0.0) -> None:
     """Draw pan, tilt and zoom over time (from :func:`camera_trajectory`) to a PNG, atomically."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from soccer_lstm.artifacts import atomic_write
+    from soccer_lstm.figures import new_figure, save_png
 
     trajectory = np.asarray(trajectory, np.float64).reshape(-1, 3)
     time = np.arange(len(trajectory)) / fps if fps > 0 else np.arange(len(trajectory))
-    fig, (ax_pan, ax_zoom) = plt.subplots(2, 1, sharex=True, figsize=(7, 5))
+    fig = new_figure(7, 5)
+    ax_pan, ax_zoom = fig.subplots(2, 1, sharex=True)
     ax_pan.plot(time, trajectory[:, 0], label="pan (x, px)")
     ax_pan.plot(time, trajectory[:, 1], label="tilt (y, px)")
     ax_pan.set_ylabel("camera position (px)")
@@ -527,8 +524,4 @@ def plot_camera_trajectory(trajectory: np.ndarray, path: Any, title: str = "", f
     if title:
         ax_pan.set_title(title)
     fig.tight_layout()
-    try:
-        with atomic_write(path, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=100)
-    finally:
-        plt.close(fig)
+    save_png(fig, path)
