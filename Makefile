@@ -23,7 +23,7 @@ PAPER    ?= experiments/paper.toml
 .PHONY: help install demo extract codebook encode train evaluate score reproduce test bench clean FORCE
 
 help: ## Show the targets and the variables they take
-	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [FEATURES=bow+motion+hof+mbh+hog: any + combination] [K=200] [SEED=0]"
+	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [FEATURES=bow+motion (any + of bow,motion,hof,mbh,hog)] [K=200] [SEED=0]"
 	@echo "       also: SEEDS=0 (evaluate, reproduce: e.g. 0,1,2)  FOLDS=3  N_JOBS=2  EXTRACT_OPTS=  TRAIN_OPTS="
 	@echo "             CLIPS_PER_CLASS=25 (demo)  PAPER=experiments/paper.toml (reproduce)  MODEL=OUT/model (score)"
 	@echo
