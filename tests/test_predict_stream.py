@@ -23,8 +23,11 @@ REPO = Path(__file__).resolve().parents[1]
 # The child classifies the first clip normally; the second clip's features wait on a FIFO that no one
 # ever writes, so the run cannot end by itself: the test is synchronised on the output alone.
 CHILD = """
+import signal
 import sys
 import soccer_lstm.pipeline as pipeline
+# Ctrl-C as in a terminal, even when this test runs where SIGINT is ignored (a background job).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 real, calls = pipeline.extract_clip, []
 def extract_clip(path, config):
     calls.append(path)
