@@ -31,6 +31,7 @@ still: the orientation bins stay zero.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -99,8 +100,12 @@ def mirror_permutation(kind: str, grid: int) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- histograms
+@lru_cache(maxsize=8)
 def _cell_index(height: int, width: int, grid: int) -> np.ndarray:
-    """Cell of every pixel (row-major cells), by where the pixel's centre falls: mirror-symmetric."""
+    """Cell of every pixel (row-major cells), by where the pixel's centre falls: mirror-symmetric.
+
+    Cached: every frame of a clip has the same size (read-only; callers never write into it).
+    """
     rows = np.minimum(((np.arange(height) + 0.5) * grid / height).astype(np.int64), grid - 1)
     cols = np.minimum(((np.arange(width) + 0.5) * grid / width).astype(np.int64), grid - 1)
     return (rows[:, None] * grid + cols[None, :]).reshape(-1)
