@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
@@ -108,39 +109,143 @@ def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.n
     return np.sort(train), np.sort(val)
 
 
-def _clip_accuracy(classifier: "LSTMClassifier", inputs: tuple[np.ndarray, ...], y: np.ndarray) -> float:
-    """Share of clips whose aggregated prediction is right (inputs as built by ``_inputs``)."""
-    mask = inputs[-1]
-    probabilities = classifier.model_.predict(inputs, verbose=0, batch_size=32)
-    if isinstance(probabilities, (list, tuple)):
-        probabilities = np.mean(probabilities, axis=0)
-    scores = [aggregate(probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1], classifier.aggregation)
+def _clip_accuracy(probabilities: np.ndarray, mask: np.ndarray, y: np.ndarray, aggregation: str) -> float:
+    """Share of clips whose aggregated per-frame probabilities ``(n, T, C)`` give the right label."""
+    scores = [aggregate(probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1], aggregation)
               for i in range(len(mask))]
     return float(np.mean(np.argmax(scores, axis=1) == y))
 
 
-def _make_epoch_report(classifier: "LSTMClassifier", val_inputs: tuple[np.ndarray, ...], val_y: np.ndarray | None) -> Any:
+# One traced forward function per model (see ``forward``), dropped with the model.
+_FORWARD: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+
+
+def _input_specs(widths: Sequence[int]) -> list[Any]:
+    import tensorflow as tf
+
+    return [tf.TensorSpec((None, None, int(w)), tf.float32) for w in widths] + [tf.TensorSpec((None, None), tf.bool)]
+
+
+def _batches(n: int, size: int, order: np.ndarray | None = None) -> list[np.ndarray]:
+    order = np.arange(n) if order is None else order
+    return [order[i:i + size] for i in range(0, n, size)]
+
+
+def _trimmed(inputs: Sequence[np.ndarray], rows: np.ndarray) -> tuple[list[np.ndarray], int]:
+    """The rows' inputs cut to their longest clip (trailing padding changes no valid step)."""
+    mask = inputs[-1][rows]
+    steps = max(int(mask.sum(axis=1).max()), 1)
+    return [a[rows, :steps] for a in inputs], steps
+
+
+def model_outputs(model: Any, inputs: Sequence[np.ndarray], batch_size: int = 64) -> list[np.ndarray]:
+    """Per-frame class probabilities ``(n, T, C)`` of each of a model's outputs (members, per-kind softmaxes).
+
+    The model's call is traced once for any batch size and clip length, so a cross-validation
+    fold, a validation pass per epoch and ``predict`` share one graph. Padded steps are zeros.
+    """
+    import tensorflow as tf
+
+    function = _FORWARD.get(model)
+    if function is None:
+        widths = [int(t.shape[-1]) for t in model.inputs[:-1]]
+        function = tf.function(lambda *parts: model(list(parts), training=False), input_signature=_input_specs(widths))
+        _FORWARD[model] = function
+    n, t_max = inputs[-1].shape
+    result: list[np.ndarray] = []
+    for rows in _batches(n, batch_size):
+        parts, steps = _trimmed(inputs, rows)
+        outputs = function(*parts)
+        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+        if not result:
+            result = [np.zeros((n, t_max, int(o.shape[-1])), np.float32) for o in outputs]
+        for full, output in zip(result, outputs):
+            full[rows, :steps] = output.numpy()
+    return result
+
+
+def forward(model: Any, inputs: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-frame class probabilities ``(n, T, C)``, a seed ensemble's or late fusion's outputs averaged."""
+    return np.mean(model_outputs(model, inputs), axis=0)
+
+
+def _weighted_loss(probabilities: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> float:
+    """Keras' masked, weighted cross-entropy (summed over outputs) in NumPy, for the validation part."""
+    picked = [np.take_along_axis(p, y[..., None], axis=-1)[..., 0] for p in probabilities]
+    losses = [-np.log(np.clip(p, 1e-7, 1.0)) for p in picked]
+    return float(sum((loss * weights).sum() for loss in losses) / max(mask.sum(), 1))
+
+
+def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray,
+                validation: tuple[Sequence[np.ndarray], np.ndarray, np.ndarray] | None, *, epochs: int,
+                batch_size: int, patience: int, seed: int,
+                on_epoch: Callable[[int, dict[str, float], np.ndarray | None], None] | None = None) -> dict[str, list[float]]:
+    """Mini-batch training with early stopping; the best epoch's weights are kept.
+
+    What ``keras.Model.fit`` with ``EarlyStopping(restore_best_weights=True)`` did here, at a
+    fraction of its cost for these small models: one traced training step serves every batch
+    (batch size and clip length vary; each batch is cut to its longest clip), validation reuses the
+    traced forward pass instead of tracing evaluation and prediction functions of its own, and
+    nothing runs per batch but the step. The loss is Keras' for a masked output: the weighted
+    per-frame cross-entropy summed over the batch's steps (padded steps weigh nothing), divided by
+    the number of real steps, summed over the model's outputs. ``x`` holds the model's inputs, the
+    mask last; ``y`` and ``weights`` are ``(n, T)``. Early stopping watches the validation loss, or
+    the training loss without validation; ``on_epoch(epoch, logs, validation_probabilities)`` may
+    add to the epoch's figures. Returns the history: ``loss``, and ``val_loss`` plus whatever
+    ``on_epoch`` added.
+    """
     import keras
+    import tensorflow as tf
 
-    from soccer_lstm.progress import EpochProgress
+    widths = [int(a.shape[2]) for a in x[:-1]]
+    specs = _input_specs(widths)
+    label_spec = tf.TensorSpec((None, None), tf.int32)
+    weight_spec = tf.TensorSpec((None, None), tf.float32)
+    optimizer.build(model.trainable_variables)
 
-    class EpochReport(keras.callbacks.Callback):
-        """After each epoch: the validation clip accuracy (into the history) and a progress update."""
+    @tf.function(input_signature=[tuple(specs), label_spec, weight_spec], reduce_retracing=True)
+    def step(inputs: Any, labels: Any, sample_weight: Any) -> Any:
+        real_steps = tf.maximum(tf.reduce_sum(tf.cast(inputs[-1], tf.float32)), 1.0)
+        with tf.GradientTape() as tape:
+            outputs = model(list(inputs), training=True)
+            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            loss = tf.add_n([tf.reduce_sum(keras.ops.sparse_categorical_crossentropy(labels, o) * sample_weight)
+                             for o in outputs]) / real_steps
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
+        return loss
 
-        def __init__(self) -> None:
-            super().__init__()
-            self.progress = EpochProgress(classifier.epochs, desc="train")
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            logs = logs if logs is not None else {}
-            if val_y is not None and len(val_y):
-                logs["val_accuracy"] = _clip_accuracy(classifier, val_inputs, val_y)
-            self.progress.update(epoch + 1, logs)
-
-    return EpochReport()
-
-
-_EpochReport = _make_epoch_report
+    rng = np.random.default_rng(seed)
+    y, weights = y.astype(np.int32), weights.astype(np.float32)
+    history: dict[str, list[float]] = {}
+    best, best_weights, waited = np.inf, None, 0
+    for epoch in range(epochs):
+        losses, sizes = [], []
+        for rows in _batches(len(y), batch_size, rng.permutation(len(y))):
+            parts, steps = _trimmed(x, rows)
+            losses.append(float(step(tuple(parts), y[rows, :steps], weights[rows, :steps])))
+            sizes.append(len(rows))
+        logs = {"loss": float(np.average(losses, weights=sizes))}
+        val_probabilities = None
+        if validation is not None:
+            val_x, val_y, val_w = validation
+            outputs = model_outputs(model, val_x)
+            logs["val_loss"] = _weighted_loss(outputs, val_y, val_w, val_x[-1])
+            val_probabilities = np.mean(outputs, axis=0)
+        if on_epoch is not None:
+            on_epoch(epoch, logs, val_probabilities)
+        for key, value in logs.items():
+            history.setdefault(key, []).append(float(value))
+        watched = logs["val_loss" if validation is not None else "loss"]
+        if watched < best:
+            best, best_weights, waited = watched, model.get_weights(), 0
+        else:
+            waited += 1
+            if waited >= patience:
+                break
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    return history
 
 
 class LSTMClassifier:
@@ -237,30 +342,27 @@ class LSTMClassifier:
         joint = self.fusion == "joint"
         self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.seed, self.ensemble,
                                  joint=joint)
-        outputs = self.ensemble * (len(groups) if groups and not joint else 1)
-        if outputs > 1:  # one target and one weighting per member
-            y_steps, weights = [y_steps] * outputs, [weights] * outputs
         inputs = self._inputs(x, mask)
         optimizer, batch_size = make_optimizer(self.config())
-        self.model_.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", weighted_metrics=[])
-        monitor = "val_loss" if len(val) else "loss"
-        stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience, restore_best_weights=True)
-        def rows(target: Any, index: np.ndarray) -> Any:
-            return [t[index] for t in target] if isinstance(target, list) else target[index]
+        validation = (tuple(a[val] for a in inputs), y_steps[val], weights[val]) if len(val) else None
+        from soccer_lstm.progress import EpochProgress
 
-        validation = (tuple(a[val] for a in inputs), rows(y_steps, val), rows(weights, val)) if len(val) else None
-        report = _EpochReport(self, tuple(a[val] for a in inputs), y[val] if len(val) else None)
-        # Keras' own bars are never shown (escape codes, one bar per epoch); the report above is.
+        progress = EpochProgress(self.epochs, desc="train")
+
+        def report(epoch: int, logs: dict[str, float], val_probabilities: np.ndarray | None) -> None:
+            if val_probabilities is not None:
+                logs["val_accuracy"] = _clip_accuracy(val_probabilities, validation[0][-1], y[val], self.aggregation)
+            progress.update(epoch + 1, logs)
+
+        # Keras' own bars are never shown (escape codes, one bar per epoch); the progress above is.
         try:
-            history = self.model_.fit(tuple(a[train] for a in inputs), rows(y_steps, train),
-                                      sample_weight=rows(weights, train), validation_data=validation,
-                                      epochs=self.epochs, batch_size=batch_size, shuffle=True,
-                                      callbacks=[report, stop], verbose=0)
+            self.history_ = train_model(self.model_, optimizer, tuple(a[train] for a in inputs), y_steps[train],
+                                        weights[train], validation, epochs=self.epochs, batch_size=batch_size,
+                                        patience=self.patience, seed=self.seed, on_epoch=report)
         finally:
-            report.progress.close()
-        self.history_ = {k: [float(v) for v in vs] for k, vs in history.history.items()}
-        self.epochs_run_ = len(history.history.get("loss", []))
-        watched = self.history_.get(monitor) or [0.0]
+            progress.close()
+        self.epochs_run_ = len(self.history_.get("loss", []))
+        watched = self.history_.get("val_loss" if validation is not None else "loss") or [0.0]
         self.best_epoch_ = int(np.argmin(watched)) + 1  # the weights early stopping restored
         return self
 
@@ -282,9 +384,7 @@ class LSTMClassifier:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
         self._check_fitted()
         x, mask = pad_sequences(sequences, self.max_steps)
-        probabilities = self.model_.predict(self._inputs(x, mask), verbose=0, batch_size=32)
-        if isinstance(probabilities, (list, tuple)):  # a seed ensemble: average its members
-            probabilities = np.mean(probabilities, axis=0)
+        probabilities = forward(self.model_, self._inputs(x, mask))
         return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:

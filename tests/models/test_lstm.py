@@ -90,36 +90,31 @@ def test_mirrored_training_copies_teach_both_pan_directions() -> None:
     assert LSTMClassifier().set_layout({"bow": [0, 5]})._mirror_columns() == []
 
 
-# --- what the loss sees: spied on the Keras model, no training ----------------------------------
+# --- what the loss sees: spied on the training loop, no training ----------------------------------
 
-class SpyModel:
-    """Stands in for the Keras model: records what ``fit`` is given and trains nothing."""
+class Spy:
+    """Stands in for ``train_model``: records what the loss would be given and trains nothing.
 
-    def __init__(self, n_outputs: int) -> None:
-        self.outputs = [None] * n_outputs
+    The loss sums one weighted cross-entropy per model output, each with the same per-step targets
+    and weights: ``y`` and ``sample_weight`` hold them once per output of the real model.
+    """
 
-    def compile(self, **kwargs) -> None:
-        pass
-
-    def fit(self, x, y, sample_weight=None, validation_data=None, **kwargs):
-        self.x, self.y, self.sample_weight, self.validation_data = x, y, sample_weight, validation_data
-
-        class History:
-            history = {"loss": [1.0]}
-
-        return History()
+    def __call__(self, model, optimizer, x, y, weights, validation, **kwargs):
+        n_outputs = len(model.outputs)
+        self.n_outputs = n_outputs
+        self.x = x
+        self.y, self.sample_weight = (y, weights) if n_outputs == 1 else ([y] * n_outputs, [weights] * n_outputs)
+        self.validation_data = validation
+        return {"loss": [1.0]}
 
 
-def _spied_fit(monkeypatch: pytest.MonkeyPatch, model: LSTMClassifier, sequences, labels) -> SpyModel:
+def _spied_fit(monkeypatch: pytest.MonkeyPatch, model: LSTMClassifier, sequences, labels) -> Spy:
     import soccer_lstm.models.lstm as lstm
 
-    def build(widths, n_classes, units, dropout, seed, members, joint=False):
-        groups = 1 if isinstance(widths, int) else len(widths)
-        return SpyModel(members * (groups if groups > 1 and not joint else 1))
-
-    monkeypatch.setattr(lstm, "build_lstm", build)
+    spy = Spy()
+    monkeypatch.setattr(lstm, "train_model", spy)
     model.fit(sequences, labels)
-    return model.model_
+    return spy
 
 
 def _as_list(target) -> list[np.ndarray]:
