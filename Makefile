@@ -68,7 +68,7 @@ $(OUT)/model/pipeline.json: $(OUT)/sequences/index.json $(OUT)/.params/train
 	@touch '$@'
 
 $(OUT)/eval/metrics.json: $(OUT)/features/index.json $(OUT)/.params/evaluate
-	$(CLI) evaluate '$(OUT)/features' -o '$(OUT)/eval' $(EVALUATE_PARAMS)
+	$(CLI) evaluate '$(OUT)/features' -o '$(OUT)/eval' --n-jobs $(N_JOBS) $(EVALUATE_PARAMS)
 	@touch '$@'
 
 extract: $(OUT)/features/index.json ## Per-frame SIFT of every clip in DATA -> OUT/features

@@ -131,14 +131,16 @@ def train(ctx: click.Context, sequences: str, out: str, seed: int, overwrite: bo
 @folds_option
 @seed_option
 @click.option("--seeds", type=seeds_type, default=None, help="Repeat with these seeds, e.g. 0,1,2 (overrides --seed).")
+@n_jobs_option
 @overwrite_option
 @click.pass_context
 def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: int, folds: int, seed: int,
-             seeds: list[int] | None, overwrite: bool, **options: Any) -> None:
+             seeds: list[int] | None, n_jobs: int, overwrite: bool, **options: Any) -> None:
     """Stratified (or grouped) k-fold cross-validation of the whole pipeline on FEATURES.
 
     The codebook, the motion scaler and the LSTM are fit on the training folds only. One line per
     fold as it finishes; finished folds are kept in OUT/folds, so an interrupted run resumes.
+    With --n-jobs, that many folds train at once, one process each.
     """
     from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, PipelineConfig, validate
     from soccer_lstm.evaluation.cv import format_metrics, run_evaluate
@@ -155,7 +157,8 @@ def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: i
         _say(ctx, f"seed {fold.seed} fold {fold.fold + 1}/{n_folds}: accuracy {fold.accuracy:.3f} "
                   f"on {len(fold.test_index)} clips ({how})")
 
-    metrics = run_evaluate(features, out, config, seeds=seeds or [seed], overwrite=overwrite, on_fold=on_fold)
+    metrics = run_evaluate(features, out, config, seeds=seeds or [seed], overwrite=overwrite, on_fold=on_fold,
+                           n_jobs=n_jobs)
     click.echo(format_metrics(metrics))
 
 

@@ -102,7 +102,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
                    seeds: Sequence[int] = (0,), transform: SequenceTransform | None = None,
                    cache: FoldCache | None = None, verbose: int = 0,
                    on_fold: Callable[[FoldResult, int, bool], None] | None = None,
-                   fold_dir: Any = None) -> CVResult:
+                   fold_dir: Any = None, n_jobs: int = 1) -> CVResult:
     """Run k-fold cross-validation (the same folds for every seed) and collect predictions.
 
     Parameters
@@ -127,6 +127,10 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
         Keep each finished fold's result there, keyed on everything that defines it (the clips'
         features, the whole config, the seed, the fold's test clips, the package version); a fold
         whose key is found is read back instead of computed, so an interrupted run resumes.
+    n_jobs : int
+        Train and test this many (seed, fold) runs at once, each in its own process on one core
+        (``-1``: every core). Encoding and scaling stay in this process; every run is seeded, so
+        the results do not depend on ``n_jobs``.
     """
     from dataclasses import replace
 
@@ -142,6 +146,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
         def make_classifier(seed: int) -> Estimator:
             return LSTMClassifier.from_config(replace(config.train, seed=seed), verbose=verbose)
 
+    tasks: list[tuple[int, int, np.ndarray, str | None, tuple]] = []
     for seed in seeds:
         codebook_config = replace(config.codebook, seed=seed)
         for fold_number, (train, test) in enumerate(folds):
@@ -164,27 +169,45 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             scaler = make_scaler(layout, scale).fit([sequences[i] for i in train])
             train_x = scaler.transform([sequences[i] for i in train])
             test_x = scaler.transform([sequences[i] for i in test])
-            started = time.perf_counter()
-            with progress.without_epoch_lines():
-                classifier.fit(train_x, y[train].tolist())
-            seconds = time.perf_counter() - started
-            predicted = [str(p) for p in classifier.predict(test_x)]
-            accuracy = float(np.mean(np.asarray(predicted) == y[test]))
-            log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
-            fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
-            result.folds.append(fold_result)
-            if key:
-                from soccer_lstm.artifacts import write_json
+            tasks.append((seed, fold_number, test, key, (classifier, train_x, y[train].tolist(), test_x)))
+    from soccer_lstm.parallel import effective_jobs
 
-                write_json(Path(fold_dir) / f"{key}.json", {"key": key, **asdict(fold_result)})
-            if on_fold is not None:
-                on_fold(fold_result, len(folds), False)
+    jobs = min(effective_jobs(n_jobs), len(tasks))
+    if jobs > 1:
+        from joblib import Parallel, delayed
+
+        runs = Parallel(n_jobs=jobs, return_as="generator")(delayed(_fit_predict)(*work) for *_, work in tasks)
+    else:
+        runs = (_fit_predict(*work) for *_, work in tasks)
+    for (seed, fold_number, test, key, _), (predicted, seconds) in zip(tasks, runs):
+        accuracy = float(np.mean(np.asarray(predicted) == y[test]))
+        log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
+        fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
+        result.folds.append(fold_result)
+        if key:
+            from soccer_lstm.artifacts import write_json
+
+            write_json(Path(fold_dir) / f"{key}.json", {"key": key, **asdict(fold_result)})
+        if on_fold is not None:
+            on_fold(fold_result, len(folds), False)
+    order = {seed: n for n, seed in enumerate(seeds)}
+    result.folds.sort(key=lambda f: (order[f.seed], f.fold))  # kept and new folds in their run order
     if fold_dir is not None:  # results of other configs or seeds never mix with these
         from soccer_lstm.ownership import prune
 
         prune(fold_dir, [f"{_fold_key(store, config, s, n, t)}.json" for s in seeds
                          for n, (_, t) in enumerate(folds)], pattern="*.json")
     return result
+
+
+def _fit_predict(classifier: Estimator, train_x: list[np.ndarray], train_y: list[str],
+                 test_x: list[np.ndarray]) -> tuple[list[str], float]:
+    """Fit one fold's classifier and predict its test clips (in this process or a worker)."""
+    started = time.perf_counter()
+    with progress.without_epoch_lines():
+        classifier.fit(train_x, train_y)
+    seconds = time.perf_counter() - started
+    return [str(p) for p in classifier.predict(test_x)], seconds
 
 
 def _fold_key(store: FeatureStore, config: PipelineConfig, seed: int, fold: int, test: np.ndarray) -> str:
@@ -213,7 +236,7 @@ def _read_fold(fold_dir: Any, key: str) -> FoldResult | None:
 
 def run_evaluate(features_dir: str, out_dir: str, config: PipelineConfig, seeds: Sequence[int] = (0,),
                  verbose: int = 0, overwrite: bool = False,
-                 on_fold: Callable[[FoldResult, int, bool], None] | None = None) -> dict[str, Any]:
+                 on_fold: Callable[[FoldResult, int, bool], None] | None = None, n_jobs: int = 1) -> dict[str, Any]:
     """Cross-validate the LSTM pipeline on a feature store; write ``metrics.json``; return it.
 
     Each finished fold is kept in ``out_dir/folds/``; running the same evaluation again reads
@@ -225,7 +248,7 @@ def run_evaluate(features_dir: str, out_dir: str, config: PipelineConfig, seeds:
     store = FeatureStore(features_dir)
     claim_folder(out_dir, "evaluate", {"features": folder_ref(features_dir)}, overwrite)
     result = cross_validate(store, config, seeds=seeds, verbose=verbose, on_fold=on_fold,
-                            fold_dir=Path(out_dir) / "folds")
+                            fold_dir=Path(out_dir) / "folds", n_jobs=n_jobs)
     metrics = {**result.summary(), "seeds": list(seeds), "config": config.as_dict(),
                "features_dir": str(features_dir),
                "predictions": [{"clip_id": result.clip_ids[i], "label": result.labels[i], "predicted": p,

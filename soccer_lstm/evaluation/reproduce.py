@@ -553,7 +553,7 @@ def _run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, se
         try:
             cv = cross_validate(store, row.pipeline, make_classifier=classifier_factory(row, verbose), seeds=seeds,
                                 transform=shuffle_frames if row.shuffle_frames else None, cache=cache,
-                                verbose=verbose)
+                                verbose=verbose, n_jobs=n_jobs)
         except UserError:
             raise
         except Exception as exc:  # one broken row must not throw away the others' hour of work

@@ -123,3 +123,14 @@ def test_confusion_rows_are_true_classes_and_recall_is_per_true_class() -> None:
     text = format_metrics(summary)
     assert "0.667 +- 0.000  (2 folds: 0.667, 0.667)" in text and "throw" in text and "0.500" in text
 
+
+
+def test_folds_run_in_worker_processes_give_the_same_result_as_in_this_one(tmp_path: Path) -> None:
+    """--n-jobs runs (seed, fold) pairs in other processes: every run is seeded, so nothing changes."""
+    store = FeatureStore(write_feature_store(tmp_path / "features", LABELS))
+    config = replace(_config(folds=3), train=TrainConfig(units=4, epochs=3, patience=3, scale="all"))
+    alone = cross_validate(store, config, seeds=[0, 1])
+    parallel = cross_validate(store, config, seeds=[0, 1], n_jobs=2)
+    assert [(f.seed, f.fold) for f in parallel.folds] == [(s, n) for s in (0, 1) for n in range(3)]
+    assert [(f.seed, f.fold, f.test_index, f.predicted) for f in parallel.folds] == \
+           [(f.seed, f.fold, f.test_index, f.predicted) for f in alone.folds]
