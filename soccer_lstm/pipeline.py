@@ -21,13 +21,14 @@ from soccer_lstm.artifacts import (check_can_create, file_digest, file_signature
 from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, PredictConfig, TrainConfig, feature_kinds
 from soccer_lstm.dataset import Clip, check_trainable, discover
 from soccer_lstm.errors import ArtifactError, BatchError, ClipError, UserError
-from soccer_lstm.features.bow import bow_histograms
-from soccer_lstm.features.codebook import Codebook, sample_descriptors
-from soccer_lstm.features.scaling import SequenceScaler
+from soccer_lstm.features.codebook import Codebook
+from soccer_lstm.features.scaling import SequenceScaler, make_scaler
+from soccer_lstm.features.words import encode_clip
+from soccer_lstm.features.words import fit_codebook as fit_clip_codebook
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
 from soccer_lstm.ownership import InputRef, claim_file, claim_folder, dataset_ref, folder_ref, prune, update_inputs
 from soccer_lstm.parallel import imap_unordered
-from soccer_lstm.store import INDEX, ClipEntry, FeatureStore, read_stage_index
+from soccer_lstm.store import INDEX, ClipEntry, FeatureStore, StoreClips, read_stage_index
 
 log = logging.getLogger(__name__)
 
@@ -263,10 +264,7 @@ def _entry(clip: Clip, file: str, fp: str, meta: dict[str, Any]) -> dict[str, An
 # ----------------------------------------------------------------------------- codebook
 def fit_codebook(store: FeatureStore, indices: Sequence[int], config: CodebookConfig = CodebookConfig()) -> Codebook:
     """Fit a codebook on a seeded subsample of the descriptors of clips ``indices`` only."""
-    indices = list(indices)
-    counts = [store.descriptor_count(i) for i in indices]
-    sample = sample_descriptors(counts, lambda j: store.load(indices[j]).descriptors, config.sample_size, config.seed)
-    return Codebook(k=config.k, batch_size=config.batch_size, seed=config.seed).fit(sample)
+    return fit_clip_codebook(StoreClips(store, indices), config)
 
 
 def run_codebook(features_dir: str | Path, out_path: str | Path, config: CodebookConfig = CodebookConfig(),
@@ -331,55 +329,6 @@ def feature_layout(config: EncodeConfig, k: int, grid: int = 3) -> dict[str, lis
     from soccer_lstm.features import layout
 
     return layout.feature_layout(config.features, k, config.motion_model, grid)
-
-
-def encode_clip(features: ClipFeatures, codebook: Codebook | None, config: EncodeConfig) -> np.ndarray:
-    """One vector per frame: the kinds of ``config.features`` concatenated in their fixed order.
-
-    Raises
-    ------
-    UserError
-        If BoW is asked for without a codebook, or a local kind (HOF, MBH, HOG) from features that
-        an older version extracted without them.
-    """
-    parts = []
-    for kind in feature_kinds(config.features):
-        if kind == "bow":
-            if codebook is None:
-                raise UserError("BoW features need a codebook (--codebook)")
-            parts.append(bow_histograms(features.descriptors, features.offsets, codebook))
-        elif kind == "motion":
-            from soccer_lstm.features.motion import motion_features
-
-            parts.append(np.asarray(motion_features(features, model=config.motion_model), np.float32))
-        elif kind not in features.local:
-            raise UserError(f"these features hold no '{kind}' histograms (extracted by an older version); "
-                            f"re-run extract")
-        else:
-            parts.append(np.asarray(features.local[kind], np.float32))
-    return np.concatenate(parts, axis=1).astype(np.float32)
-
-
-def make_scaler(layout: dict[str, list[int]], scale: str = "all") -> SequenceScaler:
-    """The column standardiser of a feature layout.
-
-    ``motion``: motion columns only (BoW histograms stay histograms); ``all``: every column;
-    ``none``: nothing. Its statistics are those of the training clips together with their
-    left-right mirrors (:func:`~soccer_lstm.features.layout.layout_mirror`): the motion columns a
-    mirror negates are scaled but not centred, and columns a mirror swaps share their statistics,
-    so that mirrored training copies (``TrainConfig.mirror``) stay exact after scaling.
-    """
-    from soccer_lstm.features.layout import layout_mirror
-
-    mirror = layout_mirror(layout)
-    uncentered = tuple(int(c) for c in np.flatnonzero(mirror[1] < 0)) if mirror else ()
-    source = tuple(int(c) for c in mirror[0]) if mirror else ()
-    if scale == "all":
-        return SequenceScaler(0, max(stop for _, stop in layout.values()), uncentered, source)
-    if scale == "motion":
-        start, stop = layout.get("motion", [0, 0])
-        return SequenceScaler(start, stop, uncentered)
-    return SequenceScaler(0, 0)
 
 
 def _encode_one(task: tuple[int, Path, ClipEntry, Codebook | None, EncodeConfig]) -> tuple[int, np.ndarray | None, str | None]:
@@ -508,7 +457,7 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     scaler = make_scaler(index["layout"], config.scale)
     sequences = scaler.fit_transform(sequences)
     started = time.perf_counter()
-    classifier = LSTMClassifier.from_config(config, verbose=verbose).set_layout(index["layout"]).fit(sequences, labels)
+    classifier = LSTMClassifier.from_config(config, layout=index["layout"], verbose=verbose).fit(sequences, labels)
     seconds = time.perf_counter() - started
     # pipeline.json is written last: its presence marks a complete model folder.
     try:

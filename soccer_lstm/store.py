@@ -95,3 +95,25 @@ class FeatureStore:
 
     def descriptor_count(self, i: int) -> int:
         return self.entries[i].n_descriptors
+
+
+class StoreClips:
+    """A lazy, indexable view of some clips of a :class:`FeatureStore` (each loaded when asked for).
+
+    What :class:`~soccer_lstm.features.words.VisualWords` takes as ``X`` when a dataset is too large to
+    hold every clip's descriptors in memory: ``descriptor_count`` lets the codebook's sample read only
+    the clips it draws from.
+    """
+
+    def __init__(self, store: FeatureStore, indices: Any = None) -> None:
+        self.store = store
+        self.indices = [int(i) for i in (range(len(store)) if indices is None else indices)]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> ClipFeatures:
+        return self.store.load(self.indices[i])
+
+    def descriptor_count(self, i: int) -> int:
+        return self.store.descriptor_count(self.indices[i])

@@ -156,8 +156,8 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             if transform is not None:
                 sequences = transform(list(sequences), seed)
             classifier = make_classifier(seed)
-            if hasattr(classifier, "set_layout"):
-                classifier.set_layout(layout)
+            if "layout" in getattr(classifier, "get_params", dict)():
+                classifier.set_params(layout=layout)  # fusion and mirroring read it in fit
             # Histogram baselines (chi2, alignment of histograms) need the raw histograms; the LSTM
             # takes standardised inputs. A classifier says which through ``input_scaling``.
             scale = getattr(classifier, "input_scaling", config.train.scale)

@@ -187,7 +187,7 @@ def _resolve_row(path: Path, number: int, entry: Any, base: dict[str, Any]) -> R
                         f"says {features!r}")
     merged["encode"]["features"] = features
     try:
-        pipeline = from_dict(PipelineConfig, merged)
+        pipeline = from_dict(PipelineConfig, merged, spelling="key")
     except UserError as exc:
         raise UserError(f"{where}: {exc}") from None
     except TypeError as exc:
@@ -227,12 +227,15 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
         members = row.classifier_params.get("members", 1)
         if isinstance(members, bool) or not isinstance(members, int) or members < 1:
             raise UserError(f"{where}: members must be a positive integer")
+        if "members" in row.classifier_params and row.pipeline.train.ensemble not in (1, members):
+            raise UserError(f"{where}: [classifier] members = {members} and [train] ensemble = "
+                            f"{row.pipeline.train.ensemble} disagree; set one of them")
     else:
         from soccer_lstm.models.baselines import BASELINES, check_segments
 
-        if "seed" in row.classifier_params:
-            raise UserError(f"{where}: the seed comes from --seeds; remove 'seed' from [classifier]")
-        accepted = set(BASELINES[row.classifier]().get_params()) - {"seed"}
+        if "random_state" in row.classifier_params or "seed" in row.classifier_params:
+            raise UserError(f"{where}: the seed comes from --seeds; remove it from [classifier]")
+        accepted = set(BASELINES[row.classifier]().get_params()) - {"random_state"}
         unknown = sorted(set(row.classifier_params) - accepted)
         if unknown:
             raise UserError(f"{where}: {row.classifier} has no option(s) {', '.join(unknown)} "
@@ -245,76 +248,27 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
 
 
 # ----------------------------------------------------------------------------- classifiers
-class SeedEnsemble:
-    """Several LSTMs trained with different seeds; their clip-level outputs are averaged.
-
-    Averaging members is the last resort against seed-dependent results on ~100-clip datasets.
-
-    Parameters
-    ----------
-    make_member : callable
-        ``make_member(seed)`` returns a fresh classifier.
-    members : int
-        Number of members.
-    seed : int
-        Member ``i`` gets seed ``seed * members + i``, so different ensembles never share a member.
-    """
-
-    def __init__(self, make_member: Callable[[int], Any], members: int = 3, seed: int = 0) -> None:
-        self.make_member = make_member
-        self.members = members
-        self.seed = seed
-        self.layout: dict[str, list[int]] | None = None
-
-    def set_layout(self, layout: dict[str, list[int]] | None) -> "SeedEnsemble":
-        """Remember the feature layout and pass it to every member (late and joint fusion need it)."""
-        self.layout = layout
-        return self
-
-    def _member(self, index: int) -> Any:
-        member = self.make_member(self.seed * self.members + index)
-        if self.layout is not None and hasattr(member, "set_layout"):
-            member.set_layout(self.layout)
-        return member
-
-    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "SeedEnsemble":
-        """Fit every member on the same clips."""
-        self.members_ = [self._member(i).fit(sequences, labels) for i in range(self.members)]
-        self.classes_ = self.members_[0].classes_
-        return self
-
-    def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
-        """Mean of the members' clip-level class scores."""
-        from sklearn.exceptions import NotFittedError
-
-        if not hasattr(self, "members_"):
-            raise NotFittedError("this SeedEnsemble is not fitted yet")
-        return np.mean([m.predict_proba(sequences) for m in self.members_], axis=0)
-
-    def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
-        """Class with the highest mean score."""
-        return self.classes_[np.argmax(self.predict_proba(sequences), axis=1)]
-
-
 def classifier_factory(row: RowSpec, verbose: int = 0) -> Callable[[int], Any]:
     """``make(seed)`` returning a fresh, seeded classifier for ``row``."""
     if row.classifier == LSTM:
         from soccer_lstm.models.lstm import LSTMClassifier
 
-        def make_lstm(seed: int) -> Any:
-            return LSTMClassifier.from_config(replace(row.pipeline.train, seed=seed), verbose=verbose)
+        # One ensemble mechanism: [classifier] members = n is the LSTM's own ``ensemble`` (n members
+        # in one model, seeds seed, seed+1, ...).
+        members = int(row.classifier_params.get("members", row.pipeline.train.ensemble))
+        train = replace(row.pipeline.train, ensemble=members)
 
-        members = int(row.classifier_params.get("members", 1))
-        if members == 1:
-            return make_lstm
-        return lambda seed: SeedEnsemble(make_lstm, members, seed)
+        def make_lstm(seed: int) -> Any:
+            return LSTMClassifier.from_config(replace(train, seed=seed), verbose=verbose)
+
+        return make_lstm
 
     from soccer_lstm.models.baselines import make_baseline
 
     def make_baseline_row(seed: int) -> Any:
         estimator = make_baseline(row.classifier, **row.classifier_params)
-        if "seed" in estimator.get_params():
-            estimator.set_params(seed=seed)
+        if "random_state" in estimator.get_params():
+            estimator.set_params(random_state=seed)
         return estimator
 
     return make_baseline_row
@@ -397,7 +351,7 @@ def _row_result(row: RowSpec, cv: CVResult, seconds: float) -> RowResult:
 
 def _classifier_label(row: RowSpec) -> str:
     """The report's Classifier column: the classifier, plus what sets this row apart from its kin."""
-    members = int(row.classifier_params.get("members", 1)) if row.classifier == LSTM else 1
+    members = int(row.classifier_params.get("members", row.pipeline.train.ensemble)) if row.classifier == LSTM else 1
     label = row.classifier if members == 1 else f"{row.classifier} x{members}"
     segments = row.classifier_params.get("segments", 1)
     if segments != 1:

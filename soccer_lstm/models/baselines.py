@@ -23,29 +23,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from soccer_lstm.models.clips import as_sequences as _as_sequences
+from soccer_lstm.models.clips import check_param
 from soccer_lstm.models.alignment import alignment_scores, normalize_scores, self_alignment_scores
 
 __all__ = ["NWKNeighborsClassifier", "NWStringKernelSVC", "ClipHistogramChi2SVC", "FrameLinearSVCVote",
            "ClipStatsLogistic", "BASELINES", "make_baseline"]
 
 
-def _as_sequences(sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Validate a list of clips: each a 2-D float32 array, all with the same number of columns."""
-    result = [np.asarray(s, dtype=np.float32) for s in sequences]
-    if not result:
-        raise ValueError("expected at least one sequence")
-    if any(s.ndim != 2 for s in result):
-        raise ValueError("every sequence must be a 2-D array (frames x features)")
-    widths = {s.shape[1] for s in result}
-    if len(widths) > 1:
-        raise ValueError(f"sequences have different feature widths: {sorted(widths)}")
-    return result
-
-
-def _check_labels(sequences: list[np.ndarray], labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted class names and the integer class of every clip."""
-    labels = np.asarray([str(label) for label in labels])
-    if len(labels) != len(sequences):
+def _check_labels(sequences: list[np.ndarray], labels: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted class labels (of the labels' own type: integers stay integers) and the class index of every clip."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != len(sequences):
         raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
     classes, encoded = np.unique(labels, return_inverse=True)
     if len(classes) < 2:
@@ -91,7 +80,8 @@ class NWKNeighborsClassifier(_ClipClassifier):
 
     Attributes
     ----------
-    classes_ : ndarray of str
+    classes_ : ndarray
+        Sorted class labels.
     sequences_ : list of ndarray
         The training clips (k-NN keeps them all).
     """
@@ -105,8 +95,10 @@ class NWKNeighborsClassifier(_ClipClassifier):
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "NWKNeighborsClassifier":
         """Store the training clips and their labels."""
-        if int(self.n_neighbors) < 1:
-            raise ValueError(f"n_neighbors must be at least 1, got {self.n_neighbors}")
+        check_param(self, "n_neighbors", integer=True, low=1)
+        check_param(self, "gap", low=0)
+        check_param(self, "similarity", choices=("intersection", "cosine"))
+        check_param(self, "normalize", boolean=True)
         sequences = _as_sequences(sequences)
         self.classes_, self.y_ = _check_labels(sequences, labels)
         self.n_features_in_ = sequences[0].shape[1]
@@ -172,12 +164,13 @@ class NWStringKernelSVC(_ClipClassifier):
         Clip negative eigenvalues (True) or use the raw kernel (False, for experiments).
     class_weight : {"balanced"} or None
         Passed to :class:`sklearn.svm.SVC`.
-    seed : int
+    random_state : int
         Seeds the SVC's probability calibration.
 
     Attributes
     ----------
-    classes_ : ndarray of str
+    classes_ : ndarray
+        Sorted class labels.
     projection_ : ndarray (n_train, n_train)
         ``P`` above (identity when ``psd`` is False).
     clipped_eigenvalues_ : int
@@ -186,18 +179,24 @@ class NWStringKernelSVC(_ClipClassifier):
     """
 
     def __init__(self, C: float = 10.0, gap: float = 0.5, similarity: str = "intersection",
-                 psd: bool = True, class_weight: str | None = None, seed: int = 0) -> None:
+                 psd: bool = True, class_weight: str | None = None, random_state: int = 0) -> None:
         self.C = C
         self.gap = gap
         self.similarity = similarity
         self.psd = psd
         self.class_weight = class_weight
-        self.seed = seed
+        self.random_state = random_state
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "NWStringKernelSVC":
         """Align every pair of training clips, repair the Gram matrix and fit the SVM."""
         from sklearn.svm import SVC
 
+        check_param(self, "C", low=0, low_open=True)
+        check_param(self, "gap", low=0)
+        check_param(self, "similarity", choices=("intersection", "cosine"))
+        check_param(self, "psd", boolean=True)
+        check_param(self, "class_weight", choices=(None, "balanced"))
+        check_param(self, "random_state", integer=True)
         sequences = _as_sequences(sequences)
         self.classes_, y = _check_labels(sequences, labels)
         self.n_features_in_ = sequences[0].shape[1]
@@ -218,7 +217,7 @@ class NWStringKernelSVC(_ClipClassifier):
             self.projection_ = np.eye(len(sequences))
         self.train_gram_ = gram
         self.svc_ = SVC(C=self.C, kernel="precomputed", class_weight=self.class_weight,
-                        random_state=self.seed).fit(gram, y)
+                        random_state=self.random_state).fit(gram, y)
         return self
 
     def kernel(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
@@ -262,14 +261,15 @@ class ClipHistogramChi2SVC(_ClipClassifier):
         chi2 kernel ``exp(-gamma * sum((x - y)^2 / (x + y)))``; None sets it to one over the mean
         chi2 distance between training clips.
     class_weight : {"balanced"} or None
-    seed : int
+    random_state : int
         Seeds the SVC.
     segments : int
         Consecutive time segments per clip (1: one histogram for the whole clip).
 
     Attributes
     ----------
-    classes_ : ndarray of str
+    classes_ : ndarray
+        Sorted class labels.
     gamma_ : float
         The gamma used.
     histograms_ : ndarray (n_train, segments * D)
@@ -277,11 +277,11 @@ class ClipHistogramChi2SVC(_ClipClassifier):
     """
 
     def __init__(self, C: float = 10.0, gamma: float | None = None, class_weight: str | None = None,
-                 seed: int = 0, segments: int = 1) -> None:
+                 random_state: int = 0, segments: int = 1) -> None:
         self.C = C
         self.gamma = gamma
         self.class_weight = class_weight
-        self.seed = seed
+        self.random_state = random_state
         self.segments = segments
 
     @staticmethod
@@ -308,6 +308,12 @@ class ClipHistogramChi2SVC(_ClipClassifier):
         from sklearn.metrics.pairwise import additive_chi2_kernel, chi2_kernel
         from sklearn.svm import SVC
 
+        check_param(self, "C", low=0, low_open=True)
+        if self.gamma is not None:
+            check_param(self, "gamma", low=0, low_open=True)
+        check_param(self, "class_weight", choices=(None, "balanced"))
+        check_param(self, "random_state", integer=True)
+        check_segments(self.segments)
         sequences = _as_sequences(sequences)
         self.classes_, y = _check_labels(sequences, labels)
         self.n_features_in_ = sequences[0].shape[1]
@@ -321,7 +327,7 @@ class ClipHistogramChi2SVC(_ClipClassifier):
             self.gamma_ = float(self.gamma)
         gram = chi2_kernel(self.histograms_, gamma=self.gamma_)
         self.svc_ = SVC(C=self.C, kernel="precomputed", class_weight=self.class_weight,
-                        random_state=self.seed).fit(gram, y)
+                        random_state=self.random_state).fit(gram, y)
         return self
 
     def decision_function(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
@@ -352,12 +358,13 @@ class FrameLinearSVCVote(_ClipClassifier):
     class_weight : {"balanced"} or None
     max_iter : int
         LinearSVC iterations.
-    seed : int
+    random_state : int
         Seeds LinearSVC's coordinate descent.
 
     Attributes
     ----------
-    classes_ : ndarray of str
+    classes_ : ndarray
+        Sorted class labels.
     model_ : sklearn.pipeline.Pipeline
         StandardScaler followed by LinearSVC, fitted on the training frames.
     prior_ : int
@@ -365,11 +372,11 @@ class FrameLinearSVCVote(_ClipClassifier):
     """
 
     def __init__(self, C: float = 0.1, class_weight: str | None = None, max_iter: int = 5000,
-                 seed: int = 0) -> None:
+                 random_state: int = 0) -> None:
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
-        self.seed = seed
+        self.random_state = random_state
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "FrameLinearSVCVote":
         """Fit the frame classifier on every frame of every training clip."""
@@ -377,6 +384,10 @@ class FrameLinearSVCVote(_ClipClassifier):
         from sklearn.preprocessing import StandardScaler
         from sklearn.svm import LinearSVC
 
+        check_param(self, "C", low=0, low_open=True)
+        check_param(self, "class_weight", choices=(None, "balanced"))
+        check_param(self, "max_iter", integer=True, low=1)
+        check_param(self, "random_state", integer=True)
         sequences = _as_sequences(sequences)
         self.classes_, y = _check_labels(sequences, labels)
         self.n_features_in_ = sequences[0].shape[1]
@@ -387,7 +398,7 @@ class FrameLinearSVCVote(_ClipClassifier):
         self.prior_ = int(np.bincount(y).argmax())
         self.model_ = make_pipeline(StandardScaler(),
                                     LinearSVC(C=self.C, class_weight=self.class_weight,
-                                              max_iter=self.max_iter, random_state=self.seed))
+                                              max_iter=self.max_iter, random_state=self.random_state))
         self.model_.fit(frames, frame_labels)
         # The frame model may have seen fewer classes than the clips (a class with empty clips).
         self.frame_classes_ = self.model_.classes_
@@ -432,12 +443,13 @@ class ClipStatsLogistic(_ClipClassifier):
         Inverse L2 regularisation strength of the logistic regression.
     max_iter : int
         Solver iterations.
-    seed : int
-        Kept for the common interface (the lbfgs solver is deterministic).
+    random_state : int
+        Passed to the logistic regression (its lbfgs solver is deterministic).
 
     Attributes
     ----------
-    classes_ : ndarray of str
+    classes_ : ndarray
+        Sorted class labels.
     model_ : sklearn.pipeline.Pipeline
         StandardScaler followed by LogisticRegression, fitted on the training clips' statistics.
     """
@@ -445,10 +457,10 @@ class ClipStatsLogistic(_ClipClassifier):
     # The LSTM's own standardised inputs: the comparison is on the same vectors.
     input_scaling = "all"
 
-    def __init__(self, C: float = 0.1, max_iter: int = 2000, seed: int = 0) -> None:
+    def __init__(self, C: float = 0.1, max_iter: int = 2000, random_state: int = 0) -> None:
         self.C = C
         self.max_iter = max_iter
-        self.seed = seed
+        self.random_state = random_state
 
     @staticmethod
     def clip_statistics(sequences: list[np.ndarray]) -> np.ndarray:
@@ -463,10 +475,14 @@ class ClipStatsLogistic(_ClipClassifier):
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
+        check_param(self, "C", low=0, low_open=True)
+        check_param(self, "max_iter", integer=True, low=1)
+        check_param(self, "random_state", integer=True)
         sequences = _as_sequences(sequences)
         self.classes_, y = _check_labels(sequences, labels)
         self.n_features_in_ = sequences[0].shape[1]
-        self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter))
+        self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=self.max_iter,
+                                                                          random_state=self.random_state))
         self.model_.fit(self.clip_statistics(sequences), y)
         return self
 

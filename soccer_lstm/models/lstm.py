@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import TrainConfig
 from soccer_lstm.errors import ArtifactError
 from soccer_lstm.models.aggregate import aggregate
+from soccer_lstm.models.clips import as_sequences as _as_sequences
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # oneDNN kernels make results depend on the machine's instruction set and print log noise;
@@ -68,18 +70,19 @@ def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150
     return keras.Model(inputs=[*inputs, mask], outputs=outputs if len(outputs) > 1 else outputs[0], name="soccer_lstm")
 
 
-def make_optimizer(config: TrainConfig) -> tuple[Any, int]:
+def make_optimizer(optimizer: str = TrainConfig.optimizer, learning_rate: float = TrainConfig.learning_rate,
+                   batch_size: int = TrainConfig.batch_size) -> tuple[Any, int]:
     """The optimiser and batch size of a preset.
 
     ``paper``: SGD, learning rate 1e-4, momentum 0.9, one clip per update (online BPTT).
-    ``adam``: Adam at ``config.learning_rate`` with mini-batches: reaches the same loss in a
-    fraction of the epochs (see README).
+    ``adam``: Adam at ``learning_rate`` with mini-batches of ``batch_size`` clips: reaches the same
+    loss in a fraction of the epochs (see docs/results.md).
     """
     import keras
 
-    if config.optimizer == "paper":
+    if optimizer == "paper":
         return keras.optimizers.SGD(learning_rate=1e-4, momentum=0.9), 1
-    return keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=1.0), config.batch_size
+    return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=1.0), batch_size
 
 
 def pad_sequences(sequences: Sequence[np.ndarray], max_steps: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -143,17 +146,52 @@ def _make_epoch_report(classifier: "LSTMClassifier", val_inputs: tuple[np.ndarra
 _EpochReport = _make_epoch_report
 
 
-class LSTMClassifier:
+# TrainConfig fields that are parameters of the classifier under the same name; ``seed`` becomes
+# ``random_state`` (scikit-learn's name) and ``scale`` belongs to the scaler, not the model.
+MODEL_PARAMS = tuple(name for name in TrainConfig.__dataclass_fields__ if name not in ("seed", "scale"))
+
+
+class LSTMClassifier(ClassifierMixin, BaseEstimator):
     """LSTM over per-frame vectors with a per-frame softmax and a clip-level aggregation.
 
-    Parameters are those of :class:`~soccer_lstm.config.TrainConfig`.
+    A scikit-learn classifier whose samples are clips: ``X`` is a list of ``(T, D)`` arrays (one row
+    per frame, lengths may differ), ``y`` holds labels of any sortable type.
+
+    Parameters
+    ----------
+    units, optimizer, learning_rate, batch_size, epochs, patience, validation_split, dropout, \
+aggregation, max_steps, ensemble, fusion, mirror
+        As documented on :class:`~soccer_lstm.config.TrainConfig` (same names, same defaults).
+    layout : dict of str to [start, stop], optional
+        Which columns hold which feature kind (see :func:`soccer_lstm.features.layout.feature_layout`).
+        Late and joint fusion and the mirrored training copies need it; without it the whole vector
+        is one kind and nothing is mirrored.
+    random_state : int
+        Seeds weight initialisation, shuffling and the validation split (``--seed``).
+    verbose : int
+        Unused by the model itself; kept so callers can pass their verbosity through.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Sorted class labels.
+    model_ : keras.Model
+        The trained network (best weights restored by early stopping).
+    history_ : dict of str to list of float
+        Per-epoch training loss, validation loss and validation clip accuracy.
+    epochs_run_, best_epoch_ : int
+    n_features_in_ : int
+        Columns of the per-frame vectors it was fit on.
     """
 
-    def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
-                 batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
-                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "all",
-                 ensemble: int = 1, fusion: str = "joint", mirror: bool = True, seed: int = 0,
-                 verbose: int = 0) -> None:
+    def __init__(self, units: int = TrainConfig.units, optimizer: str = TrainConfig.optimizer,
+                 learning_rate: float = TrainConfig.learning_rate, batch_size: int = TrainConfig.batch_size,
+                 epochs: int = TrainConfig.epochs, patience: int = TrainConfig.patience,
+                 validation_split: float = TrainConfig.validation_split, dropout: float = TrainConfig.dropout,
+                 aggregation: str = TrainConfig.aggregation, max_steps: int = TrainConfig.max_steps,
+                 ensemble: int = TrainConfig.ensemble, fusion: str = TrainConfig.fusion,
+                 mirror: bool = TrainConfig.mirror, layout: dict[str, list[int]] | None = None,
+                 random_state: int = TrainConfig.seed, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -164,27 +202,40 @@ class LSTMClassifier:
         self.dropout = dropout
         self.aggregation = aggregation
         self.max_steps = max_steps
-        self.scale = scale  # applied by the pipeline's scaler; kept so the config round-trips
         self.ensemble = ensemble
         self.fusion = fusion
         self.mirror = mirror
-        self.layout: dict[str, list[int]] | None = None
-        self.seed = seed
+        self.layout = layout
+        self.random_state = random_state
         self.verbose = verbose
 
     @classmethod
-    def from_config(cls, config: TrainConfig, verbose: int = 0) -> "LSTMClassifier":
-        from dataclasses import asdict
+    def from_config(cls, config: TrainConfig, layout: dict[str, list[int]] | None = None,
+                    verbose: int = 0) -> "LSTMClassifier":
+        """The classifier of a :class:`~soccer_lstm.config.TrainConfig` (its ``seed`` is ``random_state``)."""
+        return cls(**{name: getattr(config, name) for name in MODEL_PARAMS}, layout=layout,
+                   random_state=config.seed, verbose=verbose)
 
-        return cls(**asdict(config), verbose=verbose)
+    def _validate_params(self) -> None:
+        """Check every parameter (a misspelt ``fusion`` fails here, it never falls back).
 
-    def config(self) -> TrainConfig:
-        return TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
+        Raises
+        ------
+        OptionError
+            A ValueError naming the parameter.
+        """
+        from soccer_lstm.config import OptionError, check_field
 
-    def set_layout(self, layout: dict[str, list[int]] | None) -> "LSTMClassifier":
-        """Tell the model which columns hold which feature kind (needed for late and joint fusion)."""
-        self.layout = {k: list(v) for k, v in layout.items()} if layout else None
-        return self
+        for name in MODEL_PARAMS:
+            check_field(TrainConfig.__dataclass_fields__[name], getattr(self, name), spelling="key")
+        check_field(TrainConfig.__dataclass_fields__["seed"], self.random_state, spelling="key")
+        if self.layout is not None:
+            try:
+                ranges = [(int(a), int(b)) for a, b in dict(self.layout).values()]
+            except (TypeError, ValueError):
+                ranges = None
+            if not ranges or any(not 0 <= a < b for a, b in ranges):
+                raise OptionError(f"layout must map each feature kind to [start, stop] columns, got {self.layout!r}")
 
     def _groups(self) -> list[tuple[int, int]] | None:
         if self.fusion in ("late", "joint") and self.layout and len(self.layout) > 1:
@@ -207,19 +258,34 @@ class LSTMClassifier:
         parts = [x[:, :, a:b] for a, b in groups] if groups else [x]
         return (*parts, mask)
 
-    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "LSTMClassifier":
-        """Train on clips (each ``(T, D)``) with their labels; early-stops on a validation part."""
+    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[Any]) -> "LSTMClassifier":
+        """Train on clips (each ``(T, D)``) with their labels; early-stops on a validation part.
+
+        Parameters
+        ----------
+        sequences : list of ndarray (T, D)
+        labels : array-like of shape (n_clips,)
+            Any sortable labels (strings, integers).
+
+        Returns
+        -------
+        self
+        """
         import keras
 
-        keras.utils.set_random_seed(self.seed)
+        self._validate_params()
+        sequences = _as_sequences(sequences)
         labels = np.asarray(labels)
-        self.classes_ = np.array(sorted(set(labels.tolist())))
-        y = np.searchsorted(self.classes_, labels)
+        if len(labels) != len(sequences):
+            raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
+        keras.utils.set_random_seed(self.random_state)
+        self.classes_, y = np.unique(labels, return_inverse=True)
+        self.n_features_in_ = sequences[0].shape[1]
         x, mask = pad_sequences(sequences, self.max_steps)
         # Each clip weighs the same whatever its length; padded steps weigh nothing.
         weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
         y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
-        train, val = _split_validation(labels, self.validation_split, self.seed)
+        train, val = _split_validation(y, self.validation_split, self.random_state)
         mirror = self._mirror()
         if mirror is not None:
             # Left-right mirrored copies of the training clips (after the validation split, so no
@@ -235,13 +301,13 @@ class LSTMClassifier:
         groups = self._groups()
         widths = [b - a for a, b in groups] if groups else x.shape[2]
         joint = self.fusion == "joint"
-        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.seed, self.ensemble,
+        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.random_state, self.ensemble,
                                  joint=joint)
         outputs = self.ensemble * (len(groups) if groups and not joint else 1)
         if outputs > 1:  # one target and one weighting per member
             y_steps, weights = [y_steps] * outputs, [weights] * outputs
         inputs = self._inputs(x, mask)
-        optimizer, batch_size = make_optimizer(self.config())
+        optimizer, batch_size = make_optimizer(self.optimizer, self.learning_rate, self.batch_size)
         self.model_.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", weighted_metrics=[])
         monitor = "val_loss" if len(val) else "loss"
         stop = keras.callbacks.EarlyStopping(monitor=monitor, patience=self.patience, restore_best_weights=True)
@@ -275,12 +341,15 @@ class LSTMClassifier:
         return f"best epoch {best} of {self.epochs_run_} ({EpochProgress.figures(logs)})"
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "model_"):
-            raise NotFittedError("this LSTMClassifier is not fitted yet")
+        check_is_fitted(self, "model_")
 
     def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
         self._check_fitted()
+        sequences = _as_sequences(sequences)
+        if sequences[0].shape[1] != self.n_features_in_:
+            raise ValueError(f"sequences have {sequences[0].shape[1]} features per frame; "
+                             f"the classifier was fitted with {self.n_features_in_}")
         x, mask = pad_sequences(sequences, self.max_steps)
         probabilities = self.model_.predict(self._inputs(x, mask), verbose=0, batch_size=32)
         if isinstance(probabilities, (list, tuple)):  # a seed ensemble: average its members
@@ -293,6 +362,7 @@ class LSTMClassifier:
 
     def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
         """Clip labels."""
+        self._check_fitted()
         return self.classes_[self.predict_proba(sequences).argmax(axis=1)]
 
     def save(self, folder: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -307,8 +377,10 @@ class LSTMClassifier:
         with open(tmp, "rb") as handle, atomic_write(folder / "model.keras") as out:
             out.write(handle.read())
         tmp.unlink()
-        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "config": self.config().__dict__, "layout": self.layout,
-                                          "epochs_run": self.epochs_run_, "history": self.history_,
+        params = {k: v for k, v in self.get_params().items() if k != "verbose"}
+        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "params": params,
+                                          "n_features_in": self.n_features_in_, "epochs_run": self.epochs_run_,
+                                          "history": self.history_, "best_epoch": self.best_epoch_,
                                           **(extra or {})})
 
     @classmethod
@@ -320,15 +392,23 @@ class LSTMClassifier:
 
         folder = Path(folder)
         info = read_json(folder / "lstm.json")
+        if not isinstance(info, dict) or not isinstance(info.get("params"), dict):
+            raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
         try:
-            config = TrainConfig(**info["config"])
+            classifier = cls(**info["params"])
+            classifier._validate_params()
             model = keras.models.load_model(folder / "model.keras", safe_mode=True, compile=False)
         except Exception as exc:  # Keras raises many types for a damaged or foreign file
             raise ArtifactError(f"{folder / 'model.keras'}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None
-        classifier = cls.from_config(config)
         classifier.model_ = model
         classifier.classes_ = np.array(info["classes"])
+        classifier.n_features_in_ = int(info.get("n_features_in") or _input_width(model))
         classifier.epochs_run_ = info.get("epochs_run", 0)
-        classifier.layout = info.get("layout")
+        classifier.best_epoch_ = info.get("best_epoch", 0)
         classifier.history_ = info.get("history", {})
         return classifier
+
+
+def _input_width(model: Any) -> int:
+    """Columns of the per-frame vector a Keras model of :func:`build_lstm` takes (all its frame inputs)."""
+    return int(sum(tensor.shape[-1] for tensor in model.inputs[:-1]))
