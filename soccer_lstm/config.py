@@ -54,8 +54,10 @@ def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, l
                                             "high_open": high_open, "short": short, "metavar": metavar})
 
 
-def _seed(what: str) -> Any:
-    return option(0, f"Seed of {what}; the CLI's --seed sets every seed of a command at once.")
+def _seed() -> Any:
+    # One --seed on the command line sets the seed of every config a command uses; a TOML file can
+    # set each section's seed on its own (e.g. [evaluate] seed fixes the folds for every row).
+    return option(0, "Seed of every random step (descriptor sample, k-means, weights, folds).")
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class CodebookConfig:
     k: int = option(200, "Visual words (k-means clusters).", low=2, short="-k")
     sample_size: int = option(50_000, "Descriptors sampled (seeded) to fit k-means; bounds memory.", low=2)
     kmeans_batch_size: int = option(4096, "MiniBatchKMeans batch size.", low=1)
-    seed: int = _seed("the descriptor sample and k-means")
+    seed: int = _seed()  # the descriptor sample and k-means
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class TrainConfig:
     fusion: str = option("joint", "Several kinds: one LSTM per kind with scores added under one softmax (joint), "
                                   "one softmax each, averaged (late), or one LSTM on all (early).", choices=FUSIONS)
     mirror: bool = option(True, "Also train on left-right mirrored copies of the clips' camera and local motion.")
-    seed: int = _seed("weight init, shuffling and the validation split")
+    seed: int = _seed()  # weight init, shuffling and the validation split
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class EvalConfig:
     """Options of cross-validation (``evaluate``, ``reproduce``)."""
 
     folds: int = option(3, "k of k-fold cross-validation (3 in the paper).", low=2)
-    seed: int = _seed("the fold assignment")
+    seed: int = _seed()  # the fold assignment
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,10 @@ class RunConfig:
                              "defaults).", low=0)
     seeds: str = option("", "Repeat cross-validation with these seeds, e.g. 0,1,2 (default: --seed); the folds "
                             "stay fixed.", metavar="0,1,2")
+
+    def seed_list(self, default: int = 0) -> list[int]:
+        """The seeds to repeat with: ``seeds``, or ``[default]`` (the command's ``--seed``) when empty."""
+        return parse_seeds(self.seeds) if self.seeds else [default]
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 import numpy as np
 
-from soccer_lstm.cli_options import extract_config, extract_options
-from soccer_lstm.config import MOTION_MODELS
+from soccer_lstm.cli_options import build_config, config_file_option, config_options, extract_options
+from soccer_lstm.config import EncodeConfig, ExtractConfig
 
 
 @click.command("motion")
@@ -19,10 +19,10 @@ from soccer_lstm.config import MOTION_MODELS
               help="Draw the camera trajectory (cumulative pan, tilt, zoom) to this PNG.")
 @click.option("--local", "local_plot", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Draw where the players move (HOF with the camera removed, per grid cell over time) to this PNG.")
-@click.option("--model", type=click.Choice(MOTION_MODELS), default="affine", show_default=True,
-              help="Affine (6 parameters) or similarity (scale, rotation, translation).")
+@config_options(EncodeConfig, only=["motion_model"])
 @extract_options
-def motion(clip: Path, as_json: bool, plot: Path | None, local_plot: Path | None, model: str,
+@config_file_option
+def motion(clip: Path, as_json: bool, plot: Path | None, local_plot: Path | None, motion_model: str,
            **extract_kwargs: object) -> None:
     """Estimate the dominant camera motion between consecutive frames of CLIP.
 
@@ -34,9 +34,9 @@ def motion(clip: Path, as_json: bool, plot: Path | None, local_plot: Path | None
     from soccer_lstm.features.motion import camera_trajectory, estimate_motion, plot_camera_trajectory, to_original_pixels
     from soccer_lstm.features.sift import extract_clip
 
-    config = extract_config(dict(extract_kwargs))
+    config = build_config(ExtractConfig, dict(extract_kwargs))
     features = extract_clip(clip, config)
-    track = estimate_motion(features, model)
+    track = estimate_motion(features, motion_model)
     affine = to_original_pixels(track, features.geometry)
     if as_json:
         for t in range(track.n_frames):

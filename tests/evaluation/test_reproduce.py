@@ -10,7 +10,8 @@ import pytest
 
 from helpers import run_cli
 from soccer_lstm.errors import UserError
-from soccer_lstm.evaluation.reproduce import (SharedMotionCache, _classifier_label, load_experiment,
+from soccer_lstm.evaluation.cv import SharedMotionCache
+from soccer_lstm.evaluation.reproduce import (_classifier_label, load_experiment,
                                               run_reproduce, shuffle_frames)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -284,7 +285,7 @@ def test_lstm_members_are_the_lstms_own_ensemble_and_keep_the_layout(tmp_path) -
 
 # --- saved rows are reused only for the same inputs ----------------------------------------------
 
-def _perfect_cv(store, config, make_classifier=None, seeds=(0,), transform=None, cache=None, verbose=0):
+def _perfect_cv(store, config, make_classifier=None, seeds=(0,), transform=None, cache=None, verbose=0, **kwargs):
     """What cross_validate returns when every clip is classified right, without fitting anything."""
     from soccer_lstm.evaluation.cv import CVResult, FoldResult
 

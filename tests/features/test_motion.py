@@ -307,7 +307,7 @@ def test_cli_json_one_line_per_frame_and_plot(moving_clip, tmp_path):
     assert abs(lines[5]["affine"][2] - truth[5, 2]) < 0.5
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    table = run_cli("motion", folder, "--model", "similarity", quiet=False)
+    table = run_cli("motion", folder, "--motion-model", "similarity", quiet=False)
     assert table.exit_code == 0 and len(table.output.splitlines()) == 15
 
 
