@@ -28,6 +28,7 @@ from soccer_lstm.features.words import fit_codebook as fit_clip_codebook
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
 from soccer_lstm.ownership import InputRef, claim_file, claim_folder, dataset_ref, folder_ref, prune, update_inputs
 from soccer_lstm.parallel import imap_unordered
+from soccer_lstm.schema import SCHEMA_VERSIONS, schema_version
 from soccer_lstm.store import INDEX, ClipEntry, FeatureStore, StoreClips, read_stage_index
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,14 @@ def _clip_fingerprints(clip: Clip, params: dict[str, Any]) -> tuple[str, str]:
     bytes), and what its SIFT part alone depends on."""
     digest = file_digest(clip.path)
     sift_params = {k: v for k, v in params.items() if k not in LOCAL_ONLY_PARAMS}
-    return fingerprint(params, digest, __version__), fingerprint(sift_params, digest, __version__)
+    version = schema_version("extract")
+    return (fingerprint(params, digest, __version__, version),
+            fingerprint(sift_params, digest, __version__, version))
 
 
 def _clip_signature(clip: Clip, params: dict[str, Any]) -> str:
     """The quick check (size and mtime instead of the bytes) that spares re-reading an unchanged clip."""
-    return fingerprint(params, file_signature(clip.path), __version__)
+    return fingerprint(params, file_signature(clip.path), __version__, schema_version("extract"))
 
 
 def _signature_problem(exc: OSError) -> str:
@@ -189,7 +192,8 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     entries = [done[c.clip_id] for c in clips if c.clip_id in done]
     if not entries:
         raise BatchError(f"{source}: none of the {len(clips)} clips could be read", summary.failed)
-    write_json(out_dir / INDEX, {"stage": "extract", "source": str(source), "config": asdict(config),
+    write_json(out_dir / INDEX, {"stage": "extract", "schema_version": schema_version("extract"),
+                                 "package_version": __version__, "source": str(source), "config": asdict(config),
                                  "params": params, "clips": entries,
                                  "failed": [{"path": p, "problem": m} for p, m in summary.failed],
                                  "warnings": [{"path": p, "problem": m} for p, m in summary.warnings]})
@@ -276,7 +280,8 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
     store = FeatureStore(features_dir)
     features_ref = folder_ref(features_dir)
     # The descriptors are what a codebook is fit on: new local-histogram options do not refit it.
-    inputs_fp = fingerprint(asdict(config), [e.sift_fingerprint or e.fingerprint for e in store.entries], __version__)
+    inputs_fp = fingerprint(asdict(config), [e.sift_fingerprint or e.fingerprint for e in store.entries], __version__,
+                            schema_version("codebook"))
     out_path = Path(out_path)
     if out_path.is_dir():
         raise UserError(f"{out_path}: is a folder; --out names the codebook file to write (e.g. codebook.npz)")
@@ -317,6 +322,9 @@ def load_codebook(path: str | Path) -> tuple[Codebook, dict[str, Any]]:
     centers = arrays["centers"]
     if meta.get("stage") != "codebook" or centers.ndim != 2 or centers.shape[1] != 128:
         raise ArtifactError(f"{path}: not a soccer-lstm codebook")
+    if meta.get("schema_version") != schema_version("codebook"):
+        raise ArtifactError(f"{path}: written by soccer-lstm {meta.get('package_version', '(unknown)')} in another "
+                            f"codebook format; re-run codebook")
     codebook = Codebook.from_centers(centers)
     if codebook.fingerprint_ != meta.get("fingerprint"):
         raise ArtifactError(f"{path}: centres do not match the recorded fingerprint (file altered?)")
@@ -368,7 +376,8 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "encode")
     claim_folder(out_dir, "encode", {"features": folder_ref(features_dir)}, overwrite)
-    fingerprints = [fingerprint(e.fingerprint, codebook_fp, asdict(config), __version__) for e in store.entries]
+    fingerprints = [fingerprint(e.fingerprint, codebook_fp, asdict(config), __version__, schema_version("encode"))
+                    for e in store.entries]
     todo = []
     for i, (entry, fp) in enumerate(zip(store.entries, fingerprints)):
         target = out_dir / entry.file
@@ -392,7 +401,8 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
                                                                     "features": config.features})
     entries = [{"clip_id": e.clip_id, "label": e.label, "group": e.group, "path": e.path, "file": e.file,
                 "fingerprint": fp} for e, fp in zip(store.entries, fingerprints)]
-    write_json(out_dir / INDEX, {"stage": "encode", "features": config.features, "config": asdict(config),
+    write_json(out_dir / INDEX, {"stage": "encode", "schema_version": schema_version("encode"),
+                                 "package_version": __version__, "features": config.features, "config": asdict(config),
                                  "codebook": codebook_fp, "codebook_path": str(Path(codebook_path).resolve()) if codebook_path else None,
                                  "layout": layout, "extract": store.config, "clips": entries,
                                  "features_dir": str(store.folder.resolve())})
@@ -440,7 +450,7 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         raise UserError(f"{model_dir}: is a file, not a folder; choose another --out")
     check_can_create(model_dir / MODEL_META)
     claim_folder(model_dir, "train", {"sequences": folder_ref(sequences_dir)}, overwrite)
-    inputs_fp = fingerprint([c["fingerprint"] for c in index["clips"]], asdict(config), __version__)
+    inputs_fp = fingerprint([c["fingerprint"] for c in index["clips"]], asdict(config), __version__, schema_version("train"))
     meta_path = model_dir / MODEL_META
     if meta_path.is_file() and (model_dir / "model.keras").is_file():
         try:
@@ -468,9 +478,11 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         raise UserError(f"{model_dir}: the model could not be written ({exc.strerror or exc})") from None
     if codebook_meta is not None:
         save_codebook(model_dir / "codebook.npz", codebook, {k: v for k, v in codebook_meta.items()
-                                                              if k not in ("format_version", "package_version", "stage", "fingerprint")})
+                                                              if k not in ("format_version", "package_version", "schema_version", "stage",
+                                                                           "fingerprint")})
     write_json(meta_path, {
-        "stage": "train", "package_version": __version__, "classes": classifier.classes_.tolist(),
+        "stage": "train", "package_version": __version__, "schema_versions": dict(SCHEMA_VERSIONS),
+        "classes": classifier.classes_.tolist(),
         "features": index["features"], "encode": index["config"], "layout": index["layout"],
         "codebook_fingerprint": index.get("codebook"), "extract": index["extract"],
         "train": asdict(config), "scaler": scaler.to_dict(), "inputs_fingerprint": inputs_fp,
@@ -542,6 +554,11 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
     meta = read_json(model_dir / MODEL_META)
     if not isinstance(meta, dict) or meta.get("stage") != "train":
         raise ArtifactError(f"{model_dir / MODEL_META}: not a soccer-lstm model description")
+    made_by = (meta.get("schema_versions") or {}).get("train")
+    if made_by != schema_version("train"):
+        raise ArtifactError(f"{model_dir}: written by soccer-lstm {meta.get('package_version', '(unknown)')} in "
+                            f"model format {made_by or 'unversioned'}; this version reads format "
+                            f"{schema_version('train')}: re-run train")
     try:
         extract_config = ExtractConfig(**meta["extract"]) if meta.get("extract") else ExtractConfig()
         encode_config = EncodeConfig(**meta["encode"])

@@ -36,6 +36,11 @@ def read_stage_index(folder: Path, stage: str, what: str) -> dict[str, Any]:
         found = index.get("stage") if isinstance(index, dict) else None
         made_by = f" (it was written by '{found}')" if isinstance(found, str) else ""
         raise ArtifactError(f"{path}: not a soccer-lstm {what} index{made_by}")
+    from soccer_lstm.schema import schema_version
+
+    if index.get("schema_version") != schema_version(stage):
+        raise ArtifactError(f"{path}: written by soccer-lstm {index.get('package_version', '(an older version)')} in "
+                            f"another {what} format; re-run '{stage}' (finished clips are redone)")
     return index
 
 
