@@ -68,9 +68,9 @@ def codebook(ctx: click.Context, features: str, out: str, overwrite: bool, **opt
     from soccer_lstm.pipeline import run_codebook
 
     on_interrupt(ctx, "Interrupted; the codebook was not written (it is fitted again when re-run).")
-    book, rebuilt = run_codebook(features, out, build_config(CodebookConfig, options), overwrite=overwrite)
-    _say(ctx, f"codebook: {'fitted' if rebuilt else 'up to date'}, {len(book.cluster_centers_)} words, "
-              f"fingerprint {book.fingerprint_} -> {out}")
+    result = run_codebook(features, out, build_config(CodebookConfig, options), overwrite=overwrite)
+    _say(ctx, f"codebook: {'fitted' if result.rebuilt else 'up to date'}, {len(result.codebook.cluster_centers_)} words, "
+              f"fingerprint {result.codebook.fingerprint_} -> {out}")
 
 
 @click.command()
@@ -90,9 +90,9 @@ def encode(ctx: click.Context, features_dir: str, codebook_path: str | None, out
     from soccer_lstm.pipeline import run_encode
 
     config = build_config(EncodeConfig, options)
-    encoded, cached = run_encode(features_dir, codebook_path, out, config, n_jobs=run_config(options).n_jobs,
+    result = run_encode(features_dir, codebook_path, out, config, n_jobs=run_config(options).n_jobs,
                                  scheduler=scheduler, overwrite=overwrite)
-    _say(ctx, f"encode: {encoded} clips encoded, {cached} up to date ({config.features}) -> {out}")
+    _say(ctx, f"encode: {result.encoded} clips encoded, {result.cached} up to date ({config.features}) -> {out}")
 
 
 @click.command()
@@ -113,8 +113,9 @@ def train(ctx: click.Context, sequences: str, out: str, overwrite: bool, plot: b
 
     config = build_config(TrainConfig, options)
     on_interrupt(ctx, "Interrupted; no model was written (training starts over when re-run).")
-    classifier, trained = run_train(sequences, out, config, overwrite=overwrite, plot=plot)
-    if trained:
+    result = run_train(sequences, out, config, overwrite=overwrite, plot=plot)
+    if result.trained:
+        classifier = result.classifier
         _say(ctx, f"train: {classifier.best_summary()}; classes {', '.join(map(str, classifier.classes_))} -> {out}")
     else:
         _say(ctx, f"train: model up to date -> {out}")
