@@ -13,8 +13,9 @@ from helpers import run_cli
 from soccer_lstm.config import ExtractConfig
 from soccer_lstm.errors import UserError
 from soccer_lstm.features.motion import (
-    MotionTrack, camera_trajectory, estimate_motion, mirror_columns, motion_dim, motion_features, to_original_pixels,
+    MotionTrack, estimate_motion, mirror_columns, motion_dim, motion_features,
 )
+from soccer_lstm.features.camera import camera_trajectory, to_original_pixels
 from soccer_lstm.features.sift import ClipFeatures, extract_clip
 
 FRAME_W, FRAME_H = 320, 240
