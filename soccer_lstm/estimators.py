@@ -59,14 +59,8 @@ def make_clip_pipeline(codebook: CodebookConfig = CodebookConfig(), encode: Enco
 
 def __getattr__(name: str) -> Any:
     """The estimator classes, imported when first used (TensorFlow only for the LSTM)."""
-    places = {"LSTMClassifier": "soccer_lstm.models.lstm", "SequenceScaler": "soccer_lstm.features.scaling",
-              "VisualWords": "soccer_lstm.features.words"}
-    if name in places:
-        import importlib
-
-        return getattr(importlib.import_module(places[name]), name)
     if name in __all__:
-        from soccer_lstm.models import baselines
+        import soccer_lstm
 
-        return getattr(baselines, name)
+        return getattr(soccer_lstm, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
