@@ -1,7 +1,6 @@
 """The pipeline stages as commands: thin adapters over :mod:`soccer_lstm.pipeline`."""
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 from typing import Any
@@ -195,17 +194,16 @@ def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], sequence
     A clip whose features cannot be computed is reported on stderr; the others are still answered
     and the exit code is 1. Problems with the model or --sequences folder exit with code 2.
     """
-    from soccer_lstm.pipeline import iter_predict_clips, load_model, predict_sequences
+    from soccer_lstm.stages.predict import predict as predict_answers
 
     if not clips and not sequences_dir:
         raise click.UsageError("give clips to classify, or --sequences DIR")
     config = build_config(PredictConfig, options)
-    pipeline = load_model(model_dir)
+    answers = predict_answers(model_dir, clips, sequences_dir, config)  # the model is checked here
     on_interrupt(ctx, "Interrupted; the clips printed above were answered, the others were not.")
-    results = predict_sequences(pipeline, sequences_dir, config) if sequences_dir else []
     failed = 0
-    # chain, not a tuple: each clip is classified only when the loop reaches it, and printed at once.
-    for result in itertools.chain(results, iter_predict_clips(pipeline, clips, config) if clips else ()):
+    # Each clip is classified only when the loop reaches it, and printed at once.
+    for result in answers:
         if result.error:
             failed += 1
             if as_json:

@@ -1,6 +1,7 @@
 """``predict``: a trained model folder loaded and applied to clips or encoded sequences."""
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -137,6 +138,23 @@ def iter_predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
             result.warnings = unlike_training(pipeline.meta.get("profile"), stats)
             _score(pipeline, [sequence], [result], config)
         yield result
+
+
+def predict(model_dir: str | Path, clips: Sequence[str | Path] = (), sequences_dir: str | Path | None = None,
+            config: PredictConfig = PredictConfig()) -> Iterator[Prediction]:
+    """Answers of a model folder for the clips of an ``encode`` folder, then for ``clips``, one at a time.
+
+    The model (and the sequences folder) are checked before the first answer: a problem with them
+    raises at once; a clip that cannot be read gets an answer with an ``error``.
+
+    Raises
+    ------
+    UserError
+        A missing or foreign model folder, or sequences of another feature kind or codebook.
+    """
+    pipeline = load_model(model_dir)
+    answers = predict_sequences(pipeline, sequences_dir, config) if sequences_dir else []
+    return itertools.chain(answers, iter_predict_clips(pipeline, clips, config) if clips else ())
 
 
 def predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
