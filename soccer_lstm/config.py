@@ -3,7 +3,7 @@
 Each field of the dataclasses below is declared with :func:`option`, whose metadata holds the help
 text, the allowed values or range and (for a few) a short flag. Everything else is generated from
 them: the click options (:mod:`soccer_lstm.cli_options`), the TOML keys of experiment files (a
-section per dataclass, a key per field), the Makefile's variables (:func:`makefile_variables`) and
+section per dataclass, a key per field), the Makefile's variables (``make/options.mk``, see :mod:`soccer_lstm.cli_options`) and
 the checks of :func:`validate`. Nothing else holds a default.
 
 A value is checked when a config is built (:func:`from_dict`, :func:`override`, :func:`validate`):
@@ -309,13 +309,3 @@ def override(config: Any, spelling: str = "flag", **changes: Any) -> Any:
     """A copy of ``config`` with the non-None ``changes`` applied and validated."""
     changes = {k: v for k, v in changes.items() if v is not None}
     return validate(replace(config, **changes), spelling) if changes else config
-
-
-def makefile_variables() -> dict[str, tuple[str, type]]:
-    """Each option's Makefile variable (``validation_split`` -> ``VALIDATION_SPLIT``), its flag's
-    field and the config that declares it. ``seed`` is shared by several configs: one variable."""
-    variables: dict[str, tuple[str, type]] = {}
-    for cls in STAGE_CONFIGS:
-        for f in option_fields(cls):
-            variables.setdefault(f.name.upper(), (f.name, cls))
-    return variables
