@@ -1,6 +1,10 @@
 # soccer-lstm: the staged pipeline as real file targets.
 # A finished stage is skipped; a changed clip or parameter rebuilds what depends on it.
 # Every stage also caches per clip, so a rebuild only redoes the clips that changed.
+#
+# Options: one variable per option of soccer_lstm/config.py (K=400, FEATURES=bow+motion, EPOCHS=50,
+# SEEDS=0,1,2, N_JOBS=2, ...; `make help` lists them). A variable reaches the command only when you
+# set it, so make and the CLI have the same defaults. make/options.mk is generated from the config.
 
 PY       ?= python3
 VENV     ?= .venv
@@ -8,26 +12,22 @@ BIN      := $(VENV)/bin
 CLI      := $(BIN)/soccer-lstm
 DATA     ?= data/demo
 OUT      ?= out
-FEATURES ?= bow+motion
-K        ?= 200
-SEED     ?= 0
-SEEDS    ?= 0
-N_JOBS   ?= 2
-FOLDS    ?= 3
-EXTRACT_OPTS ?=
-TRAIN_OPTS   ?=
 CLIPS_PER_CLASS ?= 25
 PAPER    ?= experiments/paper.toml
+
+include make/options.mk
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo extract codebook encode train evaluate score reproduce test bench clean FORCE
 
 help: ## Show the targets and the variables they take
-	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [FEATURES=bow+motion (any + of bow,motion,hof,mbh,hog)] [K=200] [SEED=0]"
-	@echo "       also: SEEDS=0 (evaluate, reproduce: e.g. 0,1,2)  FOLDS=3  N_JOBS=2  EXTRACT_OPTS=  TRAIN_OPTS="
-	@echo "             CLIPS_PER_CLASS=25 (demo)  PAPER=experiments/paper.toml (reproduce)  MODEL=OUT/model (score)"
+	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [OPTION=value ...]"
+	@echo "       also: CLIPS_PER_CLASS=25 (demo)  PAPER=experiments/paper.toml (reproduce)  MODEL=OUT/model (score)"
 	@echo
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-10s %s\n", $$1, $$2}'
+	@echo
+	@echo "Options (variable, default, meaning); unset ones are not passed:"
+	@echo "$$OPTIONS_HELP"
 
 $(VENV)/.installed: setup.cfg setup.py
 	$(PY) -m venv $(VENV)
@@ -39,20 +39,20 @@ install: $(VENV)/.installed ## Create .venv and install the package with its dev
 
 # Parameters of each stage live in a small stamp file that changes only when they do, so that
 # `make K=400 evaluate` rebuilds the codebook and what follows, and nothing else.
-EXTRACT_PARAMS  := $(EXTRACT_OPTS)
-CODEBOOK_PARAMS := -k $(K) --seed $(SEED)
-ENCODE_PARAMS   := --features $(FEATURES)
-TRAIN_PARAMS    := --seed $(SEED) $(TRAIN_OPTS)
-EVALUATE_PARAMS := $(CODEBOOK_PARAMS) $(ENCODE_PARAMS) --folds $(FOLDS) --seeds $(SEEDS) $(TRAIN_OPTS)
+EXTRACT_PARAMS  := $(strip $(EXTRACT_FLAGS))
+CODEBOOK_PARAMS := $(strip $(CODEBOOK_FLAGS))
+ENCODE_PARAMS   := $(strip $(ENCODE_FLAGS))
+TRAIN_PARAMS    := $(strip $(TRAIN_FLAGS))
+EVALUATE_PARAMS := $(strip $(EVALUATE_FLAGS))
 $(OUT)/.params/%: FORCE
-	@mkdir -p $(@D); printf '%s\n' '$($(shell echo $* | tr a-z A-Z)_PARAMS)' | cmp -s - $@ || printf '%s\n' '$($(shell echo $* | tr a-z A-Z)_PARAMS)' > $@
+	@mkdir -p $(@D); printf '%s\n' "$($(shell echo $* | tr a-z A-Z)_PARAMS)" | cmp -s - $@ || printf '%s\n' "$($(shell echo $* | tr a-z A-Z)_PARAMS)" > $@
 
 # The clips are a prerequisite without listing them (paths may hold spaces): extract re-runs when
 # any file under DATA is newer than the last index; unchanged clips are then skipped by fingerprint.
 DATA_CHANGED := $(shell [ -f '$(OUT)/features/index.json' ] && find '$(DATA)' -newer '$(OUT)/features/index.json' -print -quit 2>/dev/null)
 
 $(OUT)/features/index.json: $(OUT)/.params/extract $(if $(DATA_CHANGED),FORCE) | $(VENV)/.installed
-	$(CLI) extract '$(DATA)' -o '$(OUT)/features' --n-jobs $(N_JOBS) $(EXTRACT_PARAMS)
+	$(CLI) extract '$(DATA)' -o '$(OUT)/features' $(EXTRACT_PARAMS)
 	@touch '$@'
 
 $(OUT)/codebook.npz: $(OUT)/features/index.json $(OUT)/.params/codebook
@@ -68,29 +68,30 @@ $(OUT)/model/pipeline.json: $(OUT)/sequences/index.json $(OUT)/.params/train
 	@touch '$@'
 
 $(OUT)/eval/metrics.json: $(OUT)/features/index.json $(OUT)/.params/evaluate
-	$(CLI) evaluate '$(OUT)/features' -o '$(OUT)/eval' --n-jobs $(N_JOBS) $(EVALUATE_PARAMS)
+	$(CLI) evaluate '$(OUT)/features' -o '$(OUT)/eval' $(EVALUATE_PARAMS)
 	@touch '$@'
 
-extract: $(OUT)/features/index.json ## Per-frame SIFT of every clip in DATA -> OUT/features
+extract: $(OUT)/features/index.json ## Per-frame SIFT and local histograms of every clip in DATA -> OUT/features
 codebook: $(OUT)/codebook.npz ## k-means visual vocabulary (K words) -> OUT/codebook.npz
 encode: $(OUT)/sequences/index.json ## One vector per frame (FEATURES) -> OUT/sequences
 train: $(OUT)/model/pipeline.json ## Train the LSTM -> OUT/model
-evaluate: $(OUT)/eval/metrics.json ## k-fold cross-validation (FOLDS, SEEDS) -> OUT/eval/metrics.json
+evaluate: $(OUT)/eval/metrics.json ## k-fold cross-validation (FOLDS, SEEDS) -> OUT/eval (metrics.json, report.md)
 
 # Held-out scoring of a trained model: DATA must be clips the model was not trained on.
 MODEL ?= $(OUT)/model
 score: $(VENV)/.installed ## Score MODEL (default OUT/model) on the labelled DATA -> OUT/score (metrics.json, confusion.png)
-	$(CLI) score --model '$(MODEL)' '$(DATA)' -o '$(OUT)/score'
+	$(CLI) score --model '$(MODEL)' '$(DATA)' -o '$(OUT)/score' $(SCORE_FLAGS)
 
 data/demo/.complete: | $(VENV)/.installed
 	$(CLI) synth --out data/demo --clips-per-class $(CLIPS_PER_CLASS) --seed 0
 	@touch $@
 
+# The demo uses every core unless N_JOBS says otherwise: extraction and the folds of each row run in parallel.
 demo: $(VENV)/.installed data/demo/.complete ## Render the built-in soccer set and reproduce the paper's table on it
-	$(CLI) reproduce $(PAPER) --data data/demo --out out/demo --seeds $(SEEDS) --n-jobs $(N_JOBS)
+	$(CLI) reproduce $(PAPER) --data data/demo --out out/demo $(if $(N_JOBS),,--n-jobs -1) $(REPRODUCE_FLAGS)
 
 reproduce: $(VENV)/.installed ## The paper's results table on DATA -> OUT/reproduce (report.md, PNGs)
-	$(CLI) reproduce $(PAPER) --data '$(DATA)' --out '$(OUT)/reproduce' --seeds $(SEEDS) --n-jobs $(N_JOBS)
+	$(CLI) reproduce $(PAPER) --data '$(DATA)' --out '$(OUT)/reproduce' $(REPRODUCE_FLAGS)
 
 test: $(VENV)/.installed ## Run the whole test suite (offline, generated clips)
 	$(BIN)/python -m pytest -q

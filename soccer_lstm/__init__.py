@@ -1,4 +1,47 @@
-"""soccer-lstm: action classification in sports clips with SIFT bag-of-words, camera motion and an LSTM."""
+"""soccer-lstm: action classification in sports clips with SIFT bag-of-words, camera motion and an LSTM.
+
+The Python API (see ``docs/api.md``):
+
+- the stages, each reading the previous stage's folder and writing its own, skipping what is up to
+  date: :func:`run_extract`, :func:`run_codebook`, :func:`run_encode`, :func:`run_train`,
+  :func:`load_model`, :func:`predict_clips`, :func:`run_evaluate`, :func:`run_reproduce`;
+- the scikit-learn estimators: :class:`VisualWords`, :class:`SequenceScaler`,
+  :class:`LSTMClassifier`, the baselines, and :func:`make_clip_pipeline`, which joins them;
+- the options of every stage: :mod:`soccer_lstm.config`.
+
+Names are imported when first used, so ``import soccer_lstm`` stays fast and never loads TensorFlow.
+"""
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import Any
+
+__version__ = "0.2.0"
+
+_API: dict[str, str] = {
+    "run_extract": "soccer_lstm.stages.extract", "run_codebook": "soccer_lstm.stages.codebook",
+    "run_encode": "soccer_lstm.stages.encode", "run_train": "soccer_lstm.stages.train",
+    "load_sequences": "soccer_lstm.stages.encode", "load_model": "soccer_lstm.stages.predict",
+    "predict_clips": "soccer_lstm.stages.predict", "iter_predict_clips": "soccer_lstm.stages.predict",
+    "predict_sequences": "soccer_lstm.stages.predict", "run_score": "soccer_lstm.evaluation.score",
+    "run_evaluate": "soccer_lstm.evaluation.reproduce", "run_reproduce": "soccer_lstm.evaluation.reproduce",
+    "cross_validate": "soccer_lstm.evaluation.cv", "FeatureStore": "soccer_lstm.store",
+    "StoreClips": "soccer_lstm.store", "camera_motion": "soccer_lstm.features.camera",
+    "VisualWords": "soccer_lstm.features.words", "SequenceScaler": "soccer_lstm.features.scaling",
+    "LSTMClassifier": "soccer_lstm.models.lstm", "make_clip_pipeline": "soccer_lstm.estimators",
+    "NWKNeighborsClassifier": "soccer_lstm.models.nw", "NWStringKernelSVC": "soccer_lstm.models.nw",
+    "ClipHistogramChi2SVC": "soccer_lstm.models.baselines", "FrameLinearSVCVote": "soccer_lstm.models.baselines",
+    "ClipStatsLogistic": "soccer_lstm.models.baselines",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'soccer_lstm' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -162,7 +162,11 @@ def save_npz(path: str | os.PathLike, arrays: Mapping[str, np.ndarray], meta: Ma
         if array.dtype == object:
             raise TypeError(f"array {name!r} has dtype object and would need pickle")
         payload[name] = array
-    full_meta = {"format_version": FORMAT_VERSION, "package_version": __version__, **meta}
+    from soccer_lstm.schema import SCHEMA_VERSIONS
+
+    # The stage's schema version travels with every stage artifact (see soccer_lstm/schema.py).
+    schema = {"schema_version": SCHEMA_VERSIONS[meta["stage"]]} if meta.get("stage") in SCHEMA_VERSIONS else {}
+    full_meta = {"format_version": FORMAT_VERSION, "package_version": __version__, **schema, **meta}
     payload[META_KEY] = np.asarray(json.dumps(full_meta, sort_keys=True, default=_json_default))
     buffer = io.BytesIO()
     np.savez(buffer, **payload)

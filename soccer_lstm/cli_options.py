@@ -1,12 +1,26 @@
-"""Options shared by several commands, each declared once and reused as a decorator."""
+"""The click options, generated from the config dataclasses; and the Makefile's variables.
+
+Every option of :mod:`soccer_lstm.config` becomes a click option here (flag, type, range, default
+and help all read from the field), so the CLI cannot disagree with the config. Options that are not
+part of a stage config (paths, ``--overwrite``, ``--strict``) are declared once below and reused as
+decorators. ``--config FILE.toml`` feeds the command's defaults from the same sections and keys an
+experiment file uses (precedence: built-in default < config file < flag).
+
+``python -m soccer_lstm.cli_options makefile`` writes ``make/options.mk``: one Makefile variable per
+option (``VALIDATION_SPLIT`` for ``--validation-split``), passed to a command only when a user set
+it, so ``make`` and the CLI share their defaults.
+"""
 from __future__ import annotations
 
-from typing import Any, Callable
+import tomllib
+from dataclasses import Field, fields
+from typing import Any, Callable, Iterable
 
 import click
 
-from soccer_lstm.config import (AGGREGATIONS, FEATURE_KINDS, FLOW_PRESETS, MOTION_MODELS, OPTIMIZERS, SCALINGS, FUSIONS,
-                                CodebookConfig, EncodeConfig, EvalConfig, ExtractConfig, PredictConfig, TrainConfig)
+from soccer_lstm.config import (SECTIONS, STAGE_CONFIGS, CodebookConfig, EncodeConfig, EvalConfig, ExtractConfig,
+                                OptionError, PipelineConfig, PredictConfig, RunConfig, TrainConfig, check_field, default_of,
+                                flag, validate)
 
 F = Callable[..., Any]
 
@@ -19,12 +33,108 @@ def _compose(*decorators: F) -> F:
     return apply
 
 
+def _click_type(f: Field) -> Any:
+    meta = f.metadata
+    if meta.get("choices"):
+        return click.Choice(meta["choices"])
+    if f.type == "int":
+        return click.IntRange(min=meta.get("low"), max=meta.get("high"))
+    if f.type == "float":
+        return click.FloatRange(min=meta.get("low"), max=meta.get("high"), max_open=bool(meta.get("high_open")))
+    return str
+
+
+def field_option(f: Field) -> F:
+    """The click option of one config field."""
+    meta = f.metadata
+    if f.type == "bool":
+        name = f.name.replace("_", "-")
+        return click.option(f"--{name}/--no-{name}", f.name, default=default_of(f), show_default=True,
+                            help=meta["help"])
+    names = [meta["short"], flag(f.name)] if meta.get("short") else [flag(f.name)]
+    return click.option(*names, f.name, type=_click_type(f), default=default_of(f), show_default=True,
+                        metavar=meta.get("metavar"), help=meta["help"])
+
+
+def config_options(*classes: type, only: Iterable[str] | None = None, without: Iterable[str] = ()) -> F:
+    """Click options for every field of ``classes`` (a name shared by several, ``seed``, once)."""
+    chosen, seen = [], set()
+    keep, skip = (set(only) if only is not None else None), set(without)
+    for cls in classes:
+        for f in fields(cls):
+            if f.name in seen or f.name in skip or (keep is not None and f.name not in keep):
+                continue
+            seen.add(f.name)
+            chosen.append(field_option(f))
+    return _compose(*chosen)
+
+
+def build_config(cls: type, options: dict[str, Any]) -> Any:
+    """The validated config of ``cls`` from a command's keyword arguments (its fields are popped,
+    except ``seed``, which every config of the command shares)."""
+    values = {}
+    for f in fields(cls):
+        if f.name in options:
+            values[f.name] = options[f.name] if f.name == "seed" else options.pop(f.name)
+    return validate(cls(**values))
+
+
+def pipeline_config(options: dict[str, Any], extract: ExtractConfig = ExtractConfig()) -> PipelineConfig:
+    """The codebook, encode, train and evaluate configs of a command's options (``seed`` sets all)."""
+    config = PipelineConfig(extract=extract, codebook=build_config(CodebookConfig, options),
+                            encode=build_config(EncodeConfig, options), train=build_config(TrainConfig, options),
+                            evaluate=build_config(EvalConfig, options))
+    options.pop("seed", None)
+    return config
+
+
+# --------------------------------------------------------------------------- --config FILE.toml
+def _read_config_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Make the TOML file's options this command's defaults (flags still win)."""
+    if value is None:
+        return None
+    try:
+        with open(value, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise click.BadParameter(f"{value}: cannot read ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise click.BadParameter(f"{value}: not valid TOML ({exc})") from None
+    sections = {name: cls for cls, name in SECTIONS.items()}
+    accepted = {p.name for p in ctx.command.params}
+    defaults: dict[str, Any] = {}
+    for section, table in data.items():
+        if section not in sections or not isinstance(table, dict):
+            raise click.BadParameter(f"{value}: unknown section [{section}] (expected "
+                                     f"{', '.join(f'[{s}]' for s in sections)})")
+        known = {f.name: f for f in fields(sections[section])}
+        for key, item in table.items():
+            if key not in known:
+                raise click.BadParameter(f"{value}: [{section}] has no option {key!r}")
+            if key == "seeds" and isinstance(item, list):
+                item = ",".join(map(str, item))
+            try:  # checked here: click would silently truncate k = 200.5 to 200
+                item = check_field(known[key], item, spelling="key")
+            except OptionError as exc:
+                raise click.BadParameter(f"{value}: [{section}] {exc}") from None
+            if key in accepted:  # one file can serve every stage: other stages' options are left out
+                defaults[key] = item
+    ctx.default_map = {**(ctx.default_map or {}), **defaults}
+    return value
+
+
+config_file_option = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), is_eager=True, expose_value=False,
+    callback=_read_config_file,
+    help="TOML file with [extract], [codebook], [encode], [train], [evaluate], [predict] and [run] sections "
+         "(the keys of soccer_lstm/config.py): its values become this command's defaults; flags still win.")
+
+
+# --------------------------------------------------------------------------- options of no stage config
 def out_option(help_text: str, required: bool = True) -> F:
     return click.option("-o", "--out", "out", type=click.Path(), required=required, help=help_text)
 
 
-n_jobs_option = click.option("-j", "--n-jobs", type=int, default=1, show_default=True,
-                             help="Parallel worker processes (-1 = all cores).")
 scheduler_option = click.option("--scheduler", metavar="ADDRESS", default=None,
                                 help="Run per-clip work on a Dask cluster (tcp://host:8786); needs the 'distributed' extra.")
 overwrite_option = click.option(
@@ -32,106 +142,71 @@ overwrite_option = click.option(
     help="If --out holds this stage's output made from another input, remove its contents and start afresh "
          "(without it, such a folder is refused; another stage's folder is always refused).")
 strict_option = click.option("--strict", is_flag=True, help="Stop at the first unreadable clip instead of skipping it.")
-
-_e = ExtractConfig()
-extract_options = _compose(
-    click.option("--resize", type=click.IntRange(min=0), default=_e.resize, show_default=True,
-                 help="Longest side of processed frames in pixels (0 keeps the decoded size)."),
-    click.option("--frame-step", type=click.IntRange(min=1), default=_e.frame_step, show_default=True,
-                 help="Keep every n-th frame."),
-    click.option("--max-keypoints", type=click.IntRange(min=0), default=_e.max_keypoints, show_default=True,
-                 help="Strongest SIFT keypoints kept per frame (0 = all)."),
-    click.option("--crop-bars/--no-crop-bars", default=_e.crop_bars, show_default=True,
-                 help="Remove black letterbox/pillarbox bars."),
-    click.option("--flow-preset", type=click.Choice(FLOW_PRESETS), default=_e.flow_preset, show_default=True,
-                 help="DIS optical flow preset for the local motion histograms (HOF, MBH)."),
-    click.option("--grid", type=click.IntRange(1, 8), default=_e.grid, show_default=True,
-                 help="Cells per side of the HOF/MBH/HOG spatial grid."),
-)
-
-
-def extract_config(kwargs: dict[str, Any]) -> ExtractConfig:
-    from soccer_lstm.config import validate
-
-    return validate(ExtractConfig(resize=kwargs.pop("resize"), frame_step=kwargs.pop("frame_step"),
-                                  max_keypoints=kwargs.pop("max_keypoints"), crop_bars=kwargs.pop("crop_bars"),
-                                  flow_preset=kwargs.pop("flow_preset"), grid=kwargs.pop("grid")))
-
-
-_c = CodebookConfig()
-codebook_options = _compose(
-    click.option("-k", "--k", "k", type=click.IntRange(min=2), default=_c.k, show_default=True, help="Visual words."),
-    click.option("--sample-size", type=click.IntRange(min=2), default=_c.sample_size, show_default=True,
-                 help="Descriptors sampled (seeded) to fit k-means; bounds memory."),
-)
-
-def _check_features(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from soccer_lstm.config import feature_kinds
-    from soccer_lstm.errors import UserError
-
-    try:
-        feature_kinds(value)
-    except UserError as exc:
-        raise click.BadParameter(str(exc).removeprefix("--features: ")) from None
-    return value
-
-
-_n = EncodeConfig()
-encode_options = _compose(
-    click.option("--features", "feature_kind", callback=_check_features, default=_n.features, show_default=True,
-                 help=f"Per-frame vector: any '+' combination of {', '.join(FEATURE_KINDS)} (visual words, camera "
-                      f"motion, local motion histograms, motion boundaries, gradient layout)."),
-    click.option("--motion-model", type=click.Choice(MOTION_MODELS), default=_n.motion_model, show_default=True,
-                 help="Camera motion model."),
-)
-
-_t = TrainConfig()
-train_options = _compose(
-    click.option("--units", type=click.IntRange(min=1), default=_t.units, show_default=True, help="LSTM cells."),
-    click.option("--optimizer", type=click.Choice(OPTIMIZERS), default=_t.optimizer, show_default=True,
-                 help="adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update)."),
-    click.option("--learning-rate", type=float, default=_t.learning_rate, show_default=True, help="Adam learning rate."),
-    click.option("--batch-size", type=click.IntRange(min=1), default=_t.batch_size, show_default=True, help="Clips per update (adam)."),
-    click.option("--epochs", type=click.IntRange(min=1), default=_t.epochs, show_default=True, help="Maximum epochs."),
-    click.option("--patience", type=click.IntRange(min=1), default=_t.patience, show_default=True,
-                 help="Early stopping: epochs without validation improvement."),
-    click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=_t.dropout, show_default=True,
-                 help="Dropout on the LSTM inputs."),
-    click.option("--aggregation", type=click.Choice(AGGREGATIONS), default=_t.aggregation, show_default=True,
-                 help="Per-frame decisions -> clip label."),
-    click.option("--scale", type=click.Choice(SCALINGS), default=_t.scale, show_default=True,
-                 help="Standardise motion columns, all columns or none (training-clip statistics)."),
-    click.option("--ensemble", type=click.IntRange(min=1), default=_t.ensemble, show_default=True,
-                 help="Independent LSTMs (consecutive seeds) averaged into one model."),
-    click.option("--fusion", type=click.Choice(FUSIONS), default=_t.fusion, show_default=True,
-                 help="bow+motion: one LSTM per feature kind with their scores added under one softmax, trained "
-                      "together (joint); one softmax each, averaged (late); one LSTM on both (early)."),
-    click.option("--mirror/--no-mirror", default=_t.mirror, show_default=True,
-                 help="Also train on left-right mirrored copies of the clips' camera motion (a pan to the "
-                      "left and one to the right are the same action)."),
-)
-
-
-def train_config(kwargs: dict[str, Any], seed: int) -> TrainConfig:
-    from soccer_lstm.config import validate
-
-    names = ("units", "optimizer", "learning_rate", "batch_size", "epochs", "patience", "dropout", "aggregation",
-             "scale", "ensemble", "fusion", "mirror")
-    return validate(TrainConfig(**{n: kwargs.pop(n) for n in names}, seed=seed))
-
-
-min_margin_option = click.option(
-    "--min-margin", type=click.FloatRange(0, 1), default=PredictConfig().min_margin, show_default=True,
-    help="Flag an answer as low confidence when its top probability beats the runner-up by less than this.")
 model_option = click.option("--model", "model_dir", type=click.Path(), required=True,
                             help="Model folder from 'soccer-lstm train' (the folder, not a file in it).")
-seed_option = click.option("--seed", type=int, default=0, show_default=True, help="Seed of every random step.")
-folds_option = click.option("--folds", type=click.IntRange(min=2), default=EvalConfig().folds, show_default=True,
-                            help="k of k-fold cross-validation.")
+
+extract_options = config_options(ExtractConfig)
+codebook_options = config_options(CodebookConfig)
+encode_options = config_options(EncodeConfig)
+train_options = config_options(TrainConfig)
+evaluate_options = config_options(EvalConfig)
+predict_options = config_options(PredictConfig)
 
 
-def seeds_type(value: str) -> list[int]:
-    try:
-        return [int(s) for s in value.split(",") if s.strip()]
-    except ValueError:
-        raise click.BadParameter(f"expected comma-separated integers, got {value!r}") from None
+def run_options(*names: str) -> F:
+    """Some of the :class:`~soccer_lstm.config.RunConfig` options (``n_jobs``, ``threads``, ``seeds``)."""
+    return config_options(RunConfig, only=names)
+
+
+def run_config(options: dict[str, Any]) -> RunConfig:
+    return build_config(RunConfig, options)
+
+
+# --------------------------------------------------------------------------- the Makefile's variables
+MAKEFILE_FRAGMENT = "make/options.mk"
+# The make targets that call a command with its options, and the variables holding those options.
+MAKE_COMMANDS = {"extract": "EXTRACT", "codebook": "CODEBOOK", "encode": "ENCODE", "train": "TRAIN",
+                 "evaluate": "EVALUATE", "reproduce": "REPRODUCE", "score": "SCORE"}
+
+
+def option_fields_of(command: click.Command) -> list[tuple[click.Option, Field]]:
+    """The options of a command that are config fields, with their field."""
+    by_name = {f.name: f for cls in STAGE_CONFIGS for f in fields(cls)}
+    return [(p, by_name[p.name]) for p in command.params if isinstance(p, click.Option) and p.name in by_name]
+
+
+def makefile_fragment() -> str:
+    """``make/options.mk``: per command, the flags of the variables a user set; and ``make help``'s list."""
+    from soccer_lstm.cli import cli
+
+    lines = ["# Generated from soccer_lstm/config.py by `python -m soccer_lstm.cli_options makefile`; do not edit.",
+             "# A variable reaches a command only when it is set (make K=400 evaluate), so make and the CLI",
+             "# share every default.",
+             "opt = $(if $($(2)),--$(1) '$($(2))')",
+             "bool = $(if $(filter true yes 1,$($(2))),--$(1),$(if $(filter false no 0,$($(2))),--no-$(1)))",
+             ""]
+    help_lines: dict[str, str] = {}
+    ctx = click.Context(cli)
+    for command_name, prefix in MAKE_COMMANDS.items():
+        command = cli.get_command(ctx, command_name)
+        calls = []
+        for param, f in option_fields_of(command):
+            variable, name = f.name.upper(), f.name.replace("_", "-")
+            calls.append(f"$(call {'bool' if f.type == 'bool' else 'opt'},{name},{variable})")
+            default = "true" if default_of(f) is True else "false" if default_of(f) is False else default_of(f)
+            help_lines.setdefault(variable, f"  {variable:<19}{str(default) or '-':<9}{f.metadata['help']}")
+        lines.append(f"{prefix}_FLAGS = {' '.join(calls)}".rstrip())
+    lines += ["", "define OPTIONS_HELP", *[help_lines[v] for v in sorted(help_lines)], "endef", "export OPTIONS_HELP", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m soccer_lstm.cli_options makefile
+    import sys
+    from pathlib import Path
+
+    if sys.argv[1:] != ["makefile"]:
+        sys.exit("usage: python -m soccer_lstm.cli_options makefile")
+    target = Path(__file__).resolve().parent.parent / MAKEFILE_FRAGMENT
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(makefile_fragment())
+    print(f"wrote {target}")

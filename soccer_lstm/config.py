@@ -1,12 +1,19 @@
-"""Every option of every stage, declared once with its default and a one-line reason.
+"""Every option of every stage, declared once: its default, its help, its range.
 
-The CLI, the Makefile, experiment files and the library all read these dataclasses; nothing else
-holds a default. :func:`validate` holds every cross-field check.
+Each field of the dataclasses below is declared with :func:`option`, whose metadata holds the help
+text, the allowed values or range and (for a few) a short flag. Everything else is generated from
+them: the click options (:mod:`soccer_lstm.cli_options`), the TOML keys of experiment files (a
+section per dataclass, a key per field), the Makefile's variables (``make/options.mk``, see :mod:`soccer_lstm.cli_options`) and
+the checks of :func:`validate`. Nothing else holds a default.
+
+A value is checked when a config is built (:func:`from_dict`, :func:`override`, :func:`validate`):
+its type, its range and the cross-field rules, with a one-line error that names the option as the
+user wrote it (``--validation-split`` on the command line, ``validation_split`` in a TOML file).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
+from typing import Any, Iterator
 
 from soccer_lstm.errors import UserError
 
@@ -21,62 +28,128 @@ FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
 
 
+class OptionError(UserError, ValueError):
+    """A bad option value: a user error for the CLI (exit 2), a ValueError for scikit-learn callers."""
+
+
+def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, low: float | None = None,
+           high: float | None = None, high_open: bool = False, short: str | None = None,
+           metavar: str | None = None) -> Any:
+    """A config field with its help text and checks (see :func:`validate`).
+
+    Parameters
+    ----------
+    default
+        The one default of the option.
+    help : str
+        One line, shown by ``--help`` and ``make help``.
+    choices : tuple of str, optional
+        The allowed values of a text option.
+    low, high : number, optional
+        Inclusive lower bound and upper bound (exclusive with ``high_open``).
+    short : str, optional
+        A short flag (``-k``).
+    """
+    return field(default=default, metadata={"help": help, "choices": choices, "low": low, "high": high,
+                                            "high_open": high_open, "short": short, "metavar": metavar})
+
+
+def _seed() -> Any:
+    # One --seed on the command line sets the seed of every config a command uses; a TOML file can
+    # set each section's seed on its own (e.g. [evaluate] seed fixes the folds for every row).
+    return option(0, "Seed of every random step (descriptor sample, k-means, weights, folds).")
+
+
 @dataclass(frozen=True)
 class ExtractConfig:
-    resize: int = 320            # longest side of the processed frame (px); 0 keeps the decoded size
-    frame_step: int = 1          # keep every n-th frame
-    max_keypoints: int = 300     # strongest SIFT keypoints kept per frame; 0 = all
-    crop_bars: bool = True       # remove black letterbox/pillarbox bars before resizing
-    contrast_threshold: float = 0.04  # SIFT contrast threshold (OpenCV's default)
-    flow_preset: str = "fast"    # DIS optical flow preset for HOF/MBH (see README: measured)
-    grid: int = 3                # cells per side of the HOF/MBH/HOG spatial grid
+    """Options of ``extract``: how frames are decoded and what is computed per frame."""
+
+    resize: int = option(320, "Longest side of processed frames in pixels (0 keeps the decoded size).", low=0)
+    frame_step: int = option(1, "Keep every n-th frame.", low=1)
+    max_keypoints: int = option(300, "Strongest SIFT keypoints kept per frame (0 = all).", low=0)
+    crop_bars: bool = option(True, "Remove black letterbox/pillarbox bars before resizing.")
+    contrast_threshold: float = option(0.04, "SIFT contrast threshold (OpenCV's default 0.04).", low=0.0, high=1.0)
+    flow_preset: str = option("fast", "DIS optical flow preset for the local motion histograms (HOF, MBH).",
+                              choices=FLOW_PRESETS)
+    grid: int = option(3, "Cells per side of the HOF/MBH/HOG spatial grid.", low=1, high=8)
 
 
 @dataclass(frozen=True)
 class CodebookConfig:
-    k: int = 200                 # number of visual words (see README: measured on the real sets)
-    sample_size: int = 50_000    # descriptors sampled (seeded) to fit k-means; bounds memory
-    batch_size: int = 4096       # MiniBatchKMeans batch size
-    seed: int = 0                # seeds the subsample and k-means
+    """Options of ``codebook``: the k-means visual vocabulary."""
+
+    k: int = option(200, "Visual words (k-means clusters).", low=2, short="-k")
+    sample_size: int = option(50_000, "Descriptors sampled (seeded) to fit k-means; bounds memory.", low=2)
+    kmeans_batch_size: int = option(4096, "MiniBatchKMeans batch size.", low=1)
+    seed: int = _seed()  # the descriptor sample and k-means
 
 
 @dataclass(frozen=True)
 class EncodeConfig:
-    features: str = "bow"        # any "+" combination of bow, motion, hof, mbh, hog
-    motion_model: str = "affine"  # affine (6 numbers) | similarity (4 numbers)
+    """Options of ``encode``: what the per-frame vector holds."""
+
+    features: str = option("bow", "Per-frame vector: any '+' combination of bow, motion, hof, mbh, hog (visual "
+                                  "words, camera motion, local motion histograms, motion boundaries, gradient "
+                                  "layout).", metavar="KIND+KIND")
+    motion_model: str = option("affine", "Camera motion model: affine (6 numbers) or similarity (4 numbers).",
+                               choices=MOTION_MODELS)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    units: int = 150             # LSTM cells, as in the paper
-    optimizer: str = "adam"      # adam (fast default) | paper (SGD 1e-4, momentum 0.9, batch 1)
-    learning_rate: float = 1e-3  # for adam; the paper preset fixes its own
-    batch_size: int = 8          # clips per update for adam; paper preset uses 1
-    epochs: int = 150            # upper bound; early stopping usually ends sooner
-    patience: int = 20           # epochs without validation improvement before stopping
-    validation_split: float = 0.2  # share of training clips held out for early stopping
-    dropout: float = 0.2         # dropout on LSTM inputs; regularises ~100-clip datasets
-    aggregation: str = "mean"    # mean | vote | last: how per-frame decisions become one label
-    max_steps: int = 0           # truncate sequences longer than this (0 = no limit)
-    scale: str = "all"           # standardise every column with training-clip statistics (motion, all, none)
-    ensemble: int = 1            # independent LSTMs (consecutive seeds) whose outputs are averaged
-    fusion: str = "joint"        # bow+motion: joint = one LSTM per kind, scores summed under one softmax;
-                                 # late = one softmax per kind, averaged; early = one LSTM on both
-    mirror: bool = True          # also train on left-right mirrored copies of the clips' camera motion
-    seed: int = 0                # seeds weight init, shuffling and the validation split
+    """Options of ``train``: the LSTM and how it is fit."""
+
+    units: int = option(150, "LSTM cells (150 in the paper).", low=1)
+    optimizer: str = option("adam", "adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).",
+                            choices=OPTIMIZERS)
+    learning_rate: float = option(1e-3, "Adam learning rate (the paper preset fixes its own).", low=0.0)
+    batch_size: int = option(8, "Clips per update (adam; the paper preset uses 1).", low=1)
+    epochs: int = option(150, "Maximum epochs (early stopping usually ends sooner).", low=1)
+    patience: int = option(20, "Early stopping: epochs without validation improvement.", low=1)
+    validation_split: float = option(0.2, "Share of training clips held out for early stopping.", low=0.0,
+                                     high=0.9, high_open=True)
+    dropout: float = option(0.2, "Dropout on the LSTM inputs.", low=0.0, high=1.0, high_open=True)
+    aggregation: str = option("mean", "How per-frame decisions become one clip label.", choices=AGGREGATIONS)
+    max_steps: int = option(0, "Truncate sequences longer than this many frames (0 = no limit).", low=0)
+    scale: str = option("all", "Standardise every column, the motion columns or none (training-clip statistics).",
+                        choices=SCALINGS)
+    ensemble: int = option(1, "Independent LSTMs (consecutive seeds) averaged into one model.", low=1)
+    fusion: str = option("joint", "Several kinds: one LSTM per kind with scores added under one softmax (joint), "
+                                  "one softmax each, averaged (late), or one LSTM on all (early).", choices=FUSIONS)
+    mirror: bool = option(True, "Also train on left-right mirrored copies of the clips' camera and local motion.")
+    seed: int = _seed()  # weight init, shuffling and the validation split
 
 
 @dataclass(frozen=True)
 class PredictConfig:
-    # An answer is flagged "low confidence" when its top probability beats the runner-up by less than
-    # this (see README, "Predicting": measured on held-out football clips).
-    min_margin: float = 0.15
+    """Options of ``predict`` and ``score``."""
+
+    # Measured on held-out football clips (see docs/results.md, "Predicting").
+    min_margin: float = option(0.15, "Flag an answer as low confidence when its top probability beats the "
+                                     "runner-up by less than this.", low=0.0, high=1.0)
 
 
 @dataclass(frozen=True)
 class EvalConfig:
-    folds: int = 3               # k of k-fold cross-validation (3 in the paper)
-    seed: int = 0                # seeds the fold assignment
+    """Options of cross-validation (``evaluate``, ``reproduce``)."""
+
+    folds: int = option(3, "k of k-fold cross-validation (3 in the paper).", low=2)
+    seed: int = _seed()  # the fold assignment
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How a command runs; changes no result, so it is not part of any fingerprint."""
+
+    n_jobs: int = option(1, "Parallel worker processes for per-clip work and cross-validation folds (-1 = all cores).", low=-1, short="-j")
+    threads: int = option(1, "Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' "
+                             "defaults).", low=0)
+    seeds: str = option("", "Repeat cross-validation with these seeds, e.g. 0,1,2 (default: --seed); the folds "
+                            "stay fixed.", metavar="0,1,2")
+
+    def seed_list(self, default: int = 0) -> list[int]:
+        """The seeds to repeat with: ``seeds``, or ``[default]`` (the command's ``--seed``) when empty."""
+        return parse_seeds(self.seeds) if self.seeds else [default]
 
 
 @dataclass(frozen=True)
@@ -91,74 +164,148 @@ class PipelineConfig:
         return asdict(self)
 
 
-def feature_kinds(features: str) -> tuple[str, ...]:
+# The TOML section of each stage config (and the Makefile's prefix-free variable names).
+SECTIONS: dict[type, str] = {ExtractConfig: "extract", CodebookConfig: "codebook", EncodeConfig: "encode",
+                             TrainConfig: "train", PredictConfig: "predict", EvalConfig: "evaluate",
+                             RunConfig: "run"}
+STAGE_CONFIGS = tuple(SECTIONS)
+
+
+def flag(name: str) -> str:
+    """The command-line spelling of an option: ``validation_split`` -> ``--validation-split``."""
+    return "--" + name.replace("_", "-")
+
+
+def spelled(name: str, spelling: str) -> str:
+    """An option as the user wrote it: a flag (``spelling == "flag"``) or a key (any other)."""
+    return flag(name) if spelling == "flag" else name
+
+
+def default_of(f: Field) -> Any:
+    return f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+
+
+def option_fields(cls: type) -> Iterator[Field]:
+    """The fields of a stage config that are options (all of them)."""
+    yield from fields(cls)
+
+
+def feature_kinds(features: str, spelling: str = "flag") -> tuple[str, ...]:
     """The kinds named in a ``--features`` value, in :data:`FEATURE_KINDS` order.
 
     Raises
     ------
-    UserError
+    OptionError
         On an unknown, repeated or missing kind.
     """
-    names = [name.strip() for name in str(features).split("+")]
-    unknown = [name for name in names if name not in FEATURE_KINDS]
+    name = spelled("features", spelling)
+    if not isinstance(features, str):
+        raise OptionError(f"{name}: expected text such as 'bow+motion', got {features!r}")
+    names = [part.strip() for part in features.split("+")]
+    unknown = [part for part in names if part not in FEATURE_KINDS]
     if unknown or not names:
-        raise UserError(f"--features: unknown kind(s) {', '.join(repr(n) for n in unknown)} in {features!r}; "
-                        f"join any of {', '.join(FEATURE_KINDS)} with '+'")
+        raise OptionError(f"{name}: unknown kind(s) {', '.join(repr(n) for n in unknown)} in {features!r}; "
+                          f"join any of {', '.join(FEATURE_KINDS)} with '+'")
     if len(set(names)) != len(names):
-        raise UserError(f"--features: a kind is repeated in {features!r}")
+        raise OptionError(f"{name}: a kind is repeated in {features!r}")
     return tuple(kind for kind in FEATURE_KINDS if kind in names)
 
 
-def from_dict(cls: type, values: dict[str, Any] | None) -> Any:
-    """Build a config dataclass from a mapping, refusing unknown keys with a clear message."""
+def parse_seeds(value: Any, spelling: str = "flag") -> list[int]:
+    """``"0,1,2"`` (or a list of ints) as a list of seeds; empty for ``""``."""
+    if isinstance(value, (list, tuple)):
+        parts = list(value)
+    else:
+        parts = [p.strip() for p in str(value).split(",") if p.strip()]
+    try:
+        seeds = [int(p) for p in parts if not isinstance(p, bool)]
+    except (TypeError, ValueError):
+        seeds = None
+    if seeds is None or len(seeds) != len(parts):
+        raise OptionError(f"{spelled('seeds', spelling)}: expected comma-separated whole numbers, got {value!r}")
+    return seeds
+
+
+def check_field(f: Field, value: Any, spelling: str = "flag") -> Any:
+    """``value`` checked against the type and metadata of field ``f``; returns it (ints made floats
+    for float options).
+
+    Raises
+    ------
+    OptionError
+        Naming the option as the user wrote it.
+    """
+    name, meta, kind = spelled(f.name, spelling), f.metadata, f.type
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise OptionError(f"{name} must be true or false, got {value!r}")
+        return value
+    if kind == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise OptionError(f"{name} must be a whole number, got {value!r}")
+    elif kind == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise OptionError(f"{name} must be a number, got {value!r}")
+        value = float(value)
+    elif kind == "str":
+        if not isinstance(value, str):
+            raise OptionError(f"{name} must be text, got {value!r}")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise OptionError(f"{name} must be one of {', '.join(choices)} (got {value!r})")
+    low, high, high_open = meta.get("low"), meta.get("high"), meta.get("high_open")
+    if low is not None and high is not None:
+        if not (low <= value < high if high_open else low <= value <= high):
+            interval = f"[{low}, {high})" if high_open else f"[{low}, {high}]"
+            if kind == "int":
+                interval = f"between {low} and {high}"
+                raise OptionError(f"{name} must be {interval} (got {value!r})")
+            raise OptionError(f"{name} must be in {interval} (got {value!r})")
+    elif low is not None and value < low:
+        raise OptionError(f"{name} must be at least {low} (got {value!r})")
+    return value
+
+
+def validate(config: Any, spelling: str = "flag") -> Any:
+    """Every check of a stage config: each field's type and range, then the cross-field rules.
+
+    Returns the config (with ints given for float options turned into floats) or raises
+    :class:`OptionError` naming the option as the user wrote it (``spelling``: ``"flag"`` for
+    the command line, ``"key"`` for a TOML file or Python).
+    """
+    if isinstance(config, PipelineConfig):
+        return replace(config, **{f.name: validate(getattr(config, f.name), spelling) for f in fields(config)})
+    checked = {f.name: check_field(f, getattr(config, f.name), spelling) for f in option_fields(type(config))}
+    config = replace(config, **checked) if any(checked[k] is not getattr(config, k) for k in checked) else config
+    name = lambda option_name: spelled(option_name, spelling)  # noqa: E731
+    if isinstance(config, CodebookConfig) and config.sample_size < config.k:
+        raise OptionError(f"{name('sample_size')} must be at least k ({config.k}), got {config.sample_size}")
+    if isinstance(config, EncodeConfig):
+        feature_kinds(config.features, spelling)
+    if isinstance(config, RunConfig) and config.seeds:
+        parse_seeds(config.seeds, spelling)
+    return config
+
+
+def from_dict(cls: type, values: dict[str, Any] | None, spelling: str = "flag") -> Any:
+    """Build and validate a config dataclass from a mapping (a TOML table), refusing unknown keys."""
     values = dict(values or {})
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(values) - set(known))
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
     if unknown:
-        raise UserError(f"unknown option(s) for {cls.__name__}: {', '.join(unknown)}")
+        raise OptionError(f"unknown option(s) for {cls.__name__}: {', '.join(unknown)}")
     if cls is PipelineConfig:
-        kwargs = {name: from_dict(type(getattr(PipelineConfig(), name)), values.get(name)) for name in known}
-        return validate(cls(**kwargs))
-    return validate(cls(**values))
+        parts = {}
+        for f in fields(cls):
+            section = values.get(f.name)
+            if section is not None and not isinstance(section, dict):
+                raise OptionError(f"'{f.name}' must be a table ([{f.name}])")
+            parts[f.name] = from_dict(type(default_of(f)), section, spelling)
+        return cls(**parts)
+    return validate(cls(**values), spelling)
 
 
-def override(config: Any, **changes: Any) -> Any:
+def override(config: Any, spelling: str = "flag", **changes: Any) -> Any:
     """A copy of ``config`` with the non-None ``changes`` applied and validated."""
     changes = {k: v for k, v in changes.items() if v is not None}
-    return validate(replace(config, **changes)) if changes else config
-
-
-def validate(config: Any) -> Any:
-    """Cross-field checks for any stage config; returns it unchanged or raises UserError."""
-    def need(condition: bool, message: str) -> None:
-        if not condition:
-            raise UserError(message)
-
-    if isinstance(config, ExtractConfig):
-        need(config.resize >= 0, "--resize must be 0 or a positive number of pixels")
-        need(config.frame_step >= 1, "--frame-step must be at least 1")
-        need(config.max_keypoints >= 0, "--max-keypoints must be 0 (all) or positive")
-        need(config.flow_preset in FLOW_PRESETS, f"--flow-preset must be one of {', '.join(FLOW_PRESETS)}")
-        need(isinstance(config.grid, int) and 1 <= config.grid <= 8, "--grid must be between 1 and 8")
-    elif isinstance(config, CodebookConfig):
-        need(config.k >= 2, "--k must be at least 2")
-        need(config.sample_size >= config.k, "--sample-size must be at least k")
-    elif isinstance(config, EncodeConfig):
-        feature_kinds(config.features)
-        need(config.motion_model in MOTION_MODELS, f"--motion-model must be one of {', '.join(MOTION_MODELS)}")
-    elif isinstance(config, TrainConfig):
-        need(config.units >= 1, "--units must be positive")
-        need(config.ensemble >= 1, "--ensemble must be at least 1")
-        need(config.fusion in FUSIONS, f"--fusion must be one of {', '.join(FUSIONS)}")
-        need(config.optimizer in OPTIMIZERS, f"--optimizer must be one of {', '.join(OPTIMIZERS)}")
-        need(config.aggregation in AGGREGATIONS, f"--aggregation must be one of {', '.join(AGGREGATIONS)}")
-        need(0.0 <= config.validation_split < 0.9, "--validation-split must be in [0, 0.9)")
-        need(0.0 <= config.dropout < 1.0, "--dropout must be in [0, 1)")
-        need(config.scale in SCALINGS, f"--scale must be one of {', '.join(SCALINGS)}")
-        need(config.epochs >= 1 and config.batch_size >= 1, "--epochs and --batch-size must be positive")
-        need(isinstance(config.mirror, bool), "mirror must be true or false")
-    elif isinstance(config, PredictConfig):
-        need(0.0 <= config.min_margin <= 1.0, "--min-margin must be in [0, 1]")
-    elif isinstance(config, EvalConfig):
-        need(config.folds >= 2, "--folds must be at least 2")
-    return config
+    return validate(replace(config, **changes), spelling) if changes else config

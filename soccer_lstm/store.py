@@ -36,6 +36,11 @@ def read_stage_index(folder: Path, stage: str, what: str) -> dict[str, Any]:
         found = index.get("stage") if isinstance(index, dict) else None
         made_by = f" (it was written by '{found}')" if isinstance(found, str) else ""
         raise ArtifactError(f"{path}: not a soccer-lstm {what} index{made_by}")
+    from soccer_lstm.schema import schema_version
+
+    if index.get("schema_version") != schema_version(stage):
+        raise ArtifactError(f"{path}: written by soccer-lstm {index.get('package_version', '(an older version)')} in "
+                            f"another {what} format; re-run '{stage}' (finished clips are redone)")
     return index
 
 
@@ -95,3 +100,25 @@ class FeatureStore:
 
     def descriptor_count(self, i: int) -> int:
         return self.entries[i].n_descriptors
+
+
+class StoreClips:
+    """A lazy, indexable view of some clips of a :class:`FeatureStore` (each loaded when asked for).
+
+    What :class:`~soccer_lstm.features.words.VisualWords` takes as ``X`` when a dataset is too large to
+    hold every clip's descriptors in memory: ``descriptor_count`` lets the codebook's sample read only
+    the clips it draws from.
+    """
+
+    def __init__(self, store: FeatureStore, indices: Any = None) -> None:
+        self.store = store
+        self.indices = [int(i) for i in (range(len(store)) if indices is None else indices)]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, i: int) -> ClipFeatures:
+        return self.store.load(self.indices[i])
+
+    def descriptor_count(self, i: int) -> int:
+        return self.store.descriptor_count(self.indices[i])

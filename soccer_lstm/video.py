@@ -6,7 +6,7 @@ stream through, so memory does not grow with clip length.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -41,7 +41,6 @@ class FrameGeometry:
     fps: float = 0.0
     n_decoded: int = 0                            # frames decoded from the source
     n_announced: int = 0                          # frames the container claims (0 if unknown)
-    extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"orig_size": list(self.orig_size), "crop": list(self.crop), "scale": self.scale,

@@ -33,6 +33,7 @@ def write_feature_store(folder: Path, labels: Sequence[str], frames: Sequence[in
     drawn around a centre that depends on the label.
     """
     from soccer_lstm.artifacts import save_npz, write_json
+    from soccer_lstm.schema import schema_version
 
     rng = np.random.default_rng(seed)
     classes = sorted(set(labels))
@@ -52,7 +53,8 @@ def write_feature_store(folder: Path, labels: Sequence[str], frames: Sequence[in
         entries.append({"clip_id": clip_id, "label": label, "group": groups[i] if groups else clip_id,
                         "path": f"/nowhere/{clip_id}.avi", "file": file, "fingerprint": fp,
                         "n_frames": n_frames, "n_descriptors": n})
-    write_json(folder / "index.json", {"stage": "extract", "config": {}, "clips": entries})
+    write_json(folder / "index.json", {"stage": "extract", "schema_version": schema_version("extract"), "config": {},
+                                       "clips": entries})
     return folder
 
 
@@ -60,6 +62,7 @@ def write_sequences(folder: Path, sequences: Sequence[np.ndarray], labels: Seque
                     layout: dict[str, list[int]], features: str, config: dict | None = None) -> Path:
     """An ``encode`` output folder (without a codebook) holding ``sequences``."""
     from soccer_lstm.artifacts import save_npz, write_json
+    from soccer_lstm.schema import schema_version
 
     entries = []
     for i, (sequence, label) in enumerate(zip(sequences, labels)):
@@ -68,7 +71,7 @@ def write_sequences(folder: Path, sequences: Sequence[np.ndarray], labels: Seque
                  {"stage": "encode", "clip_id": clip_id, "fingerprint": fp, "features": features})
         entries.append({"clip_id": clip_id, "label": label, "group": clip_id, "path": clip_id, "file": file,
                         "fingerprint": fp})
-    write_json(folder / "index.json", {"stage": "encode", "features": features, "layout": layout,
+    write_json(folder / "index.json", {"stage": "encode", "schema_version": schema_version("encode"), "features": features, "layout": layout,
                                        "config": config or {"features": features, "motion_model": "affine"},
                                        "codebook": None, "codebook_path": None, "extract": {}, "clips": entries})
     return folder

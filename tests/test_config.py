@@ -31,6 +31,9 @@ def test_from_dict_builds_nested_configs_and_keeps_defaults() -> None:
     (TrainConfig, {"aggregation": "median"}, "--aggregation"),
     (TrainConfig, {"mirror": "yes"}, "mirror must be true or false"),
     (EvalConfig, {"folds": 1}, "--folds must be at least 2"),
+    (CodebookConfig, {"k": 200.5}, "--k must be a whole number, got 200.5"),
+    (TrainConfig, {"units": "150"}, "--units must be a whole number, got '150'"),
+    (ExtractConfig, {"crop_bars": 1}, "--crop-bars must be true or false"),
 ])
 def test_bad_values_are_refused_with_the_option_named(cls, values, message) -> None:
     with pytest.raises(UserError, match=message):
@@ -54,3 +57,11 @@ def test_every_default_is_valid() -> None:
 
     assert AGGREGATIONS == IMPLEMENTED
     assert {f.name for f in fields(PipelineConfig)} == {"extract", "codebook", "encode", "train", "evaluate"}
+
+
+def test_a_toml_file_sees_its_own_key_names_in_errors() -> None:
+    """From a TOML file the option is named as the file spells it, not as a flag."""
+    with pytest.raises(UserError, match=r"^validation_split must be in \[0.0, 0.9\)"):
+        from_dict(PipelineConfig, {"train": {"validation_split": 0.95}}, spelling="key")
+    with pytest.raises(ValueError):  # OptionError is also a ValueError, for scikit-learn callers
+        from_dict(TrainConfig, {"fusion": "middle"})

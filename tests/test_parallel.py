@@ -216,9 +216,9 @@ def test_distributed_extract_and_encode_match_a_local_run(cluster, dataset: Path
     codebook = tmp_path / "codebook.npz"
     run_codebook(local_features, codebook, CodebookConfig(k=8, sample_size=500))
     config = EncodeConfig(features="bow")
-    assert run_encode(local_features, codebook, tmp_path / "seq_local", config) == (8, 0)
-    assert run_encode(local_features, codebook, tmp_path / "seq_dask", config, scheduler=address) == (8, 0)
-    assert run_encode(local_features, codebook, tmp_path / "seq_jobs", config, n_jobs=2) == (8, 0)
+    assert run_encode(local_features, codebook, tmp_path / "seq_local", config) .encoded == 8
+    assert run_encode(local_features, codebook, tmp_path / "seq_dask", config, scheduler=address) .encoded == 8
+    assert run_encode(local_features, codebook, tmp_path / "seq_jobs", config, n_jobs=2) .encoded == 8
     _assert_same_store(tmp_path / "seq_local", tmp_path / "seq_dask", ("sequence",))
     _assert_same_store(tmp_path / "seq_local", tmp_path / "seq_jobs", ("sequence",))
 
@@ -265,7 +265,7 @@ def test_a_worker_killed_mid_run_loses_no_clip(dataset: Path, local_features: Pa
         import os
         import time
 
-        import soccer_lstm.pipeline as pipeline
+        import soccer_lstm.stages.extract as pipeline  # where extract looks extract_clip up
 
         extract = pipeline.extract_clip
 

@@ -34,6 +34,7 @@ def test_extract_cache_follows_clip_content_not_timestamps(tiny_features: Path, 
     import shutil
 
     import soccer_lstm.pipeline as pipeline
+    import soccer_lstm.stages.extract as extract_stage
     from soccer_lstm.config import ExtractConfig
 
     config = ExtractConfig(resize=160, max_keypoints=150)
@@ -53,7 +54,7 @@ def test_extract_cache_follows_clip_content_not_timestamps(tiny_features: Path, 
         raise AssertionError(f"{path} was hashed again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "file_digest", no_hashing)
+        patch.setattr(extract_stage, "file_digest", no_hashing)
         assert pipeline.run_extract(copy, out, config).cached == 18
 
     clips = sorted(p for p in copy.rglob("*") if p.is_file())
@@ -123,11 +124,8 @@ class FakeLSTM:
     fits = 0
 
     @classmethod
-    def from_config(cls, config, verbose: int = 0) -> "FakeLSTM":
+    def from_config(cls, config, layout=None, verbose: int = 0) -> "FakeLSTM":
         return cls()
-
-    def set_layout(self, layout) -> "FakeLSTM":
-        return self
 
     def fit(self, sequences, labels) -> "FakeLSTM":
         FakeLSTM.fits += 1
@@ -151,6 +149,7 @@ def _bow_sequences(seed: int, n: int = 6) -> list[np.ndarray]:
 def test_a_model_is_trained_again_after_a_change_of_any_input(tmp_path: Path, monkeypatch) -> None:
     import soccer_lstm.models.lstm as lstm
     import soccer_lstm.pipeline as pipeline
+    import soccer_lstm.stages.train as train_stage
     from soccer_lstm.config import TrainConfig
     from helpers import write_sequences
 
@@ -161,7 +160,7 @@ def test_a_model_is_trained_again_after_a_change_of_any_input(tmp_path: Path, mo
 
     def trained(config: TrainConfig = TrainConfig(epochs=3)) -> bool:
         before = FakeLSTM.fits
-        _, rebuilt = pipeline.run_train(sequences, model, config)
+        rebuilt = pipeline.run_train(sequences, model, config).trained
         assert rebuilt == (FakeLSTM.fits == before + 1)
         return rebuilt
 
@@ -171,7 +170,7 @@ def test_a_model_is_trained_again_after_a_change_of_any_input(tmp_path: Path, mo
     assert not trained(TrainConfig(epochs=4)), "nothing changed, yet trained again"
     write_sequences(sequences, _bow_sequences(1), labels, layout, "bow")
     assert trained(TrainConfig(epochs=4)), "other sequences, yet up to date"
-    monkeypatch.setattr(pipeline, "__version__", "0.0.0-other")
+    monkeypatch.setattr(train_stage, "__version__", "0.0.0-other")
     assert trained(TrainConfig(epochs=4)), "another package version, yet up to date"
     (model / "model.keras").unlink()
     assert trained(TrainConfig(epochs=4)), "the model file is missing, yet up to date"

@@ -31,7 +31,8 @@ def test_new_histogram_options_keep_sift_and_the_codebook(tiny_dataset: Path, tm
     run_extract(tiny_dataset, out, CONFIG)
     before = FeatureStore(out)
     descriptors = before.load(0).descriptors
-    book, fitted = run_codebook(out, tmp_path / "codebook.npz", CodebookConfig(k=8))
+    fitted_book = run_codebook(out, tmp_path / "codebook.npz", CodebookConfig(k=8))
+    book, fitted = fitted_book.codebook, fitted_book.rebuilt
     assert fitted
 
     import soccer_lstm.features.sift as sift
@@ -47,14 +48,15 @@ def test_new_histogram_options_keep_sift_and_the_codebook(tiny_dataset: Path, tm
     assert [e.fingerprint for e in after.entries] != [e.fingerprint for e in before.entries]
     np.testing.assert_array_equal(after.load(0).descriptors, descriptors)
     assert after.load(0).local["hog"].shape[1] == local_dim("hog", 2)
-    _, refitted = run_codebook(out, tmp_path / "codebook.npz", CodebookConfig(k=8))
+    refitted = run_codebook(out, tmp_path / "codebook.npz", CodebookConfig(k=8)).rebuilt
     assert not refitted
 
 
 def test_any_combination_encodes_in_the_fixed_order(tiny_features: Path, tmp_path: Path) -> None:
     run_codebook(tiny_features, tmp_path / "codebook.npz", CodebookConfig(k=8))
     run_encode(tiny_features, tmp_path / "codebook.npz", tmp_path / "seq", EncodeConfig(features="hog+motion+bow"))
-    sequences, _, index = load_sequences(tmp_path / "seq")
+    loaded = load_sequences(tmp_path / "seq")
+    sequences, index = loaded.sequences, loaded.index
     assert index["layout"] == {"bow": [0, 8], "motion": [8, 17], "hog": [17, 17 + 72]}
     clip = FeatureStore(tiny_features).load(0)
     np.testing.assert_allclose(sequences[0][:, 17:], clip.local["hog"].astype(np.float32))

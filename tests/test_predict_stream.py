@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 CHILD = """
 import signal
 import sys
-import soccer_lstm.pipeline as pipeline
+import soccer_lstm.stages.predict as pipeline  # where predict looks extract_clip up
 # Ctrl-C as in a terminal, even when this test runs where SIGINT is ignored (a background job).
 signal.signal(signal.SIGINT, signal.default_int_handler)
 real, calls = pipeline.extract_clip, []
@@ -70,9 +70,9 @@ def test_sigint_after_the_first_clip_keeps_its_line(small_run: dict[str, Path], 
 
 def test_an_interrupted_predict_keeps_the_answers_printed_before(small_run: dict[str, Path], monkeypatch) -> None:
     """In-process: Ctrl-C while the second clip is being read leaves the first clip's line on stdout."""
-    import soccer_lstm.pipeline as pipeline
+    import soccer_lstm.stages.predict as predict_stage
 
-    real, calls = pipeline.extract_clip, []
+    real, calls = predict_stage.extract_clip, []
 
     def extract_clip(path, config):
         calls.append(path)
@@ -80,7 +80,7 @@ def test_an_interrupted_predict_keeps_the_answers_printed_before(small_run: dict
             raise KeyboardInterrupt
         return real(path, config)
 
-    monkeypatch.setattr(pipeline, "extract_clip", extract_clip)
+    monkeypatch.setattr(predict_stage, "extract_clip", extract_clip)
     clip = str(sorted(small_run["data"].glob("still/*.avi"))[0])
     result = run_cli("predict", "--model", str(small_run["model"]), clip, clip, clip)
     assert result.exit_code == 130

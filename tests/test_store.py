@@ -34,8 +34,10 @@ def test_a_clip_file_of_another_run_is_refused(tmp_path: Path) -> None:
     (None, UserError, r"not a features folder \(no index.json; 'soccer-lstm extract' writes one\)"),
     ({"stage": "encode", "clips": []}, ArtifactError, r"not a soccer-lstm features index \(it was written by 'encode'\)"),
     ([1, 2], ArtifactError, "not a soccer-lstm features index"),
-    ({"stage": "extract", "clips": [{"clip_id": "x"}]}, ArtifactError, "malformed features index"),
-    ({"stage": "extract", "clips": []}, UserError, "holds no extracted clips"),
+    ({"stage": "extract", "schema_version": 1, "clips": [{"clip_id": "x"}]}, ArtifactError, "malformed features index"),
+    ({"stage": "extract", "schema_version": 1, "clips": []}, UserError, "holds no extracted clips"),
+    ({"stage": "extract", "clips": []}, ArtifactError, "another features format; re-run 'extract'"),
+    ({"stage": "extract", "schema_version": 0, "clips": []}, ArtifactError, "another features format"),
 ])
 def test_a_wrong_or_broken_folder_is_refused_with_the_command_that_makes_the_right_one(tmp_path, index, error,
                                                                                         message) -> None:

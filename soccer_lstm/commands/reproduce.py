@@ -6,7 +6,9 @@ import sys
 
 import click
 
-from soccer_lstm.cli_options import n_jobs_option, out_option, overwrite_option, seeds_type
+from typing import Any
+
+from soccer_lstm.cli_options import config_file_option, out_option, overwrite_option, run_config, run_options
 
 
 @click.command()
@@ -14,18 +16,15 @@ from soccer_lstm.cli_options import n_jobs_option, out_option, overwrite_option,
 @click.option("--data", required=True, type=click.Path(),
               help="Dataset folder (one subfolder per class) or CSV manifest (path,label[,group]).")
 @out_option("Report folder: report.md, metrics.json, rates.png, confusion/*.png, rows/<id>/, features/.")
-@click.option("--seeds", type=seeds_type, default="0,1,2", show_default=True, metavar="0,1,2",
-              help="Repeat every row with these seeds (codebook and classifier); the folds stay fixed.")
-@n_jobs_option
+@run_options("seeds", "n_jobs", "threads")
 @click.option("--rows", "only", type=str, default=None, metavar="ID,ID",
               help="Run only these rows (ids from the experiment file).")
 @click.option("--fresh", is_flag=True, help="Re-run rows whose saved results match their config.")
-@click.option("--threads", type=click.IntRange(min=0), default=1, show_default=True,
-              help="Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).")
 @overwrite_option
+@config_file_option
 @click.pass_context
-def reproduce(ctx: click.Context, experiment: str, data: str, out: str, seeds: list[int], n_jobs: int,
-              only: str | None, fresh: bool, threads: int, overwrite: bool) -> None:
+def reproduce(ctx: click.Context, experiment: str, data: str, out: str, only: str | None, fresh: bool,
+              overwrite: bool, **options: Any) -> None:
     """Run every row of EXPERIMENT (e.g. experiments/paper.toml) on DATA under one protocol.
 
     Features are extracted once; every row is cross-validated on the same folds for every seed;
@@ -43,9 +42,10 @@ def reproduce(ctx: click.Context, experiment: str, data: str, out: str, seeds: l
 
     rows = [r.strip() for r in only.split(",") if r.strip()] if only else None
     command = "soccer-lstm " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
-    result = run_reproduce(experiment, data, out, seeds=seeds, n_jobs=n_jobs, only=rows, fresh=fresh,
-                           verbose=1 if verbose > 1 else 0, command=command, say=say,
-                           threads=threads or None, overwrite=overwrite)
+    run = run_config(options)
+    result = run_reproduce(experiment, data, out, seeds=run.seed_list(), n_jobs=run.n_jobs, threads=run.threads or None,
+                           only=rows, fresh=fresh,
+                           verbose=1 if verbose > 1 else 0, command=command, say=say, overwrite=overwrite)
     click.echo(format_table(result.rows))
     say(f"report: {result.paths['report']}")
     if result.failed:

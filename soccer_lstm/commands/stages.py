@@ -1,17 +1,17 @@
 """The pipeline stages as commands: thin adapters over :mod:`soccer_lstm.pipeline`."""
 from __future__ import annotations
 
-import itertools
 import json
 import sys
 from typing import Any
 
 import click
 
-from soccer_lstm.cli_options import (codebook_options, encode_options, extract_config, extract_options,
-                                     folds_option, n_jobs_option, out_option, overwrite_option, scheduler_option,
-                                     min_margin_option, model_option, seed_option,
-                                     seeds_type, strict_option, train_config, train_options)
+from soccer_lstm.cli_options import (build_config, codebook_options, config_file_option, config_options,
+                                     encode_options, extract_options, model_option, out_option, overwrite_option,
+                                     pipeline_config, predict_options, run_config, run_options, scheduler_option,
+                                     strict_option, train_options)
+from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, ExtractConfig, PredictConfig, TrainConfig
 
 
 def _say(ctx: click.Context, message: str) -> None:
@@ -23,12 +23,13 @@ def _say(ctx: click.Context, message: str) -> None:
 @click.argument("data", type=click.Path())
 @out_option("Features folder to write (one .npz per clip plus index.json).")
 @extract_options
-@n_jobs_option
+@run_options("n_jobs")
 @scheduler_option
 @strict_option
 @overwrite_option
+@config_file_option
 @click.pass_context
-def extract(ctx: click.Context, data: str, out: str, n_jobs: int, scheduler: str | None, strict: bool,
+def extract(ctx: click.Context, data: str, out: str, scheduler: str | None, strict: bool,
             overwrite: bool, **options: Any) -> None:
     """Decode each clip of DATA once and store per-frame SIFT keypoints and descriptors.
 
@@ -39,8 +40,8 @@ def extract(ctx: click.Context, data: str, out: str, n_jobs: int, scheduler: str
     from soccer_lstm.pipeline import run_extract
 
     try:
-        summary = run_extract(data, out, extract_config(options), n_jobs=n_jobs, scheduler=scheduler, strict=strict,
-                              overwrite=overwrite)
+        summary = run_extract(data, out, build_config(ExtractConfig, options), n_jobs=run_config(options).n_jobs,
+                              scheduler=scheduler, strict=strict, overwrite=overwrite)
     except BatchError as exc:  # list what was skipped before the run stopped, then the error itself
         for path, problem in exc.failures:
             click.echo(f"skipped {path}: {problem}", err=True)
@@ -58,54 +59,50 @@ def extract(ctx: click.Context, data: str, out: str, n_jobs: int, scheduler: str
 @click.argument("features", type=click.Path())
 @out_option("Codebook file to write (.npz).")
 @codebook_options
-@seed_option
 @overwrite_option
+@config_file_option
 @click.pass_context
-def codebook(ctx: click.Context, features: str, out: str, k: int, sample_size: int, seed: int,
-             overwrite: bool) -> None:
+def codebook(ctx: click.Context, features: str, out: str, overwrite: bool, **options: Any) -> None:
     """Fit a k-means visual vocabulary on a seeded sample of the descriptors in FEATURES."""
-    from soccer_lstm.config import CodebookConfig, validate
     from soccer_lstm.pipeline import run_codebook
 
     on_interrupt(ctx, "Interrupted; the codebook was not written (it is fitted again when re-run).")
-    book, rebuilt = run_codebook(features, out, validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)),
-                                 overwrite=overwrite)
-    _say(ctx, f"codebook: {'fitted' if rebuilt else 'up to date'}, {len(book.cluster_centers_)} words, "
-              f"fingerprint {book.fingerprint_} -> {out}")
+    result = run_codebook(features, out, build_config(CodebookConfig, options), overwrite=overwrite)
+    _say(ctx, f"codebook: {'fitted' if result.rebuilt else 'up to date'}, {len(result.codebook.cluster_centers_)} words, "
+              f"fingerprint {result.codebook.fingerprint_} -> {out}")
 
 
 @click.command()
-@click.argument("features", type=click.Path())
+@click.argument("features_dir", metavar="FEATURES", type=click.Path())
 @click.option("--codebook", "codebook_path", type=click.Path(), default=None,
               help="Codebook from 'soccer-lstm codebook' (needed for bow features).")
 @out_option("Sequences folder to write (one .npz per clip plus index.json).")
 @encode_options
-@n_jobs_option
+@run_options("n_jobs")
 @scheduler_option
 @overwrite_option
+@config_file_option
 @click.pass_context
-def encode(ctx: click.Context, features: str, codebook_path: str | None, out: str, n_jobs: int,
+def encode(ctx: click.Context, features_dir: str, codebook_path: str | None, out: str,
            scheduler: str | None, overwrite: bool, **options: Any) -> None:
-    """Turn each clip of FEATURES into one vector per frame (BoW histogram and/or camera motion)."""
-    from soccer_lstm.config import EncodeConfig, validate
+    """Turn each clip of FEATURES into one vector per frame (visual words, camera and local motion)."""
     from soccer_lstm.pipeline import run_encode
 
-    config = validate(EncodeConfig(features=options["feature_kind"], motion_model=options["motion_model"]))
-    encoded, cached = run_encode(features, codebook_path, out, config, n_jobs=n_jobs, scheduler=scheduler,
-                                 overwrite=overwrite)
-    _say(ctx, f"encode: {encoded} clips encoded, {cached} up to date ({config.features}) -> {out}")
+    config = build_config(EncodeConfig, options)
+    result = run_encode(features_dir, codebook_path, out, config, n_jobs=run_config(options).n_jobs,
+                                 scheduler=scheduler, overwrite=overwrite)
+    _say(ctx, f"encode: {result.encoded} clips encoded, {result.cached} up to date ({config.features}) -> {out}")
 
 
 @click.command()
 @click.argument("sequences", type=click.Path())
 @out_option("Model folder to write.")
 @train_options
-@seed_option
 @overwrite_option
 @click.option("--plot", is_flag=True, help="Also draw the learning curve into OUT/learning_curve.png.")
+@config_file_option
 @click.pass_context
-def train(ctx: click.Context, sequences: str, out: str, seed: int, overwrite: bool, plot: bool,
-          **options: Any) -> None:
+def train(ctx: click.Context, sequences: str, out: str, overwrite: bool, plot: bool, **options: Any) -> None:
     """Train the LSTM on the encoded SEQUENCES (early stopping on a validation part).
 
     Shows each epoch's training loss, validation loss and validation clip accuracy, then the best
@@ -113,60 +110,50 @@ def train(ctx: click.Context, sequences: str, out: str, seed: int, overwrite: bo
     """
     from soccer_lstm.pipeline import run_train
 
-    config = train_config(options, seed)
+    config = build_config(TrainConfig, options)
     on_interrupt(ctx, "Interrupted; no model was written (training starts over when re-run).")
-    classifier, trained = run_train(sequences, out, config, overwrite=overwrite, plot=plot)
-    if trained:
-        _say(ctx, f"train: {classifier.best_summary()}; classes {', '.join(classifier.classes_)} -> {out}")
+    result = run_train(sequences, out, config, overwrite=overwrite, plot=plot)
+    if result.trained:
+        classifier = result.classifier
+        _say(ctx, f"train: {classifier.best_summary()}; classes {', '.join(map(str, classifier.classes_))} -> {out}")
     else:
         _say(ctx, f"train: model up to date -> {out}")
 
 
 @click.command()
-@click.argument("features", type=click.Path())
-@out_option("Folder for metrics.json.")
-@codebook_options
-@encode_options
-@train_options
-@folds_option
-@seed_option
-@click.option("--seeds", type=seeds_type, default=None, help="Repeat with these seeds, e.g. 0,1,2 (overrides --seed).")
-@n_jobs_option
+@click.argument("features_dir", metavar="FEATURES", type=click.Path())
+@out_option("Folder to write: metrics.json, report.md, rows/<id>/ (as reproduce writes for each row).")
+@config_options(CodebookConfig, EncodeConfig, TrainConfig, EvalConfig)
+@run_options("seeds", "n_jobs", "threads")
+@click.option("--fresh", is_flag=True, help="Compute every fold again even when its saved result matches.")
 @overwrite_option
+@config_file_option
 @click.pass_context
-def evaluate(ctx: click.Context, features: str, out: str, k: int, sample_size: int, folds: int, seed: int,
-             seeds: list[int] | None, n_jobs: int, overwrite: bool, **options: Any) -> None:
+def evaluate(ctx: click.Context, features_dir: str, out: str, fresh: bool, overwrite: bool, **options: Any) -> None:
     """Stratified (or grouped) k-fold cross-validation of the whole pipeline on FEATURES.
 
-    The codebook, the motion scaler and the LSTM are fit on the training folds only. One line per
-    fold as it finishes; finished folds are kept in OUT/folds, so an interrupted run resumes.
+    The codebook, the scaler and the LSTM are fit on the training folds only. One line per fold as
+    it finishes; finished folds are kept in OUT/rows/<id>/folds, so an interrupted run resumes.
+    It is a one-row 'reproduce' on already extracted features: the same engine, metrics and layout.
     With --n-jobs, that many folds train at once, one process each.
     """
-    from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, PipelineConfig, validate
-    from soccer_lstm.evaluation.cv import format_metrics, run_evaluate
+    from soccer_lstm.evaluation.cv import format_metrics
+    from soccer_lstm.evaluation.reproduce import run_evaluate
 
-    encode_config = validate(EncodeConfig(features=options.pop("feature_kind"), motion_model=options.pop("motion_model")))
-    config = PipelineConfig(
-        extract=_extract_config_of(features),
-        codebook=validate(CodebookConfig(k=k, sample_size=sample_size, seed=seed)),
-        encode=encode_config, train=train_config(options, seed), evaluate=validate(EvalConfig(folds=folds, seed=seed)))
-    on_interrupt(ctx, f"Interrupted; finished folds are kept in {out}/folds; re-run the same command to resume.")
-
-    def on_fold(fold: Any, n_folds: int, kept: bool) -> None:
-        how = "kept from an earlier run" if kept else f"{fold.train_seconds:.1f} s"
-        _say(ctx, f"seed {fold.seed} fold {fold.fold + 1}/{n_folds}: accuracy {fold.accuracy:.3f} "
-                  f"on {len(fold.test_index)} clips ({how})")
-
-    metrics = run_evaluate(features, out, config, seeds=seeds or [seed], overwrite=overwrite, on_fold=on_fold,
-                           n_jobs=n_jobs)
+    config = pipeline_config(options)
+    run = run_config(options)
+    on_interrupt(ctx, f"Interrupted; finished folds are kept in {out}/rows; re-run the same command to resume.")
+    metrics = run_evaluate(features_dir, out, config, seeds=run.seed_list(config.train.seed), threads=run.threads or None,
+                           fresh=fresh, overwrite=overwrite, say=lambda m: _say(ctx, m), command=_command_line(),
+                           n_jobs=run.n_jobs)
     click.echo(format_metrics(metrics))
 
 
-def _extract_config_of(features: str) -> Any:
-    from soccer_lstm.config import ExtractConfig
-    from soccer_lstm.store import FeatureStore
+def _command_line() -> str | None:
+    """The command line as typed, recorded in reports."""
+    import shlex
 
-    return ExtractConfig(**FeatureStore(features).config)
+    return "soccer-lstm " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else None
 
 
 def on_interrupt(ctx: click.Context, message: str) -> None:
@@ -196,10 +183,11 @@ def report_warnings(result: Any) -> None:
                    "another codebook or feature kind than the model's).")
 @click.option("--json", "as_json", is_flag=True,
               help="One JSON object per clip: path, label, probabilities, margin, low_confidence, warnings.")
-@min_margin_option
+@predict_options
+@config_file_option
 @click.pass_context
 def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], sequences_dir: str | None,
-            as_json: bool, min_margin: float) -> None:
+            as_json: bool, **options: Any) -> None:
     """Classify CLIPS (video files or frame folders) with a trained model.
 
     Each clip's answer is printed as soon as it is known: ``path, label, (probability)``, followed by
@@ -208,18 +196,16 @@ def predict(ctx: click.Context, model_dir: str, clips: tuple[str, ...], sequence
     A clip whose features cannot be computed is reported on stderr; the others are still answered
     and the exit code is 1. Problems with the model or --sequences folder exit with code 2.
     """
-    from soccer_lstm.config import PredictConfig, validate
-    from soccer_lstm.pipeline import iter_predict_clips, load_model, predict_sequences
+    from soccer_lstm.stages.predict import predict as predict_answers
 
     if not clips and not sequences_dir:
         raise click.UsageError("give clips to classify, or --sequences DIR")
-    config = validate(PredictConfig(min_margin=min_margin))
-    pipeline = load_model(model_dir)
+    config = build_config(PredictConfig, options)
+    answers = predict_answers(model_dir, clips, sequences_dir, config)  # the model is checked here
     on_interrupt(ctx, "Interrupted; the clips printed above were answered, the others were not.")
-    results = predict_sequences(pipeline, sequences_dir, config) if sequences_dir else []
     failed = 0
-    # chain, not a tuple: each clip is classified only when the loop reaches it, and printed at once.
-    for result in itertools.chain(results, iter_predict_clips(pipeline, clips, config) if clips else ()):
+    # Each clip is classified only when the loop reaches it, and printed at once.
+    for result in answers:
         if result.error:
             failed += 1
             if as_json:

@@ -1,25 +1,31 @@
 """k-fold cross-validation from extracted features, with every fitted step inside the fold.
 
-For each fold the codebook, the motion scaler and the classifier are fit on the training clips
-only; the test clips are encoded with that fold's codebook. Any estimator speaking
-``fit(sequences, labels)`` / ``predict(sequences)`` can be evaluated, so the paper's LSTM and the
-baselines run under the same protocol and the same folds.
+The folds come from :mod:`sklearn.model_selection` (``StratifiedKFold``, or ``StratifiedGroupKFold``
+when clips share groups; :func:`soccer_lstm.dataset.make_folds`). In each fold the pipeline
+``words -> scale -> classifier`` of :func:`soccer_lstm.estimators.make_clip_pipeline` is fit on
+the training clips only: the words step (the codebook) through :class:`FoldCache`, the pipeline's
+memory, which fits one codebook per (training clips, codebook config) and encodes every clip with it
+once for all rows; then a fresh ``Pipeline([scale, classifier])`` on the training sequences. Any
+clip classifier can be evaluated, so the paper's LSTM and the baselines run under the same protocol
+and the same folds. Metrics come from :mod:`sklearn.metrics`.
 """
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from sklearn.metrics import accuracy_score
 
 from soccer_lstm import progress
 from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig, feature_kinds
 from soccer_lstm.dataset import check_trainable, class_names, make_folds
-from soccer_lstm.pipeline import encode_clip, feature_layout, fit_codebook, make_scaler
-from soccer_lstm.store import FeatureStore
+from soccer_lstm.features.words import VisualWords, encode_clip
+from soccer_lstm.pipeline import feature_layout
+from soccer_lstm.store import FeatureStore, StoreClips
 
 log = logging.getLogger(__name__)
 
@@ -48,24 +54,31 @@ class CVResult:
     def accuracies(self) -> list[float]:
         return [f.accuracy for f in self.folds]
 
+    def _true_and_predicted(self) -> tuple[list[str], list[str]]:
+        truth = [self.labels[i] for f in self.folds for i in f.test_index]
+        return truth, [p for f in self.folds for p in f.predicted]
+
     def confusion(self) -> np.ndarray:
         """Counts summed over folds and seeds: rows true class, columns predicted, sorted classes."""
-        matrix = np.zeros((len(self.classes), len(self.classes)), np.int64)
-        position = {c: i for i, c in enumerate(self.classes)}
-        for fold in self.folds:
-            for i, pred in zip(fold.test_index, fold.predicted):
-                matrix[position[self.labels[i]], position[pred]] += 1
-        return matrix
+        from sklearn.metrics import confusion_matrix
+
+        truth, predicted = self._true_and_predicted()
+        if not truth:
+            return np.zeros((len(self.classes), len(self.classes)), np.int64)
+        return confusion_matrix(truth, predicted, labels=self.classes).astype(np.int64)
 
     def summary(self) -> dict[str, Any]:
-        matrix = self.confusion()
-        recall = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
+        """Accuracy over folds, per-class recall (None for a class never tested) and the confusion matrix."""
+        from sklearn.metrics import recall_score
+
+        truth, predicted = self._true_and_predicted()
+        recall = recall_score(truth, predicted, labels=self.classes, average=None, zero_division=np.nan)
         return {
             "accuracy_mean": float(np.mean(self.accuracies)),
             "accuracy_std": float(np.std(self.accuracies)),
             "fold_accuracies": self.accuracies,
-            "per_class_recall": {c: float(r) for c, r in zip(self.classes, recall)},
-            "confusion_matrix": matrix.tolist(),
+            "per_class_recall": {c: None if np.isnan(r) else float(r) for c, r in zip(self.classes, recall)},
+            "confusion_matrix": self.confusion().tolist(),
             "classes": self.classes,
             "train_seconds": float(sum(f.train_seconds for f in self.folds)),
             "n_clips": len(self.labels),
@@ -84,16 +97,18 @@ class FoldCache:
         train_key = tuple(int(i) for i in train_index)
         key = (train_key, tuple(asdict(codebook_config).items()), tuple(asdict(encode_config).items()))
         if key not in self._sequences:
-            codebook = None
-            if "bow" in feature_kinds(encode_config.features):
-                book_key = (train_key, tuple(asdict(codebook_config).items()))
-                if book_key not in self._codebooks:
-                    self._codebooks[book_key] = fit_codebook(store, train_index, codebook_config)
-                codebook = self._codebooks[book_key]
-            k = len(codebook.cluster_centers_) if codebook is not None else 0
-            encoded = [encode_clip(store.load(i), codebook, encode_config)
-                       for i in progress.bar(range(len(store)), desc="encode", unit="clip")]
-            self._sequences[key] = (encoded, feature_layout(encode_config, k, store.grid))
+            # The words step of the fold's pipeline, fit on its training clips only (one codebook per
+            # training set and codebook config, shared by every encoding that needs it).
+            book_key = (train_key, tuple(asdict(codebook_config).items()))
+            words = VisualWords.from_config(codebook_config, encode_config, store.grid)
+            if "bow" in feature_kinds(encode_config.features) and book_key not in self._codebooks:
+                self._codebooks[book_key] = words.fit(StoreClips(store, train_index)).codebook_
+            words.codebook_ = self._codebooks.get(book_key)
+            words.layout_ = feature_layout(encode_config, codebook_config.k, store.grid)
+            clips = StoreClips(store)
+            encoded = [encode_clip(clips[i], words.codebook_, encode_config)
+                       for i in progress.bar(range(len(clips)), desc="encode", unit="clip")]
+            self._sequences[key] = (encoded, words.layout_)
         return self._sequences[key]
 
 
@@ -102,7 +117,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
                    seeds: Sequence[int] = (0,), transform: SequenceTransform | None = None,
                    cache: FoldCache | None = None, verbose: int = 0,
                    on_fold: Callable[[FoldResult, int, bool], None] | None = None,
-                   fold_dir: Any = None, n_jobs: int = 1) -> CVResult:
+                   fold_dir: Any = None, fold_key: Any = None, n_jobs: int = 1) -> CVResult:
     """Run k-fold cross-validation (the same folds for every seed) and collect predictions.
 
     Parameters
@@ -127,12 +142,13 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
         Keep each finished fold's result there, keyed on everything that defines it (the clips'
         features, the whole config, the seed, the fold's test clips, the package version); a fold
         whose key is found is read back instead of computed, so an interrupted run resumes.
+    fold_key : JSON-able, optional
+        What else defines a fold's result (the row's classifier and its parameters); part of the key.
     n_jobs : int
         Train and test this many (seed, fold) runs at once, each in its own process on one core
-        (``-1``: every core). Encoding and scaling stay in this process; every run is seeded, so
-        the results do not depend on ``n_jobs``.
+        (``-1``: every core). Encoding stays in this process; every run is seeded, so the results
+        do not depend on ``n_jobs``.
     """
-    from dataclasses import replace
 
     labels = store.labels
     check_trainable(labels, store.folder)
@@ -150,7 +166,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     for seed in seeds:
         codebook_config = replace(config.codebook, seed=seed)
         for fold_number, (train, test) in enumerate(folds):
-            key = _fold_key(store, config, seed, fold_number, test) if fold_dir is not None else None
+            key = _fold_key(store, config, seed, fold_number, test, fold_key) if fold_dir is not None else None
             kept = _read_fold(fold_dir, key) if key else None
             if kept is not None:
                 result.folds.append(kept)
@@ -161,15 +177,11 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             if transform is not None:
                 sequences = transform(list(sequences), seed)
             classifier = make_classifier(seed)
-            if hasattr(classifier, "set_layout"):
-                classifier.set_layout(layout)
-            # Histogram baselines (chi2, alignment of histograms) need the raw histograms; the LSTM
-            # takes standardised inputs. A classifier says which through ``input_scaling``.
-            scale = getattr(classifier, "input_scaling", config.train.scale)
-            scaler = make_scaler(layout, scale).fit([sequences[i] for i in train])
-            train_x = scaler.transform([sequences[i] for i in train])
-            test_x = scaler.transform([sequences[i] for i in test])
-            tasks.append((seed, fold_number, test, key, (classifier, train_x, y[train].tolist(), test_x)))
+            if "layout" in getattr(classifier, "get_params", dict)():
+                classifier.set_params(layout=layout)  # fusion and mirroring read it in fit
+            model = fold_model(classifier, layout, config.train.scale)
+            work = (model, [sequences[i] for i in train], y[train].tolist(), [sequences[i] for i in test])
+            tasks.append((seed, fold_number, test, key, work))
     from soccer_lstm.parallel import effective_jobs
 
     jobs = min(effective_jobs(n_jobs), len(tasks))
@@ -180,7 +192,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     else:
         runs = (_fit_predict(*work) for *_, work in tasks)
     for (seed, fold_number, test, key, _), (predicted, seconds) in zip(tasks, runs):
-        accuracy = float(np.mean(np.asarray(predicted) == y[test]))
+        accuracy = float(accuracy_score(y[test], predicted))
         log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
         fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
         result.folds.append(fold_result)
@@ -195,27 +207,29 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     if fold_dir is not None:  # results of other configs or seeds never mix with these
         from soccer_lstm.ownership import prune
 
-        prune(fold_dir, [f"{_fold_key(store, config, s, n, t)}.json" for s in seeds
+        prune(fold_dir, [f"{_fold_key(store, config, s, n, t, fold_key)}.json" for s in seeds
                          for n, (_, t) in enumerate(folds)], pattern="*.json")
     return result
 
 
-def _fit_predict(classifier: Estimator, train_x: list[np.ndarray], train_y: list[str],
+def _fit_predict(model: Estimator, train_x: list[np.ndarray], train_y: list[Any],
                  test_x: list[np.ndarray]) -> tuple[list[str], float]:
-    """Fit one fold's classifier and predict its test clips (in this process or a worker)."""
+    """Fit one fold's model and predict its test clips (in this process or a worker)."""
     started = time.perf_counter()
     with progress.without_epoch_lines():
-        classifier.fit(train_x, train_y)
+        model.fit(train_x, train_y)
     seconds = time.perf_counter() - started
-    return [str(p) for p in classifier.predict(test_x)], seconds
+    return [str(p) for p in model.predict(test_x)], seconds
 
 
-def _fold_key(store: FeatureStore, config: PipelineConfig, seed: int, fold: int, test: np.ndarray) -> str:
+def _fold_key(store: FeatureStore, config: PipelineConfig, seed: int, fold: int, test: np.ndarray,
+              extra: Any = None) -> str:
     from soccer_lstm import __version__
     from soccer_lstm.artifacts import fingerprint
+    from soccer_lstm.schema import schema_version
 
     return fingerprint([e.fingerprint for e in store.entries], config.as_dict(), seed, fold,
-                       [int(i) for i in test], __version__)
+                       [int(i) for i in test], extra, __version__, schema_version("evaluate"))
 
 
 def _read_fold(fold_dir: Any, key: str) -> FoldResult | None:
@@ -234,28 +248,35 @@ def _read_fold(fold_dir: Any, key: str) -> FoldResult | None:
         return None
 
 
-def run_evaluate(features_dir: str, out_dir: str, config: PipelineConfig, seeds: Sequence[int] = (0,),
-                 verbose: int = 0, overwrite: bool = False,
-                 on_fold: Callable[[FoldResult, int, bool], None] | None = None, n_jobs: int = 1) -> dict[str, Any]:
-    """Cross-validate the LSTM pipeline on a feature store; write ``metrics.json``; return it.
+def fold_model(classifier: Estimator, layout: dict[str, list[int]], scale: str) -> Any:
+    """The part of a fold's pipeline after the words step: ``Pipeline([scale, classifier])``.
 
-    Each finished fold is kept in ``out_dir/folds/``; running the same evaluation again reads
-    finished folds back and computes only the others (see :func:`cross_validate`).
+    A classifier that compares raw histograms (chi2, alignment of histograms) says so with
+    ``input_scaling = "none"``; the LSTM takes the inputs ``scale`` says. A classifier that is not a
+    scikit-learn estimator (a test double) gets the same steps by hand.
     """
-    from soccer_lstm.artifacts import write_json
-    from soccer_lstm.ownership import claim_folder, folder_ref
+    from sklearn.pipeline import Pipeline
 
-    store = FeatureStore(features_dir)
-    claim_folder(out_dir, "evaluate", {"features": folder_ref(features_dir)}, overwrite)
-    result = cross_validate(store, config, seeds=seeds, verbose=verbose, on_fold=on_fold,
-                            fold_dir=Path(out_dir) / "folds", n_jobs=n_jobs)
-    metrics = {**result.summary(), "seeds": list(seeds), "config": config.as_dict(),
-               "features_dir": str(features_dir),
-               "predictions": [{"clip_id": result.clip_ids[i], "label": result.labels[i], "predicted": p,
-                                "fold": f.fold, "seed": f.seed}
-                               for f in result.folds for i, p in zip(f.test_index, f.predicted)]}
-    write_json(Path(out_dir) / "metrics.json", metrics)
-    return metrics
+    from soccer_lstm.features.scaling import SequenceScaler
+
+    scaler = SequenceScaler(layout=layout, scale=getattr(classifier, "input_scaling", scale))
+    if hasattr(classifier, "get_params"):
+        return Pipeline([("scale", scaler), ("classifier", classifier)])
+    return _HandPipeline(scaler, classifier)
+
+
+class _HandPipeline:
+    """``scaler`` then ``classifier`` for a classifier that is not a scikit-learn estimator."""
+
+    def __init__(self, scaler: Any, classifier: Any) -> None:
+        self.scaler, self.classifier = scaler, classifier
+
+    def fit(self, sequences: list[np.ndarray], labels: list[Any]) -> "_HandPipeline":
+        self.classifier.fit(self.scaler.fit_transform(sequences), labels)
+        return self
+
+    def predict(self, sequences: list[np.ndarray]) -> Any:
+        return self.classifier.predict(self.scaler.transform(sequences))
 
 
 def format_metrics(metrics: dict[str, Any]) -> str:
@@ -264,5 +285,43 @@ def format_metrics(metrics: dict[str, Any]) -> str:
     lines = [f"accuracy {metrics['accuracy_mean']:.3f} +- {metrics['accuracy_std']:.3f}  "
              f"({len(metrics['fold_accuracies'])} folds: {folds})",
              f"{'class':<24}{'recall':>8}"]
-    lines += [f"{c:<24}{r:>8.3f}" for c, r in metrics["per_class_recall"].items()]
+    lines += [f"{c:<24}{'-' if r is None else format(r, '.3f'):>8}" for c, r in metrics["per_class_recall"].items()]
     return "\n".join(lines)
+
+
+class SharedMotionCache(FoldCache):
+    """A :class:`FoldCache` that computes each clip's fold-independent features once for all folds and seeds.
+
+    Camera motion and the local histograms (HOF, MBH, HOG) have no fitted state (the scaler is fit
+    per fold later), so they do not depend on the fold; the bag-of-words part still comes from each
+    fold's own codebook. The result is the same vector ``encode_clip`` makes, kinds in their fixed
+    order (BoW first).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._fixed: dict[tuple[str, str, str], list[np.ndarray]] = {}
+
+    def fixed(self, store: Any, kind: str, encode_config: Any) -> list[np.ndarray]:
+        """Per-frame vectors of one fold-independent ``kind`` for every clip of ``store``."""
+        key = (str(store.folder), kind, encode_config.motion_model)
+        if key not in self._fixed:
+            only = replace(encode_config, features=kind)
+            self._fixed[key] = [encode_clip(store.load(i), None, only)
+                                for i in progress.bar(range(len(store)), desc=kind, unit="clip")]
+        return self._fixed[key]
+
+    def sequences(self, store: Any, train_index: np.ndarray, codebook_config: Any,
+                  encode_config: Any) -> tuple[list[np.ndarray], dict[str, list[int]]]:
+        kinds = feature_kinds(encode_config.features)
+        if kinds == ("bow",):
+            return super().sequences(store, train_index, codebook_config, encode_config)
+        parts = [self.fixed(store, kind, encode_config) for kind in kinds if kind != "bow"]
+        k = 0
+        if "bow" in kinds:
+            bow, bow_layout = super().sequences(store, train_index, codebook_config,
+                                                replace(encode_config, features="bow"))
+            parts.insert(0, bow)
+            k = bow_layout["bow"][1]
+        combined = [np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*parts)]
+        return combined, feature_layout(encode_config, k, store.grid)

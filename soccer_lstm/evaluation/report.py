@@ -310,6 +310,9 @@ def render_markdown(rows: Sequence[RowResult], title: str, context: dict[str, An
         facts.append(f"- Always answering the largest class: {chance:.1f} %")
     if context.get("command"):
         facts.append(f"- Command: `{context['command']}`")
+    if context.get("package_version"):
+        schema = f", results schema {context['schema_version']}" if context.get("schema_version") else ""
+        facts.append(f"- Made by soccer-lstm {context['package_version']}{schema}")
     lines += facts + ([""] if facts else [])
     lines += [markdown_table(rows), ""]
     lines += ["Paper % is the rate Baccouche et al. (2010) report on MICC-Soccer-Actions-4 (Ballan et al.'s "

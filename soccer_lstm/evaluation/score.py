@@ -94,21 +94,25 @@ def run_score(model_dir: str | Path, data: str | Path, out_dir: str | Path,
 def score_metrics(predictions: list[dict[str, Any]], classes: list[str]) -> dict[str, Any]:
     """Accuracy, per-class recall and precision, confusion matrix (rows true, columns predicted),
     and how accurate the low-confidence answers were against the others."""
-    position = {c: i for i, c in enumerate(classes)}
-    matrix = np.zeros((len(classes), len(classes)), np.int64)
-    for p in predictions:
-        matrix[position[p["label"]], position[p["predicted"]]] += 1
-    correct = np.array([p["label"] == p["predicted"] for p in predictions])
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    truth, predicted = [p["label"] for p in predictions], [p["predicted"] for p in predictions]
+    matrix = confusion_matrix(truth, predicted, labels=classes).astype(np.int64)
+    # The rule of every report: a class never tested (recall) or never answered (precision) has none.
+    precision, recall, _, _ = precision_recall_fscore_support(truth, predicted, labels=classes, average=None,
+                                                              zero_division=np.nan)
+    correct = np.array([t == p for t, p in zip(truth, predicted)])
     flagged = np.array([bool(p["low_confidence"]) for p in predictions])
-    recall = matrix.diagonal() / np.maximum(matrix.sum(axis=1), 1)
-    precision = matrix.diagonal() / np.maximum(matrix.sum(axis=0), 1)
 
     def share(mask: np.ndarray) -> float | None:
         return float(correct[mask].mean()) if mask.any() else None
 
-    return {"classes": classes, "n_clips": len(predictions), "accuracy": float(correct.mean()),
-            "per_class_recall": {c: float(r) for c, r in zip(classes, recall)},
-            "per_class_precision": {c: float(p) for c, p in zip(classes, precision)},
+    def rate(value: float) -> float | None:
+        return None if np.isnan(value) else float(value)
+
+    return {"classes": classes, "n_clips": len(predictions), "accuracy": float(accuracy_score(truth, predicted)),
+            "per_class_recall": {c: rate(r) for c, r in zip(classes, recall)},
+            "per_class_precision": {c: rate(p) for c, p in zip(classes, precision)},
             "confusion_matrix": matrix.tolist(),
             "low_confidence": {"n": int(flagged.sum()), "accuracy": share(flagged),
                                "accuracy_of_the_others": share(~flagged)}}
@@ -122,6 +126,10 @@ def format_score(metrics: dict[str, Any]) -> str:
              f"low confidence: {low['n']} answers"
              + (f", {low['accuracy']:.3f} of them right" if low["accuracy"] is not None else ""),
              f"{'class':<24}{'recall':>8}{'precision':>11}"]
-    lines += [f"{c:<24}{metrics['per_class_recall'][c]:>8.3f}{metrics['per_class_precision'][c]:>11.3f}"
+    lines += [f"{c:<24}{_rate(metrics['per_class_recall'][c]):>8}{_rate(metrics['per_class_precision'][c]):>11}"
               for c in metrics["classes"]]
     return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

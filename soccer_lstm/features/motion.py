@@ -26,32 +26,28 @@ decoded video and :func:`motion_features` turns them into resolution-independent
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import cv2
 import numpy as np
 
 from soccer_lstm.config import MOTION_MODELS
 from soccer_lstm.errors import UserError
+from soccer_lstm.features.matching import (RATIO, PairMatches, match_clip, match_frames,  # noqa: F401 (public here too)
+                                           occupied_cells, static_masks)
 from soccer_lstm.features.sift import ClipFeatures
 
 IDENTITY = np.array([1.0, 0.0, 0.0, 0.0, 1.0, 0.0])
 
-RATIO = 0.8                 # Lowe's ratio test (nearest / second nearest distance)
 RANSAC_THRESHOLD = 1.5      # px in the processed frame; SIFT localisation is ~0.3 px, players move more
 MIN_MATCHES = 8             # fewer ratio-test matches (or RANSAC inliers) gives identity + valid False
 STATIC_FRAMES = 5           # a still chain spanning this many frames is a static overlay
 STILL_TOLERANCE = 0.5       # px per frame below which a match counts as "still"
-GRID = 4                    # the frame is cut into GRID x GRID cells to measure how spread matches are
 STILL_MIN_CELLS = 5         # still matches covering this many cells are a still background, not a logo
-FLANN_TREES = 1             # randomised KD-trees in the FLANN index (one suffices for ~300 keypoints)
-FLANN_CHECKS = 32           # leaves visited per query: as many matches as an exact search, 2x faster
-FLANN_SEED = 0              # OpenCV's RNG seed before each index build, so matching is repeatable
 RANSAC_ITERS = 2000
 RANSAC_CONFIDENCE = 0.995
 REFINE_ITERS = 10           # Levenberg-Marquardt refinement on the inliers after RANSAC
 MAX_SCALE_CHANGE = 2.0      # a frame-to-frame zoom beyond this factor is a failed fit, not a camera
-FLANN_INDEX_KDTREE = 1
 
 
 def motion_dim(model: str = "affine") -> int:
@@ -124,133 +120,6 @@ class MotionTrack:
         """The arrays, ready for :func:`soccer_lstm.artifacts.save_npz`."""
         return {"affine": self.affine, "inliers": self.inliers, "matches": self.matches,
                 "valid": self.valid, "static": self.static, "camera_still": self.camera_still}
-
-
-@dataclass
-class _PairMatches:
-    prev_idx: np.ndarray   # keypoint rows (local to frame t - 1)
-    cur_idx: np.ndarray    # keypoint rows (local to frame t)
-    src: np.ndarray        # positions in frame t - 1, (n, 2) float32
-    dst: np.ndarray        # positions in frame t, (n, 2) float32
-    still: np.ndarray      # (n,) bool: moved less than the still tolerance
-
-
-def _empty_pair() -> _PairMatches:
-    none = np.zeros(0, np.int64)
-    return _PairMatches(none, none, np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32),
-                        np.zeros(0, bool))
-
-
-def match_frames(desc_prev: np.ndarray, desc_cur: np.ndarray, ratio: float = RATIO,
-                 trees: int = FLANN_TREES, checks: int = FLANN_CHECKS) -> tuple[np.ndarray, np.ndarray]:
-    """Match two frames' SIFT descriptors with a FLANN KD-tree and Lowe's ratio test.
-
-    Parameters
-    ----------
-    desc_prev, desc_cur : ndarray, shape (n, 128)
-        Descriptors of the earlier and the later frame (any numeric dtype).
-    ratio : float
-        A match is kept when its distance is below ``ratio`` times the second-nearest distance.
-    trees, checks : int
-        FLANN KD-tree index and search parameters.
-
-    Returns
-    -------
-    prev_idx, cur_idx : ndarray of int64
-        Matched rows of ``desc_prev`` and ``desc_cur``; each row of ``desc_prev`` appears at most once.
-    """
-    none = np.zeros(0, np.int64)
-    if len(desc_prev) == 0 or len(desc_cur) < 2:
-        return none, none
-    # FLANN's randomised trees draw from OpenCV's RNG; seeding it makes every run match the same.
-    cv2.setRNGSeed(FLANN_SEED)
-    matcher = cv2.FlannBasedMatcher({"algorithm": FLANN_INDEX_KDTREE, "trees": trees}, {"checks": checks})
-    knn = matcher.knnMatch(np.ascontiguousarray(desc_prev, np.float32),
-                           np.ascontiguousarray(desc_cur, np.float32), k=2)
-    prev_idx, cur_idx = [], []
-    for pair in knn:
-        if len(pair) == 2 and pair[0].distance < ratio * pair[1].distance:
-            prev_idx.append(pair[0].queryIdx)
-            cur_idx.append(pair[0].trainIdx)
-    if not prev_idx:
-        return none, none
-    return np.asarray(prev_idx, np.int64), np.asarray(cur_idx, np.int64)
-
-
-def _match_clip(clip: ClipFeatures, ratio: float, still_tolerance: float) -> list[_PairMatches]:
-    """Matches of every consecutive pair; entry ``t`` holds pair ``(t - 1, t)`` (entry 0 is empty)."""
-    pairs = [_empty_pair()]
-    for t in range(1, clip.n_frames):
-        desc_prev, pos_prev = clip.frame(t - 1)
-        desc_cur, pos_cur = clip.frame(t)
-        prev_idx, cur_idx = match_frames(desc_prev, desc_cur, ratio)
-        src, dst = pos_prev[prev_idx].astype(np.float32), pos_cur[cur_idx].astype(np.float32)
-        still = np.linalg.norm(dst - src, axis=1) < still_tolerance
-        pairs.append(_PairMatches(prev_idx, cur_idx, src, dst, still))
-    return pairs
-
-
-def _static_masks(clip: ClipFeatures, pairs: list[_PairMatches], static_frames: int,
-                  still_tolerance: float) -> list[np.ndarray]:
-    """For each pair, which matches belong to a still chain spanning at least ``static_frames`` frames.
-
-    A chain links a still match of pair ``(t - 1, t)`` to a still match of pair ``(t, t + 1)`` that
-    starts at the same keypoint of frame ``t``, and it only grows while the keypoint stays within
-    ``still_tolerance`` of where the chain began: an overlay does not move at all, whereas a slow
-    pan (a fraction of a pixel per frame) drifts away and is not mistaken for one. The required
-    length is capped by the clip length, so overlays are still recognised in short clips.
-    """
-    n_frames = clip.n_frames
-    needed_pairs = max(1, min(static_frames, n_frames) - 1)
-    positions = [clip.frame(t)[1].astype(np.float64) for t in range(n_frames)]
-    backward = _chain_pass(pairs, positions, still_tolerance, forward=False)
-    forward = _chain_pass(pairs, positions, still_tolerance, forward=True)
-    masks = [np.zeros(0, bool)]
-    for t in range(1, n_frames):
-        chain = backward[t] + forward[t] - 1   # both counts include the match itself
-        masks.append(pairs[t].still & (chain >= needed_pairs))
-    return masks
-
-
-def _chain_pass(pairs: list[_PairMatches], positions: list[np.ndarray], tolerance: float,
-                forward: bool) -> list[np.ndarray]:
-    """Length (in frame pairs) of the anchored still chain ending at each still match.
-
-    With ``forward=False`` chains run from the start of the clip to the match; with ``forward=True``
-    they run from the end of the clip back to it. Non-still matches get 0.
-    """
-    n_frames = len(positions)
-    lengths = [np.zeros(len(p), np.int64) for p in positions]   # per keypoint
-    anchors = [p.copy() for p in positions]                       # where its chain began
-    per_match = [np.zeros(0, np.int64) for _ in range(n_frames)]
-    order = range(n_frames - 1, 0, -1) if forward else range(1, n_frames)
-    for t in order:
-        p = pairs[t]
-        per_match[t] = np.zeros(len(p.src), np.int64)
-        src_frame, dst_frame = (t, t - 1) if forward else (t - 1, t)
-        src_idx, dst_idx = (p.cur_idx, p.prev_idx) if forward else (p.prev_idx, p.cur_idx)
-        sel = np.flatnonzero(p.still)
-        if len(sel) == 0:
-            continue
-        src, dst = src_idx[sel], dst_idx[sel]
-        anchor = anchors[src_frame][src]
-        anchored = np.linalg.norm(positions[dst_frame][dst] - anchor, axis=1) < tolerance
-        length = np.where(anchored, lengths[src_frame][src] + 1, 1)
-        anchor = np.where(anchored[:, None], anchor, positions[src_frame][src])
-        per_match[t][sel] = length
-        keep = np.argsort(length, kind="stable")   # the longest chain wins a shared keypoint
-        lengths[dst_frame][dst[keep]] = length[keep]
-        anchors[dst_frame][dst[keep]] = anchor[keep]
-    return per_match
-
-
-def _occupied_cells(points: np.ndarray, size: tuple[int, int]) -> int:
-    if len(points) == 0:
-        return 0
-    width, height = max(size[0], 1), max(size[1], 1)
-    cx = np.clip((points[:, 0] * GRID / width).astype(int), 0, GRID - 1)
-    cy = np.clip((points[:, 1] * GRID / height).astype(int), 0, GRID - 1)
-    return len(np.unique(cy * GRID + cx))
 
 
 def _fit(src: np.ndarray, dst: np.ndarray, model: str, threshold: float) -> np.ndarray | None:
@@ -357,10 +226,10 @@ def estimate_motion(clip: ClipFeatures, model: str = "affine", *, ratio: float =
     static = np.zeros(n_frames, np.int64)
     camera_still = np.zeros(n_frames, bool)
     if n_frames >= 2:
-        pairs = _match_clip(clip, ratio, still_tolerance)
-        static_masks = _static_masks(clip, pairs, static_frames, still_tolerance)
+        pairs = match_clip(clip, ratio, still_tolerance)
+        masks = static_masks(clip, pairs, static_frames, still_tolerance)
         for t in range(1, n_frames):
-            p, is_static = pairs[t], static_masks[t]
+            p, is_static = pairs[t], masks[t]
             matches[t] = len(p.src)
             static[t] = int(is_static.sum())
             if matches[t] < min_matches:
@@ -378,7 +247,7 @@ def estimate_motion(clip: ClipFeatures, model: str = "affine", *, ratio: float =
     return MotionTrack(affine, inliers, matches, valid, static, camera_still, model, proc_size)
 
 
-def _fit_pair(p: _PairMatches, is_static: np.ndarray, model: str, threshold: float,
+def _fit_pair(p: PairMatches, is_static: np.ndarray, model: str, threshold: float,
               min_matches: int, proc_size: tuple[int, int]) -> tuple[np.ndarray | None, bool]:
     """Fit one frame pair: the moving consensus, unless a spread-out still group outweighs it."""
     moving = ~is_static
@@ -391,36 +260,13 @@ def _fit_pair(p: _PairMatches, is_static: np.ndarray, model: str, threshold: flo
             moving_fit = None
     n_static = int(is_static.sum())
     still_camera = (n_static >= min_matches and n_static >= moving_support
-                    and _occupied_cells(p.src[is_static], proc_size) >= STILL_MIN_CELLS)
+                    and occupied_cells(p.src[is_static], proc_size) >= STILL_MIN_CELLS)
     if still_camera:
         # The still matches are the camera: fit on everything so that sub-threshold drift is kept.
         matrix = _fit(p.src, p.dst, model, threshold)
         if matrix is not None and _plausible(matrix):
             return matrix, True
     return moving_fit, False
-
-
-def to_original_pixels(track: MotionTrack, geometry: Mapping[str, Any]) -> np.ndarray:
-    """The motions of ``track`` in pixels of the original (decoded, uncropped) frame.
-
-    With ``processed = (original - c0) * s`` (``c0`` the crop origin, ``s`` the scale), a motion
-    ``x' = A x + b`` in processed pixels is ``o' = A o + b / s + c0 - A c0`` in original pixels.
-
-    Returns
-    -------
-    ndarray, shape (T, 6), float64
-        ``[a11, a12, tx, a21, a22, ty]`` per frame.
-    """
-    scale = float(geometry.get("scale", 1.0) or 1.0)
-    crop = geometry.get("crop", (0, 0, 0, 0))
-    origin = np.array([float(crop[0]), float(crop[1])])
-    out = np.array(track.affine, dtype=np.float64, copy=True).reshape(-1, 6)
-    if len(out) == 0:
-        return out
-    linear = out[:, [0, 1, 3, 4]].reshape(-1, 2, 2)
-    translation = out[:, [2, 5]] / scale + origin - linear @ origin
-    out[:, 2], out[:, 5] = translation[:, 0], translation[:, 1]
-    return out
 
 
 def center_translation(affine: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -474,54 +320,3 @@ def motion_features(clip: ClipFeatures, model: str = "affine", **options: Any) -
         (and frame 0) hold zero motion, a zero inlier ratio and ``valid = 0``.
     """
     return track_features(estimate_motion(clip, model, **options))
-
-
-def camera_trajectory(track: MotionTrack, geometry: Mapping[str, Any] | None = None) -> np.ndarray:
-    """Cumulative camera path: pan, tilt (px) and zoom factor per frame, relative to frame 0.
-
-    The pan and tilt are where the camera's view centre at frame ``t`` lies in frame 0 (positive:
-    right and down), in original pixels when ``geometry`` is given (processed pixels otherwise);
-    zoom is the cumulative scale change (above 1: zooming in).
-
-    Returns
-    -------
-    ndarray, shape (T, 3), float64
-    """
-    affine = to_original_pixels(track, geometry) if geometry is not None else np.asarray(track.affine, np.float64)
-    if geometry is not None:
-        size = tuple(float(v) for v in geometry.get("orig_size", track.proc_size))
-    else:
-        size = tuple(float(v) for v in track.proc_size)
-    centre = np.array([size[0] / 2.0, size[1] / 2.0, 1.0])
-    out = np.zeros((len(affine), 3))
-    cumulative = np.eye(3)   # maps frame-0 coordinates to frame-t coordinates
-    for t, row in enumerate(affine.reshape(-1, 6)):
-        step = np.vstack([row.reshape(2, 3), [0.0, 0.0, 1.0]])
-        cumulative = step @ cumulative
-        try:
-            view = np.linalg.solve(cumulative, centre)
-        except np.linalg.LinAlgError:
-            view = centre
-        out[t] = [view[0] - centre[0], view[1] - centre[1], np.sqrt(abs(np.linalg.det(cumulative[:2, :2])))]
-    return out
-
-
-def plot_camera_trajectory(trajectory: np.ndarray, path: Any, title: str = "", fps: float = 0.0) -> None:
-    """Draw pan, tilt and zoom over time (from :func:`camera_trajectory`) to a PNG, atomically."""
-    from soccer_lstm.figures import new_figure, save_png
-
-    trajectory = np.asarray(trajectory, np.float64).reshape(-1, 3)
-    time = np.arange(len(trajectory)) / fps if fps > 0 else np.arange(len(trajectory))
-    fig = new_figure(7, 5)
-    ax_pan, ax_zoom = fig.subplots(2, 1, sharex=True)
-    ax_pan.plot(time, trajectory[:, 0], label="pan (x, px)")
-    ax_pan.plot(time, trajectory[:, 1], label="tilt (y, px)")
-    ax_pan.set_ylabel("camera position (px)")
-    ax_pan.legend(loc="best")
-    ax_zoom.plot(time, trajectory[:, 2], color="tab:green")
-    ax_zoom.set_ylabel("zoom (x frame 0)")
-    ax_zoom.set_xlabel("time (s)" if fps > 0 else "frame")
-    if title:
-        ax_pan.set_title(title)
-    fig.tight_layout()
-    save_png(fig, path)

@@ -1,44 +1,80 @@
-"""Standardisation of chosen feature columns with statistics learnt on training clips only."""
+"""Standardisation of per-frame feature columns with statistics learnt on training clips only."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from soccer_lstm.config import SCALINGS
 
 
-class SequenceScaler:
-    """Standardise columns ``start:stop`` of every frame; other columns pass through.
+class SequenceScaler(TransformerMixin, BaseEstimator):
+    """Standardise the columns of every frame of every clip; ``X`` is a list of ``(T, D)`` arrays.
+
+    Which columns, and how, follows from the feature layout:
+
+    - ``scale="all"``: every column; ``"motion"``: the camera-motion columns only (visual-word
+      histograms stay histograms); ``"none"``: nothing (the clips pass through unchanged).
+    - Its statistics are those of the training clips together with their left-right mirrors
+      (:func:`~soccer_lstm.features.layout.layout_mirror`): the motion columns a mirror negates
+      are divided by their root mean square but not shifted (a sign change stays a sign change),
+      and columns a mirror swaps share their statistics, so that mirrored training copies
+      (``TrainConfig.mirror``) stay exact after scaling.
 
     Parameters
     ----------
-    start, stop : int
-        Column range to standardise (BoW histograms stay as they are; motion gets scaled).
-    uncentered : sequence of int
-        Columns (indices of the whole frame vector, inside ``start:stop``) that are divided by their
-        root mean square but not shifted: signed quantities such as a horizontal pan, so that a
-        left-right mirror (a sign change) stays a sign change after scaling.
-    mirror : sequence of int
-        For each column of the whole frame vector, the column it comes from in the left-right
-        mirrored frame (empty: none moves). Columns that a mirror swaps get the average of their
-        statistics, so that a mirrored copy (a permutation of the columns) stays one after scaling.
+    layout : dict of str to [start, stop], optional
+        Columns of each feature kind (:func:`~soccer_lstm.features.layout.feature_layout`). Without
+        it every column is one kind that no mirror changes.
+    scale : {"all", "motion", "none"}
+        Which columns to standardise.
+
+    Attributes
+    ----------
+    start_, stop_ : int
+        The standardised column range.
+    uncentered_ : tuple of int
+        Columns scaled but not centred.
+    mirror_ : tuple of int
+        For each column, the column it comes from in the mirrored frame (empty: none moves).
+    mean_, scale_ : ndarray
+        Statistics of columns ``start_:stop_``.
     """
 
-    def __init__(self, start: int = 0, stop: int = 0, uncentered: Sequence[int] = (),
-                 mirror: Sequence[int] = ()) -> None:
-        self.start = start
-        self.stop = stop
-        self.uncentered = tuple(int(c) for c in uncentered)
-        self.mirror = tuple(int(c) for c in mirror)
+    def __init__(self, layout: Mapping[str, Sequence[int]] | None = None, scale: str = "all") -> None:
+        self.layout = layout
+        self.scale = scale
 
-    def fit(self, sequences: Sequence[np.ndarray]) -> "SequenceScaler":
-        if self.stop > self.start:
-            frames = np.concatenate([s[:, self.start:self.stop] for s in sequences]).astype(np.float64)
+    def _columns(self, width: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+        from soccer_lstm.features.layout import layout_mirror
+
+        if self.scale not in SCALINGS:
+            raise ValueError(f"SequenceScaler: scale must be one of {', '.join(SCALINGS)}, got {self.scale!r}")
+        layout = dict(self.layout) if self.layout else None
+        mirror = layout_mirror(layout)
+        uncentered = tuple(int(c) for c in np.flatnonzero(mirror[1] < 0)) if mirror else ()
+        source = tuple(int(c) for c in mirror[0]) if mirror else ()
+        if self.scale == "all":
+            return 0, max(stop for _, stop in layout.values()) if layout else width, uncentered, source
+        if self.scale == "motion":
+            start, stop = layout.get("motion", [0, 0]) if layout else (0, 0)
+            return int(start), int(stop), uncentered, ()
+        return 0, 0, (), ()
+
+    def fit(self, sequences: Sequence[np.ndarray], y: Any = None) -> "SequenceScaler":
+        """Learn each standardised column's mean and spread over every frame of ``sequences``."""
+        sequences = list(sequences)
+        width = int(np.asarray(sequences[0]).shape[1]) if sequences else 0
+        self.start_, self.stop_, self.uncentered_, self.mirror_ = self._columns(width)
+        self.n_features_in_ = width
+        if self.stop_ > self.start_:
+            frames = np.concatenate([np.asarray(s)[:, self.start_:self.stop_] for s in sequences]).astype(np.float64)
             self.mean_ = frames.mean(axis=0)
-            keep = [c - self.start for c in self.uncentered]
-            self.mean_[keep] = 0.0
+            self.mean_[[c - self.start_ for c in self.uncentered_]] = 0.0
             std = np.sqrt(((frames - self.mean_) ** 2).mean(axis=0))
-            if self.mirror:
+            if self.mirror_:
                 std = self._symmetric(std)
             self.scale_ = np.where(std > 1e-8, std, 1.0)
         else:
@@ -48,7 +84,7 @@ class SequenceScaler:
 
     def _symmetric(self, std: np.ndarray) -> np.ndarray:
         """Average mean and second moment over mirror partners (a no-op on columns that stay put)."""
-        source = np.asarray(self.mirror[self.start:self.stop]) - self.start
+        source = np.asarray(self.mirror_[self.start_:self.stop_]) - self.start_
         moved = np.flatnonzero(source != np.arange(len(source)))
         if len(moved):
             second = std ** 2 + self.mean_ ** 2
@@ -60,27 +96,38 @@ class SequenceScaler:
         return std
 
     def transform(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
-        if not hasattr(self, "mean_"):
-            raise NotFittedError("this SequenceScaler is not fitted yet")
-        if self.stop <= self.start:
+        """The clips with their standardised columns (new float32 arrays; the input is unchanged)."""
+        check_is_fitted(self, "mean_")
+        if self.stop_ <= self.start_:
             return list(sequences)
         out = []
         for seq in sequences:
             seq = np.array(seq, dtype=np.float32, copy=True)
-            seq[:, self.start:self.stop] = (seq[:, self.start:self.stop] - self.mean_) / self.scale_
+            seq[:, self.start_:self.stop_] = (seq[:, self.start_:self.stop_] - self.mean_) / self.scale_
             out.append(seq)
         return out
 
-    def fit_transform(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
-        return self.fit(sequences).transform(sequences)
-
-    def to_dict(self) -> dict:
-        return {"start": self.start, "stop": self.stop, "uncentered": list(self.uncentered), "mirror": list(self.mirror),
-                "mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+    def to_dict(self) -> dict[str, Any]:
+        """Parameters and learnt statistics as plain data (stored in a model folder's pipeline.json)."""
+        check_is_fitted(self, "mean_")
+        return {"layout": {k: list(v) for k, v in self.layout.items()} if self.layout else None,
+                "scale": self.scale, "n_features_in": self.n_features_in_,
+                "mean": self.mean_.tolist(), "std": self.scale_.tolist()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SequenceScaler":
-        scaler = cls(int(data["start"]), int(data["stop"]), data.get("uncentered", ()), data.get("mirror", ()))
+    def from_dict(cls, data: Mapping[str, Any]) -> "SequenceScaler":
+        """The fitted scaler of :meth:`to_dict`."""
+        scaler = cls(layout=data["layout"], scale=data["scale"])
+        width = int(data["n_features_in"])
+        scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = scaler._columns(width)
+        scaler.n_features_in_ = width
         scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
-        scaler.scale_ = np.asarray(data["scale"], dtype=np.float64)
+        scaler.scale_ = np.asarray(data["std"], dtype=np.float64)
+        if scaler.mean_.shape != (max(scaler.stop_ - scaler.start_, 0),) or scaler.scale_.shape != scaler.mean_.shape:
+            raise ValueError("scaler statistics do not match its layout")
         return scaler
+
+
+def make_scaler(layout: Mapping[str, Sequence[int]] | None, scale: str = "all") -> SequenceScaler:
+    """The (unfitted) column standardiser of a feature layout; see :class:`SequenceScaler`."""
+    return SequenceScaler(layout=layout, scale=scale)

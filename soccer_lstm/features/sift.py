@@ -22,9 +22,6 @@ from soccer_lstm.video import FrameGeometry, iter_frames
 DESCRIPTOR_SIZE = 128
 
 
-SIFT_ARRAYS = ("descriptors", "positions", "offsets")
-
-
 @dataclass
 class ClipFeatures:
     """SIFT features of one clip, and its local histograms (see module docstring for the layout)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-AGGREGATIONS = ("mean", "vote", "last")
+from soccer_lstm.config import AGGREGATIONS  # the one list; the config checks --aggregation against it
 
 
 def aggregate(step_probabilities: np.ndarray, how: str = "mean") -> np.ndarray:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import logging
 import os
-import weakref
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import TrainConfig
 from soccer_lstm.errors import ArtifactError
+from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
+from soccer_lstm.models.clips import as_sequences as _as_sequences
+from soccer_lstm.models.network import build_lstm, make_optimizer, pad_sequences
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # oneDNN kernels make results depend on the machine's instruction set and print log noise;
@@ -28,72 +31,6 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 # warning about that is noise for a user.
 logging.getLogger("tensorflow").setLevel(logging.ERROR)
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-
-def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150, dropout: float = 0.0,
-               seed: int = 0, members: int = 1, joint: bool = False) -> Any:
-    """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C).
-
-    ``n_features`` may list several input widths (one per feature kind), named ``frames_0``,
-    ``frames_1``, ... Each input gets its own LSTM. Without ``joint`` (late fusion) each also gets
-    its own softmax: separate outputs, trained apart and averaged at prediction time. With ``joint``, the
-    per-kind scores (logits) are added under one softmax and trained together, so the model
-    learns which kind to trust for which class. With ``members > 1`` everything is repeated with
-    seeds ``seed``, ``seed+1``, ...: independent members sharing no weights, averaged at
-    prediction time, all in a single model file.
-    """
-    import keras
-
-    widths = [n_features] if isinstance(n_features, int) else list(n_features)
-    inputs = [keras.Input(shape=(None, w), name="frames" if len(widths) == 1 else f"frames_{g}")
-              for g, w in enumerate(widths)]
-    mask = keras.Input(shape=(None,), dtype="bool", name="mask")
-    joint = joint and len(widths) > 1
-    outputs = []
-    for m in range(members):
-        logits = []
-        for g, frames in enumerate(inputs):
-            suffix = "".join(f"_{i}" for i, n in ((g, len(widths)), (m, members)) if n > 1)
-            hidden = frames
-            if dropout:
-                hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
-            hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
-            if joint:
-                logits.append(keras.layers.Dense(n_classes, name=f"per_frame_scores{suffix}")(hidden))
-            else:
-                outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
-        if joint:
-            member = "" if members == 1 else f"_{m}"
-            summed = keras.layers.Add(name=f"fused_scores{member}")(logits)
-            outputs.append(keras.layers.Activation("softmax", name=f"per_frame_softmax{member}")(summed))
-    return keras.Model(inputs=[*inputs, mask], outputs=outputs if len(outputs) > 1 else outputs[0], name="soccer_lstm")
-
-
-def make_optimizer(config: TrainConfig) -> tuple[Any, int]:
-    """The optimiser and batch size of a preset.
-
-    ``paper``: SGD, learning rate 1e-4, momentum 0.9, one clip per update (online BPTT).
-    ``adam``: Adam at ``config.learning_rate`` with mini-batches: reaches the same loss in a
-    fraction of the epochs (see README).
-    """
-    import keras
-
-    if config.optimizer == "paper":
-        return keras.optimizers.SGD(learning_rate=1e-4, momentum=0.9), 1
-    return keras.optimizers.Adam(learning_rate=config.learning_rate, clipnorm=1.0), config.batch_size
-
-
-def pad_sequences(sequences: Sequence[np.ndarray], max_steps: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Stack variable-length ``(T, D)`` sequences into ``(n, T_max, D)`` plus a boolean mask."""
-    lengths = [len(s) if not max_steps else min(len(s), max_steps) for s in sequences]
-    t_max = max(max(lengths), 1)
-    dim = sequences[0].shape[1]
-    x = np.zeros((len(sequences), t_max, dim), np.float32)
-    mask = np.zeros((len(sequences), t_max), bool)
-    for i, (seq, n) in enumerate(zip(sequences, lengths)):
-        x[i, :n] = seq[:n]
-        mask[i, :n] = True
-    return x, mask
 
 
 def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -109,156 +46,52 @@ def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.n
     return np.sort(train), np.sort(val)
 
 
-def _clip_accuracy(probabilities: np.ndarray, mask: np.ndarray, y: np.ndarray, aggregation: str) -> float:
-    """Share of clips whose aggregated per-frame probabilities ``(n, T, C)`` give the right label."""
-    scores = [aggregate(probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1], aggregation)
-              for i in range(len(mask))]
-    return float(np.mean(np.argmax(scores, axis=1) == y))
+# TrainConfig fields that are parameters of the classifier under the same name; ``seed`` becomes
+# ``random_state`` (scikit-learn's name) and ``scale`` belongs to the scaler, not the model.
+MODEL_PARAMS = tuple(name for name in TrainConfig.__dataclass_fields__ if name not in ("seed", "scale"))
 
 
-# One traced forward function per model (see ``forward``), dropped with the model.
-_FORWARD: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
-
-
-def _input_specs(widths: Sequence[int]) -> list[Any]:
-    import tensorflow as tf
-
-    return [tf.TensorSpec((None, None, int(w)), tf.float32) for w in widths] + [tf.TensorSpec((None, None), tf.bool)]
-
-
-def _batches(n: int, size: int, order: np.ndarray | None = None) -> list[np.ndarray]:
-    order = np.arange(n) if order is None else order
-    return [order[i:i + size] for i in range(0, n, size)]
-
-
-def _trimmed(inputs: Sequence[np.ndarray], rows: np.ndarray) -> tuple[list[np.ndarray], int]:
-    """The rows' inputs cut to their longest clip (trailing padding changes no valid step)."""
-    mask = inputs[-1][rows]
-    steps = max(int(mask.sum(axis=1).max()), 1)
-    return [a[rows, :steps] for a in inputs], steps
-
-
-def model_outputs(model: Any, inputs: Sequence[np.ndarray], batch_size: int = 64) -> list[np.ndarray]:
-    """Per-frame class probabilities ``(n, T, C)`` of each of a model's outputs (members, per-kind softmaxes).
-
-    The model's call is traced once for any batch size and clip length, so a cross-validation
-    fold, a validation pass per epoch and ``predict`` share one graph. Padded steps are zeros.
-    """
-    import tensorflow as tf
-
-    function = _FORWARD.get(model)
-    if function is None:
-        widths = [int(t.shape[-1]) for t in model.inputs[:-1]]
-        function = tf.function(lambda *parts: model(list(parts), training=False), input_signature=_input_specs(widths))
-        _FORWARD[model] = function
-    n, t_max = inputs[-1].shape
-    result: list[np.ndarray] = []
-    for rows in _batches(n, batch_size):
-        parts, steps = _trimmed(inputs, rows)
-        outputs = function(*parts)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        if not result:
-            result = [np.zeros((n, t_max, int(o.shape[-1])), np.float32) for o in outputs]
-        for full, output in zip(result, outputs):
-            full[rows, :steps] = output.numpy()
-    return result
-
-
-def forward(model: Any, inputs: Sequence[np.ndarray]) -> np.ndarray:
-    """Per-frame class probabilities ``(n, T, C)``, a seed ensemble's or late fusion's outputs averaged."""
-    return np.mean(model_outputs(model, inputs), axis=0)
-
-
-def _weighted_loss(probabilities: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> float:
-    """Keras' masked, weighted cross-entropy (summed over outputs) in NumPy, for the validation part."""
-    picked = [np.take_along_axis(p, y[..., None], axis=-1)[..., 0] for p in probabilities]
-    losses = [-np.log(np.clip(p, 1e-7, 1.0)) for p in picked]
-    return float(sum((loss * weights).sum() for loss in losses) / max(mask.sum(), 1))
-
-
-def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray,
-                validation: tuple[Sequence[np.ndarray], np.ndarray, np.ndarray] | None, *, epochs: int,
-                batch_size: int, patience: int, seed: int,
-                on_epoch: Callable[[int, dict[str, float], np.ndarray | None], None] | None = None) -> dict[str, list[float]]:
-    """Mini-batch training with early stopping; the best epoch's weights are kept.
-
-    What ``keras.Model.fit`` with ``EarlyStopping(restore_best_weights=True)`` did here, at a
-    fraction of its cost for these small models: one traced training step serves every batch
-    (batch size and clip length vary; each batch is cut to its longest clip), validation reuses the
-    traced forward pass instead of tracing evaluation and prediction functions of its own, and
-    nothing runs per batch but the step. The loss is Keras' for a masked output: the weighted
-    per-frame cross-entropy summed over the batch's steps (padded steps weigh nothing), divided by
-    the number of real steps, summed over the model's outputs. ``x`` holds the model's inputs, the
-    mask last; ``y`` and ``weights`` are ``(n, T)``. Early stopping watches the validation loss, or
-    the training loss without validation; ``on_epoch(epoch, logs, validation_probabilities)`` may
-    add to the epoch's figures. Returns the history: ``loss``, and ``val_loss`` plus whatever
-    ``on_epoch`` added.
-    """
-    import keras
-    import tensorflow as tf
-
-    widths = [int(a.shape[2]) for a in x[:-1]]
-    specs = _input_specs(widths)
-    label_spec = tf.TensorSpec((None, None), tf.int32)
-    weight_spec = tf.TensorSpec((None, None), tf.float32)
-    optimizer.build(model.trainable_variables)
-
-    @tf.function(input_signature=[tuple(specs), label_spec, weight_spec], reduce_retracing=True)
-    def step(inputs: Any, labels: Any, sample_weight: Any) -> Any:
-        real_steps = tf.maximum(tf.reduce_sum(tf.cast(inputs[-1], tf.float32)), 1.0)
-        with tf.GradientTape() as tape:
-            outputs = model(list(inputs), training=True)
-            outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-            loss = tf.add_n([tf.reduce_sum(keras.ops.sparse_categorical_crossentropy(labels, o) * sample_weight)
-                             for o in outputs]) / real_steps
-        gradients = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-        return loss
-
-    rng = np.random.default_rng(seed)
-    y, weights = y.astype(np.int32), weights.astype(np.float32)
-    history: dict[str, list[float]] = {}
-    best, best_weights, waited = np.inf, None, 0
-    for epoch in range(epochs):
-        losses, sizes = [], []
-        for rows in _batches(len(y), batch_size, rng.permutation(len(y))):
-            parts, steps = _trimmed(x, rows)
-            losses.append(float(step(tuple(parts), y[rows, :steps], weights[rows, :steps])))
-            sizes.append(len(rows))
-        logs = {"loss": float(np.average(losses, weights=sizes))}
-        val_probabilities = None
-        if validation is not None:
-            val_x, val_y, val_w = validation
-            outputs = model_outputs(model, val_x)
-            logs["val_loss"] = _weighted_loss(outputs, val_y, val_w, val_x[-1])
-            val_probabilities = np.mean(outputs, axis=0)
-        if on_epoch is not None:
-            on_epoch(epoch, logs, val_probabilities)
-        for key, value in logs.items():
-            history.setdefault(key, []).append(float(value))
-        watched = logs["val_loss" if validation is not None else "loss"]
-        if watched < best:
-            best, best_weights, waited = watched, model.get_weights(), 0
-        else:
-            waited += 1
-            if waited >= patience:
-                break
-    if best_weights is not None:
-        model.set_weights(best_weights)
-    return history
-
-
-class LSTMClassifier:
+class LSTMClassifier(ClassifierMixin, BaseEstimator):
     """LSTM over per-frame vectors with a per-frame softmax and a clip-level aggregation.
 
-    Parameters are those of :class:`~soccer_lstm.config.TrainConfig`.
+    A scikit-learn classifier whose samples are clips: ``X`` is a list of ``(T, D)`` arrays (one row
+    per frame, lengths may differ), ``y`` holds labels of any sortable type.
+
+    Parameters
+    ----------
+    units, optimizer, learning_rate, batch_size, epochs, patience, validation_split, dropout, \
+aggregation, max_steps, ensemble, fusion, mirror
+        As documented on :class:`~soccer_lstm.config.TrainConfig` (same names, same defaults).
+    layout : dict of str to [start, stop], optional
+        Which columns hold which feature kind (see :func:`soccer_lstm.features.layout.feature_layout`).
+        Late and joint fusion and the mirrored training copies need it; without it the whole vector
+        is one kind and nothing is mirrored.
+    random_state : int
+        Seeds weight initialisation, shuffling and the validation split (``--seed``).
+    verbose : int
+        Unused by the model itself; kept so callers can pass their verbosity through.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Sorted class labels.
+    model_ : keras.Model
+        The trained network (best weights restored by early stopping).
+    history_ : dict of str to list of float
+        Per-epoch training loss, validation loss and validation clip accuracy.
+    epochs_run_, best_epoch_ : int
+    n_features_in_ : int
+        Columns of the per-frame vectors it was fit on.
     """
 
-    def __init__(self, units: int = 150, optimizer: str = "adam", learning_rate: float = 1e-3,
-                 batch_size: int = 8, epochs: int = 150, patience: int = 20, validation_split: float = 0.2,
-                 dropout: float = 0.2, aggregation: str = "mean", max_steps: int = 0, scale: str = "all",
-                 ensemble: int = 1, fusion: str = "joint", mirror: bool = True, seed: int = 0,
-                 verbose: int = 0) -> None:
+    def __init__(self, units: int = TrainConfig.units, optimizer: str = TrainConfig.optimizer,
+                 learning_rate: float = TrainConfig.learning_rate, batch_size: int = TrainConfig.batch_size,
+                 epochs: int = TrainConfig.epochs, patience: int = TrainConfig.patience,
+                 validation_split: float = TrainConfig.validation_split, dropout: float = TrainConfig.dropout,
+                 aggregation: str = TrainConfig.aggregation, max_steps: int = TrainConfig.max_steps,
+                 ensemble: int = TrainConfig.ensemble, fusion: str = TrainConfig.fusion,
+                 mirror: bool = TrainConfig.mirror, layout: dict[str, list[int]] | None = None,
+                 random_state: int = TrainConfig.seed, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -269,27 +102,40 @@ class LSTMClassifier:
         self.dropout = dropout
         self.aggregation = aggregation
         self.max_steps = max_steps
-        self.scale = scale  # applied by the pipeline's scaler; kept so the config round-trips
         self.ensemble = ensemble
         self.fusion = fusion
         self.mirror = mirror
-        self.layout: dict[str, list[int]] | None = None
-        self.seed = seed
+        self.layout = layout
+        self.random_state = random_state
         self.verbose = verbose
 
     @classmethod
-    def from_config(cls, config: TrainConfig, verbose: int = 0) -> "LSTMClassifier":
-        from dataclasses import asdict
+    def from_config(cls, config: TrainConfig, layout: dict[str, list[int]] | None = None,
+                    verbose: int = 0) -> "LSTMClassifier":
+        """The classifier of a :class:`~soccer_lstm.config.TrainConfig` (its ``seed`` is ``random_state``)."""
+        return cls(**{name: getattr(config, name) for name in MODEL_PARAMS}, layout=layout,
+                   random_state=config.seed, verbose=verbose)
 
-        return cls(**asdict(config), verbose=verbose)
+    def _validate_params(self) -> None:
+        """Check every parameter (a misspelt ``fusion`` fails here, it never falls back).
 
-    def config(self) -> TrainConfig:
-        return TrainConfig(**{k: getattr(self, k) for k in TrainConfig.__dataclass_fields__})
+        Raises
+        ------
+        OptionError
+            A ValueError naming the parameter.
+        """
+        from soccer_lstm.config import OptionError, check_field
 
-    def set_layout(self, layout: dict[str, list[int]] | None) -> "LSTMClassifier":
-        """Tell the model which columns hold which feature kind (needed for late and joint fusion)."""
-        self.layout = {k: list(v) for k, v in layout.items()} if layout else None
-        return self
+        for name in MODEL_PARAMS:
+            check_field(TrainConfig.__dataclass_fields__[name], getattr(self, name), spelling="key")
+        check_field(TrainConfig.__dataclass_fields__["seed"], self.random_state, spelling="key")
+        if self.layout is not None:
+            try:
+                ranges = [(int(a), int(b)) for a, b in dict(self.layout).values()]
+            except (TypeError, ValueError):
+                ranges = None
+            if not ranges or any(not 0 <= a < b for a, b in ranges):
+                raise OptionError(f"layout must map each feature kind to [start, stop] columns, got {self.layout!r}")
 
     def _groups(self) -> list[tuple[int, int]] | None:
         if self.fusion in ("late", "joint") and self.layout and len(self.layout) > 1:
@@ -312,19 +158,34 @@ class LSTMClassifier:
         parts = [x[:, :, a:b] for a, b in groups] if groups else [x]
         return (*parts, mask)
 
-    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "LSTMClassifier":
-        """Train on clips (each ``(T, D)``) with their labels; early-stops on a validation part."""
+    def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[Any]) -> "LSTMClassifier":
+        """Train on clips (each ``(T, D)``) with their labels; early-stops on a validation part.
+
+        Parameters
+        ----------
+        sequences : list of ndarray (T, D)
+        labels : array-like of shape (n_clips,)
+            Any sortable labels (strings, integers).
+
+        Returns
+        -------
+        self
+        """
         import keras
 
-        keras.utils.set_random_seed(self.seed)
+        self._validate_params()
+        sequences = _as_sequences(sequences)
         labels = np.asarray(labels)
-        self.classes_ = np.array(sorted(set(labels.tolist())))
-        y = np.searchsorted(self.classes_, labels)
+        if len(labels) != len(sequences):
+            raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
+        keras.utils.set_random_seed(self.random_state)
+        self.classes_, y = np.unique(labels, return_inverse=True)
+        self.n_features_in_ = sequences[0].shape[1]
         x, mask = pad_sequences(sequences, self.max_steps)
         # Each clip weighs the same whatever its length; padded steps weigh nothing.
         weights = mask / mask.sum(axis=1, keepdims=True).clip(min=1)
         y_steps = np.repeat(y[:, None], x.shape[1], axis=1)
-        train, val = _split_validation(labels, self.validation_split, self.seed)
+        train, val = _split_validation(y, self.validation_split, self.random_state)
         mirror = self._mirror()
         if mirror is not None:
             # Left-right mirrored copies of the training clips (after the validation split, so no
@@ -340,10 +201,10 @@ class LSTMClassifier:
         groups = self._groups()
         widths = [b - a for a, b in groups] if groups else x.shape[2]
         joint = self.fusion == "joint"
-        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.seed, self.ensemble,
+        self.model_ = build_lstm(widths, len(self.classes_), self.units, self.dropout, self.random_state, self.ensemble,
                                  joint=joint)
         inputs = self._inputs(x, mask)
-        optimizer, batch_size = make_optimizer(self.config())
+        optimizer, batch_size = make_optimizer(self.optimizer, self.learning_rate, self.batch_size)
         validation = (tuple(a[val] for a in inputs), y_steps[val], weights[val]) if len(val) else None
         from soccer_lstm.progress import EpochProgress
 
@@ -351,14 +212,17 @@ class LSTMClassifier:
 
         def report(epoch: int, logs: dict[str, float], val_probabilities: np.ndarray | None) -> None:
             if val_probabilities is not None:
-                logs["val_accuracy"] = _clip_accuracy(val_probabilities, validation[0][-1], y[val], self.aggregation)
+                logs["val_accuracy"] = training.clip_accuracy(val_probabilities, validation[0][-1], y[val],
+                                                              self.aggregation)
             progress.update(epoch + 1, logs)
 
+        # One loss per output of the network (members, late fusion's per-kind softmaxes), summed.
         # Keras' own bars are never shown (escape codes, one bar per epoch); the progress above is.
         try:
-            self.history_ = train_model(self.model_, optimizer, tuple(a[train] for a in inputs), y_steps[train],
-                                        weights[train], validation, epochs=self.epochs, batch_size=batch_size,
-                                        patience=self.patience, seed=self.seed, on_epoch=report)
+            self.history_ = training.train_model(
+                self.model_, optimizer, tuple(a[train] for a in inputs), y_steps[train], weights[train], validation,
+                epochs=self.epochs, batch_size=batch_size, patience=self.patience, seed=self.random_state,
+                on_epoch=report)
         finally:
             progress.close()
         self.epochs_run_ = len(self.history_.get("loss", []))
@@ -377,14 +241,17 @@ class LSTMClassifier:
         return f"best epoch {best} of {self.epochs_run_} ({EpochProgress.figures(logs)})"
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "model_"):
-            raise NotFittedError("this LSTMClassifier is not fitted yet")
+        check_is_fitted(self, "model_")
 
     def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
         self._check_fitted()
+        sequences = _as_sequences(sequences)
+        if sequences[0].shape[1] != self.n_features_in_:
+            raise ValueError(f"sequences have {sequences[0].shape[1]} features per frame; "
+                             f"the classifier was fitted with {self.n_features_in_}")
         x, mask = pad_sequences(sequences, self.max_steps)
-        probabilities = forward(self.model_, self._inputs(x, mask))
+        probabilities = training.forward(self.model_, self._inputs(x, mask))  # members averaged
         return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
@@ -393,6 +260,7 @@ class LSTMClassifier:
 
     def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
         """Clip labels."""
+        self._check_fitted()
         return self.classes_[self.predict_proba(sequences).argmax(axis=1)]
 
     def save(self, folder: str | Path, extra: dict[str, Any] | None = None) -> None:
@@ -407,8 +275,10 @@ class LSTMClassifier:
         with open(tmp, "rb") as handle, atomic_write(folder / "model.keras") as out:
             out.write(handle.read())
         tmp.unlink()
-        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "config": self.config().__dict__, "layout": self.layout,
-                                          "epochs_run": self.epochs_run_, "history": self.history_,
+        params = {k: v for k, v in self.get_params().items() if k != "verbose"}
+        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "params": params,
+                                          "n_features_in": self.n_features_in_, "epochs_run": self.epochs_run_,
+                                          "history": self.history_, "best_epoch": self.best_epoch_,
                                           **(extra or {})})
 
     @classmethod
@@ -420,15 +290,23 @@ class LSTMClassifier:
 
         folder = Path(folder)
         info = read_json(folder / "lstm.json")
+        if not isinstance(info, dict) or not isinstance(info.get("params"), dict):
+            raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
         try:
-            config = TrainConfig(**info["config"])
+            classifier = cls(**info["params"])
+            classifier._validate_params()
             model = keras.models.load_model(folder / "model.keras", safe_mode=True, compile=False)
         except Exception as exc:  # Keras raises many types for a damaged or foreign file
             raise ArtifactError(f"{folder / 'model.keras'}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None
-        classifier = cls.from_config(config)
         classifier.model_ = model
         classifier.classes_ = np.array(info["classes"])
+        classifier.n_features_in_ = int(info.get("n_features_in") or _input_width(model))
         classifier.epochs_run_ = info.get("epochs_run", 0)
-        classifier.layout = info.get("layout")
+        classifier.best_epoch_ = info.get("best_epoch", 0)
         classifier.history_ = info.get("history", {})
         return classifier
+
+
+def _input_width(model: Any) -> int:
+    """Columns of the per-frame vector a Keras model of :func:`build_lstm` takes (all its frame inputs)."""
+    return int(sum(tensor.shape[-1] for tensor in model.inputs[:-1]))

@@ -18,160 +18,13 @@ What each class shows (after the MICC-Soccer-Actions-4 definitions):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from soccer_lstm.synth.camera import PITCH_LENGTH, PITCH_WIDTH, smooth
-from soccer_lstm.synth.scene import ARMS_UP, DIVE, KICK, RUN, SKIN_TONES, STAND
+from soccer_lstm.synth.people import ARMS_UP, DIVE, KICK, STAND
+from soccer_lstm.synth.script import BALL_RADIUS, GOAL_X, MID_Y, Builder, Script, add_referee
 
-GOAL_X = PITCH_LENGTH
-MID_Y = PITCH_WIDTH / 2
-GRAVITY = 9.81
-BALL_RADIUS = 0.11
-
-
-@dataclass
-class Actor:
-    """One person on the pitch: kit name, skin tone and per-frame position (metres) and pose."""
-
-    kit: str
-    skin: tuple[int, int, int]
-    position: np.ndarray                  # (T, 2)
-    pose: np.ndarray                      # (T,) int, one of the scene pose codes
-    lean: np.ndarray                      # (T,) float, direction of motion along X (frame left/right)
-    phase: np.ndarray = field(default=None)  # (T,) running stride phase
-
-
-@dataclass
-class Script:
-    """A clip's content in world coordinates, ready to be filmed."""
-
-    action: str
-    fps: float
-    side: int                             # +1: goal at X = 105; -1: mirrored, goal at X = 0
-    actors: list[Actor]
-    ball: np.ndarray                      # (T, 3)
-    focus: np.ndarray                     # (T, 3) world point the operator keeps at frame centre
-    zoom: np.ndarray                      # (T,) frame pixels per image-plane pixel
-    camera_position: np.ndarray           # (3,)
-
-
-class _Builder:
-    """Shared helpers for the scripts: time base, movement curves, people, ball flights."""
-
-    def __init__(self, rng: np.random.Generator, n_frames: int, fps: float, attack: str) -> None:
-        self.rng = rng
-        self.n = n_frames
-        self.fps = fps
-        self.t = np.arange(n_frames) / fps
-        self.duration = n_frames / fps
-        self.attack = attack
-        self.defence = "away" if attack == "home" else "home"
-        self.actors: list[Actor] = []
-
-    def frame_at(self, fraction: float) -> int:
-        return int(np.clip(round(fraction * (self.n - 1)), 1, self.n - 2))
-
-    def ease(self, start: float, end: float) -> np.ndarray:
-        """0 before ``start`` seconds, 1 after ``end``, smoothstep between."""
-        u = np.clip((self.t - start) / max(end - start, 1e-6), 0.0, 1.0)
-        return u * u * (3 - 2 * u)
-
-    def wander(self, amplitude: float) -> np.ndarray:
-        """A slow random drift (T, 2) in metres, for players jostling on the spot."""
-        steps = self.rng.standard_normal((self.n, 2))
-        path = np.cumsum(steps, axis=0)
-        path = np.stack([smooth(path[:, 0], 0.8), smooth(path[:, 1], 0.8)], axis=1)
-        path -= path[0]
-        scale = np.abs(path).max() or 1.0
-        return path / scale * amplitude
-
-    def move(self, start, end, t0: float, t1: float) -> np.ndarray:
-        start, end = np.asarray(start, float), np.asarray(end, float)
-        return start + (end - start) * self.ease(t0, t1)[:, None]
-
-    def add(self, kit: str, position: np.ndarray, pose: np.ndarray | None = None) -> Actor:
-        position = np.asarray(position, float)
-        position = np.stack([np.clip(position[:, 0], -2.0, PITCH_LENGTH + 2.0),
-                             np.clip(position[:, 1], -1.0, PITCH_WIDTH + 1.5)], axis=1)
-        velocity = np.gradient(position, axis=0) * self.fps
-        speed = np.linalg.norm(velocity, axis=1)
-        auto = np.where(speed > 1.0, RUN, STAND)
-        pose = auto if pose is None else np.where(pose < 0, auto, pose)
-        distance = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(position, axis=0), axis=1))])
-        phase = self.rng.uniform(0, 2 * np.pi) + distance * (2 * np.pi / 1.7)
-        lean = np.tanh(velocity[:, 0] / 2.0)
-        skin = SKIN_TONES[int(self.rng.integers(len(SKIN_TONES)))]
-        actor = Actor(kit, skin, position, pose.astype(int), lean, phase)
-        self.actors.append(actor)
-        return actor
-
-    def crowd_of(self, kit: str, count: int, x_range, y_range, drift=None, amplitude: float = 1.5) -> None:
-        """``count`` players of ``kit`` scattered in a box, wandering, optionally drifting by ``drift``."""
-        for _ in range(count):
-            start = np.array([self.rng.uniform(*x_range), self.rng.uniform(*y_range)])
-            path = start + self.wander(self.rng.uniform(0.3, amplitude))
-            if drift is not None:
-                offset, t0, t1 = drift
-                path = path + (np.asarray(offset, float) * self.rng.uniform(0.6, 1.2)) * self.ease(t0, t1)[:, None]
-            self.add(kit, path)
-
-    def flight(self, start_xy, target_xyz, kick_time: float, speed: float, apex: float,
-               stop_x: float | None = None) -> np.ndarray:
-        """Ball positions (T, 3) after a kick at ``kick_time``: a parabola towards ``target_xyz``, bounces after.
-
-        Before the kick the rows are left as NaN for the caller to fill.
-        """
-        start = np.array([start_xy[0], start_xy[1], BALL_RADIUS])
-        target = np.asarray(target_xyz, float)
-        horizontal = target[:2] - start[:2]
-        distance = float(np.linalg.norm(horizontal)) or 1.0
-        direction = horizontal / distance
-        # Vertical speed that reaches ``apex`` metres; flight time follows from it.
-        vz = np.sqrt(2 * GRAVITY * max(apex, 0.05))
-        ball = np.full((self.n, 3), np.nan)
-        z, vz_now, along, v = BALL_RADIUS, vz, 0.0, speed
-        dt = 1.0 / self.fps
-        moving = False
-        for i in range(self.n):
-            if self.t[i] < kick_time:
-                continue
-            if moving:
-                along += v * dt
-                v *= 0.985
-                vz_now -= GRAVITY * dt
-                z += vz_now * dt
-                if z < BALL_RADIUS:
-                    z, vz_now, v = BALL_RADIUS, abs(vz_now) * 0.45, v * 0.8
-            moving = True
-            point = start[:2] + direction * along
-            if stop_x is not None and point[0] > stop_x:
-                along = min(along, (stop_x - start[0]) / direction[0] if direction[0] > 0 else along)
-                v, vz_now = 0.0, min(vz_now, 0.0)
-                point = start[:2] + direction * along
-            ball[i] = (point[0], point[1], z)
-        return ball
-
-    def at_feet(self, actor: Actor, lead: float = 0.6) -> np.ndarray:
-        """Ball positions (T, 3) dribbled just ahead of ``actor``."""
-        velocity = np.gradient(actor.position, axis=0)
-        norm = np.linalg.norm(velocity, axis=1, keepdims=True)
-        heading = np.where(norm > 1e-6, velocity / np.maximum(norm, 1e-9), [1.0, 0.0])
-        touch = 0.3 * np.abs(np.sin(actor.phase / 2))   # the ball runs ahead between touches
-        xy = actor.position + heading * (lead + touch)[:, None]
-        return np.column_stack([xy, np.full(self.n, BALL_RADIUS)])
-
-
-def _referee(builder: _Builder, x_range, y_range, follow: np.ndarray | None = None) -> None:
-    start = np.array([builder.rng.uniform(*x_range), builder.rng.uniform(*y_range)])
-    path = start + builder.wander(1.5)
-    if follow is not None:
-        path = path + 0.35 * (follow[:, :2] - follow[0, :2])
-    builder.add("referee", path)
-
-
-def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def goal_kick(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keeper kicks long from the goal area; camera leaves the goal following the ball, zooming out."""
     rng = builder.rng
     keeper_kit = f"{builder.defence}_keeper"
@@ -199,7 +52,7 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     builder.crowd_of(builder.attack, int(rng.integers(1, 3)), (80, 90), (10, 58), drift=((-6, 0), kick, builder.duration + 1))
     builder.crowd_of(builder.attack, int(rng.integers(3, 7)), (40, 75), (5, 63), drift=drift)
     builder.crowd_of(builder.defence, int(rng.integers(3, 7)), (40, 75), (5, 63), drift=drift)
-    _referee(builder, (55, 75), (15, 55))
+    add_referee(builder, (55, 75), (15, 55))
     # Camera: on the goal area, then after the ball, heavily smoothed; zoom out after the kick.
     before = np.array([ball_xy[0] - rng.uniform(5, 12), MID_Y + (ball_xy[1] - MID_Y) * 0.5, 0.0])
     follow = np.column_stack([ball[:, :2], ball[:, 2] * 0.12])
@@ -212,7 +65,7 @@ def goal_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ball, focus, zoom
 
 
-def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def placed_kick(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A free kick: wall, a still moment, run-up and a kick at goal that the camera follows.
 
     About one in seven is a deep free kick from around halfway, lofted into the box: no wall, and a long
@@ -260,7 +113,7 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                           dive, dive + 0.3)
     keeper_pose = np.where(builder.t >= dive, DIVE, STAND)
     builder.add(f"{builder.defence}_keeper", keeper + builder.wander(0.2), keeper_pose)
-    _referee(builder, (ball_xy[0] - 4, ball_xy[0] + 4), (ball_xy[1] - 9, ball_xy[1] - 5))
+    add_referee(builder, (ball_xy[0] - 4, ball_xy[0] + 4), (ball_xy[1] - 9, ball_xy[1] - 5))
     speed, apex = (rng.uniform(24, 30), rng.uniform(9, 16)) if deep else (rng.uniform(20, 27), rng.uniform(2.5, 4.5))
     ball = builder.flight(ball_xy, target, kick, speed, apex, stop_x=GOAL_X + 1.6)
     if deep:   # team-mates of both sides spread between the kick and the box
@@ -278,7 +131,7 @@ def placed_kick(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ball, focus, zoom
 
 
-def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shot_on_goal(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Open play: an attacker carries the ball towards goal, maybe a pass, then a shot; keeper dives."""
     rng = builder.rng
     shot = builder.duration * rng.uniform(0.5, 0.75)
@@ -328,7 +181,7 @@ def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     keeper = builder.move([GOAL_X - 1.0, keeper_y], [GOAL_X - 0.8, keeper_y + np.clip(target_y - keeper_y, -2.5, 2.5)],
                           dive, dive + 0.3)
     builder.add(f"{builder.defence}_keeper", keeper, np.where(builder.t >= dive, DIVE, -1))
-    _referee(builder, (start[0] - 12, start[0] - 4), (20, 48), follow=ball)
+    add_referee(builder, (start[0] - 12, start[0] - 4), (20, 48), follow=ball)
     # Camera: follows the ball with a lead towards goal, so it keeps panning goal-wards.
     lead = rng.uniform(3, 9)
     focus = np.column_stack([ball[:, 0] + lead, MID_Y + (ball[:, 1] - MID_Y) * rng.uniform(0.5, 0.9), ball[:, 2] * 0.3])
@@ -340,7 +193,7 @@ def shot_on_goal(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return ball, focus, zoom
 
 
-def throw_in(builder: _Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def throw_in(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A throw at the far touchline: arms over the head, a short throw; boards and crowd in view."""
     rng = builder.rng
     x_throw = rng.uniform(18, 92)
@@ -415,7 +268,7 @@ def make_script(action: str, rng: np.random.Generator, n_frames: int, fps: float
         Frame rate; motion is physical (metres per second).
     """
     attack = "home" if rng.random() < 0.5 else "away"
-    builder = _Builder(rng, n_frames, fps, attack)
+    builder = Builder(rng, n_frames, fps, attack)
     ball, focus, zoom = SCRIPTS[action](builder)
     # Operator: a slightly lagging, smooth follow plus a little hand jitter.
     lag = rng.uniform(0.55, 0.8)

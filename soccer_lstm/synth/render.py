@@ -20,6 +20,9 @@ from soccer_lstm.errors import UserError
 from soccer_lstm.synth import scene
 from soccer_lstm.synth.actions import BALL_RADIUS, SCRIPTS, Script, make_script
 from soccer_lstm.synth.camera import Pinhole, frame_affines, smooth, visible_box
+from soccer_lstm.synth.look import Look, make_look
+from soccer_lstm.synth.overlay import Overlay
+from soccer_lstm.synth.people import draw_ball, draw_person
 
 CLASSES: tuple[str, ...] = tuple(sorted(SCRIPTS))
 FOCAL_PER_WIDTH = 4.0        # image-plane focal length, in frame widths: zoom 1 shows ~16 m at midfield
@@ -83,12 +86,12 @@ def _render(action: str, seed: int, size: tuple[int, int], n_frames: int, fps: f
     size = (int(size[0]), int(size[1]))
     _check(action, size, int(n_frames))
     rng = clip_rng(seed, action)
-    look = scene.make_look(rng)
+    look = make_look(rng)
     script = make_script(action, rng, int(n_frames), float(fps))
     return _film(script, look, size, rng), look.jpeg_quality
 
 
-def _film(script: Script, look: scene.Look, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+def _film(script: Script, look: Look, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     width, height = size
     n = len(script.zoom)
     aim = script.focus.mean(axis=0)
@@ -105,7 +108,7 @@ def _film(script: Script, look: scene.Look, size: tuple[int, int], rng: np.rando
     ball, ball_ground, ball_radius, ball_depth = _ball_table(script, camera, box, affines)
     lut = _lighting_lut(look)
     noise_pos, noise_neg = _noise_fields(rng, size, look.noise_sigma)
-    overlay = scene.Overlay(size, look.overlay, look.kits, script.fps)
+    overlay = Overlay(size, look.overlay, look.kits, script.fps)
     shadow = tuple(int(c * 0.55) for c in look.grass[0])
     motion = np.diff(affines[:, :, 2], axis=0, prepend=affines[:1, :, 2])
     offsets = rng.integers(0, NOISE_MARGIN, (n, 2))
@@ -166,13 +169,13 @@ def _draw_people(frame, script: Script, people, i: int, ball, ball_ground, ball_
     ball_drawn = False
     for k in order:
         if not ball_drawn and people["depth"][i, k] < ball_depth:
-            scene.draw_ball(frame, ball, ball_ground, ball_radius)
+            draw_ball(frame, ball, ball_ground, ball_radius)
             ball_drawn = True
         actor = script.actors[k]
-        scene.draw_person(frame, people["feet"][i, k], people["height"][i, k], look.kits[actor.kit], actor.skin,
+        draw_person(frame, people["feet"][i, k], people["height"][i, k], look.kits[actor.kit], actor.skin,
                           int(actor.pose[i]), float(actor.phase[i]), float(actor.lean[i]) * script.side, shadow)
     if not ball_drawn:
-        scene.draw_ball(frame, ball, ball_ground, ball_radius)
+        draw_ball(frame, ball, ball_ground, ball_radius)
 
 
 def _motion_blur(frame: np.ndarray, shift: np.ndarray, gain: float) -> None:
@@ -185,7 +188,7 @@ def _motion_blur(frame: np.ndarray, shift: np.ndarray, gain: float) -> None:
     cv2.blur(frame, kernel, dst=frame)
 
 
-def _lighting_lut(look: scene.Look) -> np.ndarray:
+def _lighting_lut(look: Look) -> np.ndarray:
     levels = np.arange(256, dtype=np.float32) / 255.0
     curve = np.power(levels, look.gamma)[:, None] * look.gain * look.tint[None, :] * 255.0
     return np.clip(curve, 0, 255).astype(np.uint8).reshape(256, 1, 3)

@@ -10,7 +10,8 @@ import pytest
 
 from helpers import run_cli
 from soccer_lstm.errors import UserError
-from soccer_lstm.evaluation.reproduce import (SharedMotionCache, _classifier_label, load_experiment,
+from soccer_lstm.evaluation.cv import SharedMotionCache
+from soccer_lstm.evaluation.reproduce import (_classifier_label, load_experiment,
                                               run_reproduce, shuffle_frames)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,35 +265,27 @@ def test_reproduce_command_help_and_user_errors(tiny_dataset, tmp_path):
     assert bad_row.exit_code == 2 and "no row with id nonexistent" in bad_row.output
 
 
-def test_seed_ensemble_passes_the_feature_layout_to_every_member() -> None:
-    from soccer_lstm.evaluation.reproduce import SeedEnsemble
+def test_lstm_members_are_the_lstms_own_ensemble_and_keep_the_layout(tmp_path) -> None:
+    """One ensemble mechanism: [classifier] members = n builds one LSTMClassifier with ensemble = n;
+    the layout the engine sets survives a clone (what each fold fits)."""
+    from sklearn.base import clone
 
-    class Member:
-        def __init__(self, seed: int) -> None:
-            self.seed, self.layout = seed, None
+    from soccer_lstm.evaluation.reproduce import classifier_factory
 
-        def set_layout(self, layout):
-            self.layout = layout
-            return self
-
-        def fit(self, sequences, labels):
-            self.classes_ = np.array(sorted(set(labels)))
-            return self
-
-        def predict_proba(self, sequences):
-            return np.tile([1.0, 0.0], (len(sequences), 1))
-
+    write(tmp_path, "row.toml", "[train]\nunits = 10\n[classifier]\nmembers = 3\n")
+    row = load_experiment(experiment(tmp_path, ROW.replace("nw_knn", "lstm"))).rows[0]
     layout = {"bow": [0, 4], "motion": [4, 13]}
-    ensemble = SeedEnsemble(Member, members=3, seed=1).set_layout(layout)
-    ensemble.fit([np.zeros((2, 13))] * 4, ["a", "b", "a", "b"])
-    assert [m.seed for m in ensemble.members_] == [3, 4, 5]
-    assert all(m.layout == layout for m in ensemble.members_)
-    assert list(ensemble.predict([np.zeros((2, 13))])) == ["a"]
+    model = classifier_factory(row)(1).set_params(layout=layout)
+    assert (model.ensemble, model.random_state, model.units) == (3, 1, 10)
+    assert clone(model).layout == layout and clone(model).get_params() == model.get_params()
+    write(tmp_path, "row.toml", "[train]\nensemble = 2\n[classifier]\nmembers = 3\n")
+    with pytest.raises(UserError, match="disagree"):
+        load_experiment(experiment(tmp_path, ROW.replace("nw_knn", "lstm")))
 
 
 # --- saved rows are reused only for the same inputs ----------------------------------------------
 
-def _perfect_cv(store, config, make_classifier=None, seeds=(0,), transform=None, cache=None, verbose=0):
+def _perfect_cv(store, config, make_classifier=None, seeds=(0,), transform=None, cache=None, verbose=0, **kwargs):
     """What cross_validate returns when every clip is classified right, without fitting anything."""
     from soccer_lstm.evaluation.cv import CVResult, FoldResult
 

@@ -73,7 +73,7 @@ def test_scaler_round_trips_its_mirror() -> None:
     rng = np.random.default_rng(2)
     scaler = make_scaler(layout, "all").fit([rng.random((5, 8)).astype(np.float32)])
     again = SequenceScaler.from_dict(scaler.to_dict())
-    assert again.mirror == scaler.mirror and again.mirror
+    assert again.mirror_ == scaler.mirror_ and again.mirror_
     np.testing.assert_array_equal(again.mean_, scaler.mean_)
 
 
@@ -92,7 +92,7 @@ def test_lstm_trains_on_the_exact_mirror_of_local_histograms(monkeypatch: pytest
 
     import keras
     monkeypatch.setattr(keras.Model, "fit", fake_fit)
-    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early").set_layout(layout)
+    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early", layout=layout)
     with pytest.raises(StopIteration):
         model.fit(clips, ["a", "b"] * 3)
     x = seen["x"]

@@ -13,8 +13,9 @@ from helpers import run_cli
 from soccer_lstm.config import ExtractConfig
 from soccer_lstm.errors import UserError
 from soccer_lstm.features.motion import (
-    MotionTrack, camera_trajectory, estimate_motion, mirror_columns, motion_dim, motion_features, to_original_pixels,
+    MotionTrack, estimate_motion, mirror_columns, motion_dim, motion_features,
 )
+from soccer_lstm.features.camera import camera_trajectory, to_original_pixels
 from soccer_lstm.features.sift import ClipFeatures, extract_clip
 
 FRAME_W, FRAME_H = 320, 240
@@ -307,7 +308,7 @@ def test_cli_json_one_line_per_frame_and_plot(moving_clip, tmp_path):
     assert abs(lines[5]["affine"][2] - truth[5, 2]) < 0.5
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    table = run_cli("motion", folder, "--model", "similarity", quiet=False)
+    table = run_cli("motion", folder, "--motion-model", "similarity", quiet=False)
     assert table.exit_code == 0 and len(table.output.splitlines()) == 15
 
 

@@ -11,7 +11,7 @@ def test_scaler_standardises_its_columns_and_keeps_mirror_columns_uncentred() ->
     # 4 BoW columns, then 9 affine motion columns whose mean is far from zero.
     sequences = [(rng.normal(0, 1, (int(rng.integers(5, 9)), 13)) + 3.0).astype(np.float32) for _ in range(12)]
     scaler = make_scaler({"bow": [0, 4], "motion": [4, 13]}, "all").fit(sequences)
-    assert scaler.uncentered == (5, 6, 7)
+    assert scaler.uncentered_ == (5, 6, 7)
     out = np.concatenate(scaler.transform(sequences))
     centred = [c for c in range(13) if c not in (5, 6, 7)]
     np.testing.assert_allclose(out[:, centred].mean(axis=0), 0, atol=1e-5)
@@ -24,5 +24,5 @@ def test_scaler_standardises_its_columns_and_keeps_mirror_columns_uncentred() ->
                                rtol=1e-6)
     again = SequenceScaler.from_dict(scaler.to_dict())
     np.testing.assert_allclose(again.transform(sequences[:2])[1], scaler.transform(sequences[:2])[1])
-    assert make_scaler({"bow": [0, 4]}, "all").fit(sequences).uncentered == ()
+    assert make_scaler({"bow": [0, 4]}, "all").fit(sequences).uncentered_ == ()
     assert make_scaler({"bow": [0, 4], "motion": [4, 13]}, "none").fit(sequences).transform(sequences[:1])[0] is sequences[0]

@@ -26,7 +26,7 @@ def _toy(n: int, seed: int) -> tuple[list[np.ndarray], list[str]]:
 def test_lstm_learns_a_temporal_toy_task_and_padding_does_not_change_predictions(tmp_path) -> None:
     x, y = _toy(40, 0)
     model = LSTMClassifier(units=16, epochs=60, patience=60, batch_size=8, learning_rate=1e-2,
-                           validation_split=0.0, dropout=0.0, seed=0).fit(x, y)
+                           validation_split=0.0, dropout=0.0, random_state=0).fit(x, y)
     test_x, test_y = _toy(20, 1)
     assert (model.predict(test_x) == np.array(test_y)).mean() >= 0.8
     alone = model.predict_proba(test_x[:1])
@@ -48,7 +48,7 @@ def test_fusion_modes_build_the_stated_model_and_learn_from_the_informative_kind
 
     x, y = toy(40, 0)
     model = LSTMClassifier(units=12, epochs=60, patience=60, batch_size=8, learning_rate=1e-2, validation_split=0.0,
-                           dropout=0.0, fusion=fusion, seed=0).set_layout({"noise": [0, 3], "trend": [3, 6]}).fit(x, y)
+                           dropout=0.0, fusion=fusion, layout={"noise": [0, 3], "trend": [3, 6]}, random_state=0).fit(x, y)
     outputs = model.model_.outputs
     assert len(outputs) == n_outputs
     names = {layer.name for layer in model.model_.layers}
@@ -80,14 +80,14 @@ def test_mirrored_training_copies_teach_both_pan_directions() -> None:
     x = [clip(k, rng) for k in kinds]
     left = [clip("pan", rng, -1.0) for _ in range(6)]
     model = LSTMClassifier(units=8, epochs=40, patience=40, batch_size=8, learning_rate=1e-2, validation_split=0.0,
-                           dropout=0.0, seed=0).set_layout({"motion": [0, 9]})
+                           dropout=0.0, layout={"motion": [0, 9]}, random_state=0)
     assert model._mirror_columns() == [1, 2, 3]
     model.fit(x, kinds)
     # (epochs == patience, so early stopping cannot end it: check that training learnt, not its length)
     assert model.epochs_run_ == len(model.history_["loss"]) and model.history_["loss"][-1] < 0.5 * model.history_["loss"][0]
     assert list(model.predict(left)) == ["pan"] * 6
-    assert LSTMClassifier(mirror=False).set_layout({"motion": [0, 9]})._mirror_columns() == []
-    assert LSTMClassifier().set_layout({"bow": [0, 5]})._mirror_columns() == []
+    assert LSTMClassifier(mirror=False, layout={"motion": [0, 9]})._mirror_columns() == []
+    assert LSTMClassifier(layout={"bow": [0, 5]})._mirror_columns() == []
 
 
 # --- what the loss sees: spied on the training loop, no training ----------------------------------
@@ -109,10 +109,10 @@ class Spy:
 
 
 def _spied_fit(monkeypatch: pytest.MonkeyPatch, model: LSTMClassifier, sequences, labels) -> Spy:
-    import soccer_lstm.models.lstm as lstm
+    import soccer_lstm.models.training as training
 
     spy = Spy()
-    monkeypatch.setattr(lstm, "train_model", spy)
+    monkeypatch.setattr(training, "train_model", spy)
     model.fit(sequences, labels)
     return spy
 
@@ -137,7 +137,7 @@ def test_padded_steps_weigh_nothing_and_every_clip_weighs_one(monkeypatch, fusio
     sequences = [rng.normal(0, 1, (n, 12)).astype(np.float32) for n in lengths]
     labels = ["a", "b"] * 4
     model = LSTMClassifier(units=4, epochs=1, validation_split=0.25, fusion=fusion, ensemble=ensemble, mirror=True,
-                           seed=0).set_layout(layout)
+                           layout=layout, random_state=0)
     spy = _spied_fit(monkeypatch, model, sequences, labels)
     mask = spy.x[-1]
     val_mask = spy.validation_data[0][-1]
@@ -159,7 +159,7 @@ def test_max_steps_truncates_what_the_model_trains_and_predicts_on(monkeypatch) 
     x, mask = pad_sequences(sequences, max_steps=4)
     assert x.shape == (4, 4, 3) and mask.sum(axis=1).tolist() == [2, 4, 4, 4]
     np.testing.assert_array_equal(x[1], np.full((4, 3), 9.0))  # the first steps are kept
-    model = LSTMClassifier(units=4, epochs=1, validation_split=0.0, max_steps=4, mirror=False, seed=0)
+    model = LSTMClassifier(units=4, epochs=1, validation_split=0.0, max_steps=4, mirror=False, random_state=0)
     spy = _spied_fit(monkeypatch, model, sequences, ["a", "b", "a", "b"])
     frames, mask = spy.x
     assert frames.shape[1] == mask.shape[1] == 4 and mask.sum(axis=1).tolist() == [2, 4, 4, 4]

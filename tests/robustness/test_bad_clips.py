@@ -216,7 +216,7 @@ def test_unreadable_clip_under_strict_names_it(dataset: Path, tmp_path: Path, mo
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr("soccer_lstm.pipeline.file_signature", signature)
+    monkeypatch.setattr("soccer_lstm.stages.extract.file_signature", signature)
     error_line(run_cli("extract", dataset, "-o", tmp_path / "out", *FAST, "--strict"), locked, "permission denied")
 
 

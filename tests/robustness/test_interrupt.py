@@ -134,9 +134,9 @@ def test_half_written_files_are_never_trusted(twelve_clips: Path, reference: Pat
 
 def test_interrupt_keyboard_is_exit_130_and_keeps_finished(twelve_clips: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import soccer_lstm.pipeline as pipeline
+    import soccer_lstm.stages.extract as extract_stage
 
-    real = pipeline.save_npz
+    real = extract_stage.save_npz
     calls = []
 
     def save_then_interrupt(*args, **kwargs):
@@ -145,7 +145,7 @@ def test_interrupt_keyboard_is_exit_130_and_keeps_finished(twelve_clips: Path, t
         if len(calls) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "save_npz", save_then_interrupt)
+    monkeypatch.setattr(extract_stage, "save_npz", save_then_interrupt)
     out = tmp_path / "features"
     result = run_cli("extract", twelve_clips, "-o", out, *OPTIONS)
     assert result.exit_code == 130 and "re-run to resume" in result.stderr

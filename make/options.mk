@@ -1,0 +1,49 @@
+# Generated from soccer_lstm/config.py by `python -m soccer_lstm.cli_options makefile`; do not edit.
+# A variable reaches a command only when it is set (make K=400 evaluate), so make and the CLI
+# share every default.
+opt = $(if $($(2)),--$(1) '$($(2))')
+bool = $(if $(filter true yes 1,$($(2))),--$(1),$(if $(filter false no 0,$($(2))),--no-$(1)))
+
+EXTRACT_FLAGS = $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS)
+CODEBOOK_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED)
+ENCODE_FLAGS = $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,n-jobs,N_JOBS)
+TRAIN_FLAGS = $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,seed,SEED)
+EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
+REPRODUCE_FLAGS = $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
+SCORE_FLAGS = $(call opt,min-margin,MIN_MARGIN)
+
+define OPTIONS_HELP
+  AGGREGATION        mean     How per-frame decisions become one clip label.
+  BATCH_SIZE         8        Clips per update (adam; the paper preset uses 1).
+  CONTRAST_THRESHOLD 0.04     SIFT contrast threshold (OpenCV's default 0.04).
+  CROP_BARS          true     Remove black letterbox/pillarbox bars before resizing.
+  DROPOUT            0.2      Dropout on the LSTM inputs.
+  ENSEMBLE           1        Independent LSTMs (consecutive seeds) averaged into one model.
+  EPOCHS             150      Maximum epochs (early stopping usually ends sooner).
+  FEATURES           bow      Per-frame vector: any '+' combination of bow, motion, hof, mbh, hog (visual words, camera motion, local motion histograms, motion boundaries, gradient layout).
+  FLOW_PRESET        fast     DIS optical flow preset for the local motion histograms (HOF, MBH).
+  FOLDS              3        k of k-fold cross-validation (3 in the paper).
+  FRAME_STEP         1        Keep every n-th frame.
+  FUSION             joint    Several kinds: one LSTM per kind with scores added under one softmax (joint), one softmax each, averaged (late), or one LSTM on all (early).
+  GRID               3        Cells per side of the HOF/MBH/HOG spatial grid.
+  K                  200      Visual words (k-means clusters).
+  KMEANS_BATCH_SIZE  4096     MiniBatchKMeans batch size.
+  LEARNING_RATE      0.001    Adam learning rate (the paper preset fixes its own).
+  MAX_KEYPOINTS      300      Strongest SIFT keypoints kept per frame (0 = all).
+  MAX_STEPS          0        Truncate sequences longer than this many frames (0 = no limit).
+  MIN_MARGIN         0.15     Flag an answer as low confidence when its top probability beats the runner-up by less than this.
+  MIRROR             true     Also train on left-right mirrored copies of the clips' camera and local motion.
+  MOTION_MODEL       affine   Camera motion model: affine (6 numbers) or similarity (4 numbers).
+  N_JOBS             1        Parallel worker processes for per-clip work and cross-validation folds (-1 = all cores).
+  OPTIMIZER          adam     adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).
+  PATIENCE           20       Early stopping: epochs without validation improvement.
+  RESIZE             320      Longest side of processed frames in pixels (0 keeps the decoded size).
+  SAMPLE_SIZE        50000    Descriptors sampled (seeded) to fit k-means; bounds memory.
+  SCALE              all      Standardise every column, the motion columns or none (training-clip statistics).
+  SEED               0        Seed of every random step (descriptor sample, k-means, weights, folds).
+  SEEDS              -        Repeat cross-validation with these seeds, e.g. 0,1,2 (default: --seed); the folds stay fixed.
+  THREADS            1        Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).
+  UNITS              150      LSTM cells (150 in the paper).
+  VALIDATION_SPLIT   0.2      Share of training clips held out for early stopping.
+endef
+export OPTIONS_HELP

@@ -1,0 +1,79 @@
+"""The Keras network of :class:`~soccer_lstm.models.lstm.LSTMClassifier`, its optimiser presets and padding.
+
+Padded timesteps are masked explicitly (a boolean mask input), never by a magic value: an empty
+frame is an all-zero histogram and must stay a real timestep.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from soccer_lstm.config import TrainConfig
+
+
+def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150, dropout: float = 0.0,
+               seed: int = 0, members: int = 1, joint: bool = False) -> Any:
+    """The Keras model: inputs ``frames`` (batch, T, D) and ``mask`` (batch, T) -> (batch, T, C).
+
+    ``n_features`` may list several input widths (one per feature kind), named ``frames_0``,
+    ``frames_1``, ... Each input gets its own LSTM. Without ``joint`` (late fusion) each also gets
+    its own softmax: separate outputs, trained apart and averaged at prediction time. With ``joint``, the
+    per-kind scores (logits) are added under one softmax and trained together, so the model
+    learns which kind to trust for which class. With ``members > 1`` everything is repeated with
+    seeds ``seed``, ``seed+1``, ...: independent members sharing no weights, averaged at
+    prediction time, all in a single model file.
+    """
+    import keras
+
+    widths = [n_features] if isinstance(n_features, int) else list(n_features)
+    inputs = [keras.Input(shape=(None, w), name="frames" if len(widths) == 1 else f"frames_{g}")
+              for g, w in enumerate(widths)]
+    mask = keras.Input(shape=(None,), dtype="bool", name="mask")
+    joint = joint and len(widths) > 1
+    outputs = []
+    for m in range(members):
+        logits = []
+        for g, frames in enumerate(inputs):
+            suffix = "".join(f"_{i}" for i, n in ((g, len(widths)), (m, members)) if n > 1)
+            hidden = frames
+            if dropout:
+                hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
+            hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
+            if joint:
+                logits.append(keras.layers.Dense(n_classes, name=f"per_frame_scores{suffix}")(hidden))
+            else:
+                outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
+        if joint:
+            member = "" if members == 1 else f"_{m}"
+            summed = keras.layers.Add(name=f"fused_scores{member}")(logits)
+            outputs.append(keras.layers.Activation("softmax", name=f"per_frame_softmax{member}")(summed))
+    return keras.Model(inputs=[*inputs, mask], outputs=outputs if len(outputs) > 1 else outputs[0], name="soccer_lstm")
+
+
+def make_optimizer(optimizer: str = TrainConfig.optimizer, learning_rate: float = TrainConfig.learning_rate,
+                   batch_size: int = TrainConfig.batch_size) -> tuple[Any, int]:
+    """The optimiser and batch size of a preset.
+
+    ``paper``: SGD, learning rate 1e-4, momentum 0.9, one clip per update (online BPTT).
+    ``adam``: Adam at ``learning_rate`` with mini-batches of ``batch_size`` clips: reaches the same
+    loss in a fraction of the epochs (see docs/results.md).
+    """
+    import keras
+
+    if optimizer == "paper":
+        return keras.optimizers.SGD(learning_rate=1e-4, momentum=0.9), 1
+    return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=1.0), batch_size
+
+
+def pad_sequences(sequences: Sequence[np.ndarray], max_steps: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stack variable-length ``(T, D)`` sequences into ``(n, T_max, D)`` plus a boolean mask."""
+    lengths = [len(s) if not max_steps else min(len(s), max_steps) for s in sequences]
+    t_max = max(max(lengths), 1)
+    dim = sequences[0].shape[1]
+    x = np.zeros((len(sequences), t_max, dim), np.float32)
+    mask = np.zeros((len(sequences), t_max), bool)
+    for i, (seq, n) in enumerate(zip(sequences, lengths)):
+        x[i, :n] = seq[:n]
+        mask[i, :n] = True
+    return x, mask

@@ -1,0 +1,22 @@
+"""The format version of what each stage writes.
+
+Every fingerprint (the key that decides whether a cached artifact is still valid) and every saved
+result includes its stage's version, so an artifact written by code whose format differs is
+rebuilt, never trusted. Bump a stage's number whenever what it writes changes (names, arrays,
+meaning of a field): ``tests/test_schema.py`` fails when an artifact's format changes and its
+version does not. Reports and model folders record the versions that made them.
+"""
+from __future__ import annotations
+
+SCHEMA_VERSIONS: dict[str, int] = {
+    "extract": 1,    # features/clips/<key>.npz and features/index.json
+    "codebook": 1,   # codebook.npz
+    "encode": 1,     # sequences/clips/<key>.npz and sequences/index.json
+    "train": 1,      # model/pipeline.json, lstm.json, history.json
+    "evaluate": 1,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json
+}
+
+
+def schema_version(stage: str) -> int:
+    """The format version of ``stage``'s artifacts."""
+    return SCHEMA_VERSIONS[stage]

@@ -1,0 +1,201 @@
+"""``predict``: a trained model folder loaded and applied to clips or encoded sequences."""
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from soccer_lstm import progress
+from soccer_lstm.artifacts import read_json
+from soccer_lstm.config import EncodeConfig, ExtractConfig, PredictConfig
+from soccer_lstm.errors import ArtifactError, ClipError, UserError
+from soccer_lstm.features.codebook import Codebook
+from soccer_lstm.features.scaling import SequenceScaler
+from soccer_lstm.features.words import encode_clip
+from soccer_lstm.features.sift import extract_clip
+from soccer_lstm.schema import schema_version
+from soccer_lstm.store import INDEX
+from soccer_lstm.stages.codebook import load_codebook
+from soccer_lstm.stages.encode import load_sequences
+from soccer_lstm.stages.train import MODEL_META
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainedPipeline:
+    """Everything ``predict`` needs, loaded from a model folder."""
+
+    classifier: Any
+    codebook: Codebook | None
+    scaler: SequenceScaler
+    extract: ExtractConfig
+    encode: EncodeConfig
+    meta: dict[str, Any]
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.meta["classes"])
+
+
+def load_model(model_dir: str | Path) -> TrainedPipeline:
+    """Load a model folder written by :func:`run_train`, checking that its parts belong together."""
+    from soccer_lstm.models.lstm import LSTMClassifier
+
+    model_dir = Path(model_dir)
+    if model_dir.is_file():
+        raise UserError(f"{model_dir}: is a file; --model takes the model folder that 'soccer-lstm train' wrote "
+                        f"(here perhaps {model_dir.parent})")
+    if not model_dir.is_dir():
+        raise UserError(f"{model_dir}: no such model folder (run 'soccer-lstm train' first)")
+    if not (model_dir / MODEL_META).is_file():
+        raise UserError(f"{model_dir}: not a model folder (no {MODEL_META}; run 'soccer-lstm train', which "
+                        f"writes it last)")
+    meta = read_json(model_dir / MODEL_META)
+    if not isinstance(meta, dict) or meta.get("stage") != "train":
+        raise ArtifactError(f"{model_dir / MODEL_META}: not a soccer-lstm model description")
+    made_by = (meta.get("schema_versions") or {}).get("train")
+    if made_by != schema_version("train"):
+        raise ArtifactError(f"{model_dir}: written by soccer-lstm {meta.get('package_version', '(unknown)')} in "
+                            f"model format {made_by or 'unversioned'}; this version reads format "
+                            f"{schema_version('train')}: re-run train")
+    try:
+        extract_config = ExtractConfig(**meta["extract"]) if meta.get("extract") else ExtractConfig()
+        encode_config = EncodeConfig(**meta["encode"])
+        scaler = SequenceScaler.from_dict(meta["scaler"])
+        list(meta["classes"]), meta["features"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ArtifactError(f"{model_dir / MODEL_META}: malformed model description ({type(exc).__name__}: "
+                            f"{exc}); re-run train".splitlines()[0]) from None
+    codebook = None
+    if meta.get("codebook_fingerprint"):
+        codebook, _ = load_codebook(model_dir / "codebook.npz")
+        if codebook.fingerprint_ != meta["codebook_fingerprint"]:
+            raise ArtifactError(f"{model_dir / 'codebook.npz'}: is not the codebook this model was trained with")
+    classifier = LSTMClassifier.load(model_dir)
+    if list(classifier.classes_) != list(meta["classes"]):
+        raise ArtifactError(f"{model_dir / 'lstm.json'}: its classes differ from {model_dir / MODEL_META}; "
+                            f"the folder mixes two models")
+    return TrainedPipeline(classifier, codebook, scaler, extract_config, encode_config, meta)
+
+
+def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any], where: object) -> None:
+    """Refuse sequences of another feature kind or codebook than the model was trained on."""
+    if sequences_index.get("features") != pipeline.meta["features"]:
+        raise UserError(f"{where}: holds '{sequences_index.get('features')}' features but the model was "
+                        f"trained on '{pipeline.meta['features']}'")
+    if sequences_index.get("codebook") != pipeline.meta.get("codebook_fingerprint"):
+        raise UserError(f"{where}: was encoded with codebook {sequences_index.get('codebook')} but the model "
+                        f"uses codebook {pipeline.meta.get('codebook_fingerprint')}")
+    if sequences_index.get("layout") != pipeline.meta.get("layout"):
+        raise UserError(f"{where}: its per-frame vectors are laid out as {sequences_index.get('layout')} but the "
+                        f"model expects {pipeline.meta.get('layout')} (another motion model?)")
+
+
+@dataclass
+class Prediction:
+    """The answer for one clip.
+
+    ``margin`` is the top probability minus the runner-up's; ``low_confidence`` says it is under
+    :attr:`PredictConfig.min_margin`. ``warnings`` says how the clip differs from the training clips.
+    """
+
+    path: str
+    label: str | None
+    probabilities: dict[str, float] | None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    margin: float | None = None
+    low_confidence: bool = False
+    runner_up: str | None = None
+
+
+def iter_predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
+                       config: PredictConfig = PredictConfig()) -> Iterator[Prediction]:
+    """Classify clips one at a time, yielding each answer as soon as it is known.
+
+    A clip that cannot be read gets an error entry; a clip unlike the training clips (see
+    :mod:`soccer_lstm.profile`) gets warnings.
+    """
+    from soccer_lstm.profile import clip_stats, unlike_training
+
+    for path in progress.bar(paths, desc="predict"):
+        result = Prediction(str(path), None, None)
+        try:
+            features = extract_clip(path, pipeline.extract)
+            sequence = encode_clip(features, pipeline.codebook, pipeline.encode)
+        except ClipError as exc:
+            result.error = exc.problem
+        except Exception as exc:  # one clip's failure must not cost the others their answer
+            result.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        else:
+            stats = clip_stats(features.geometry, features.n_frames, int(features.offsets[-1]))
+            result.warnings = unlike_training(pipeline.meta.get("profile"), stats)
+            _score(pipeline, [sequence], [result], config)
+        yield result
+
+
+def predict(model_dir: str | Path, clips: Sequence[str | Path] = (), sequences_dir: str | Path | None = None,
+            config: PredictConfig = PredictConfig()) -> Iterator[Prediction]:
+    """Answers of a model folder for the clips of an ``encode`` folder, then for ``clips``, one at a time.
+
+    The model (and the sequences folder) are checked before the first answer: a problem with them
+    raises at once; a clip that cannot be read gets an answer with an ``error``.
+
+    Raises
+    ------
+    UserError
+        A missing or foreign model folder, or sequences of another feature kind or codebook.
+    """
+    pipeline = load_model(model_dir)
+    answers = predict_sequences(pipeline, sequences_dir, config) if sequences_dir else []
+    return itertools.chain(answers, iter_predict_clips(pipeline, clips, config) if clips else ())
+
+
+def predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
+                  config: PredictConfig = PredictConfig()) -> list[Prediction]:
+    """Classify clips from their video files or frame folders; a bad clip gets an error entry."""
+    return list(iter_predict_clips(pipeline, paths, config))
+
+
+def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path,
+                      config: PredictConfig = PredictConfig()) -> list[Prediction]:
+    """Classify the clips of an ``encode`` output folder (their ``path`` is the clip id).
+
+    Raises
+    ------
+    UserError
+        If the folder was encoded with another feature kind or codebook than the model's.
+    """
+    folder = Path(sequences_dir)
+    if folder.is_dir():  # the kind and codebook are checked before any sequence is read
+        index = read_json(folder / INDEX)
+        if isinstance(index, dict) and index.get("stage") == "encode":
+            check_compatible(pipeline, index, folder)
+    loaded = load_sequences(folder)
+    sequences, index = loaded.sequences, loaded.index
+    check_compatible(pipeline, index, folder)
+    results = [Prediction(entry["clip_id"], None, None) for entry in index["clips"]]
+    _score(pipeline, sequences, results, config)
+    return results
+
+
+def _score(pipeline: TrainedPipeline, sequences: list[np.ndarray], results: list[Prediction],
+           config: PredictConfig = PredictConfig()) -> None:
+    """Fill the label, probabilities and confidence of ``results`` from the model's scores of ``sequences``."""
+    if sequences:
+        scores = pipeline.classifier.predict_proba(pipeline.scaler.transform(sequences))
+        classes = pipeline.classes
+        for result, row in zip(results, scores):
+            order = np.argsort(row)[::-1]
+            result.label = classes[int(order[0])]
+            result.probabilities = {c: round(float(p), 6) for c, p in zip(classes, row)}
+            if len(order) > 1:
+                result.runner_up = classes[int(order[1])]
+                result.margin = round(float(row[order[0]] - row[order[1]]), 6)
+                result.low_confidence = result.margin < config.min_margin
