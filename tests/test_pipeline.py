@@ -70,7 +70,8 @@ def test_extract_cache_follows_clip_content_not_timestamps(tiny_features: Path, 
 
 def test_encode_caches_per_clip_and_rebuilds_for_another_codebook(tiny_features: Path, tmp_path: Path) -> None:
     assert run_cli("codebook", str(tiny_features), "-o", str(tmp_path / "cb.npz"), "-k", "16").exit_code == 0
-    args = ["encode", str(tiny_features), "--codebook", str(tmp_path / "cb.npz"), "-o", str(tmp_path / "seq")]
+    args = ["encode", str(tiny_features), "--codebook", str(tmp_path / "cb.npz"), "-o", str(tmp_path / "seq"),
+            "--features", "bow"]
     assert run_cli(*args).exit_code == 0
     index = read_json(tmp_path / "seq" / "index.json")
     arrays, _ = load_npz(tmp_path / "seq" / index["clips"][0]["file"])

@@ -308,7 +308,7 @@ def test_clips_without_keypoints_encode_to_zero_histograms(broken_run: dict) -> 
     out, root = broken_run["out"], broken_run["root"].parent
     book, sequences = root / "codebook.npz", root / "sequences"
     for args in (("codebook", out, "-o", book, "-k", "8", "--sample-size", "300"),
-                 ("encode", out, "--codebook", book, "-o", sequences)):
+                 ("encode", out, "--codebook", book, "-o", sequences, "--features", "bow")):
         result = run_cli(*args)
         no_crash(result)
         assert result.exit_code == 0, result.output
