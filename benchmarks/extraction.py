@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import clip_paths, load_average, now, process_cpu, say
+from harness import best, clip_paths, load_average, now, process_cpu, say
 
 
 def reference_pass(paths: list[Path], config: Any, threads: int = 1) -> tuple[int, float, float]:
@@ -120,7 +120,7 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
         raise RuntimeError(f"the reference and the pipeline saw different frame counts: {frames}")
     n = frames["reference"]
     median = {name: statistics.median([run[1] for run in r]) for name, r in runs.items()}
-    best = {name: best([run[1] for run in r]) for name, r in runs.items()}
+    best_s = {name: best([run[1] for run in r]) for name, r in runs.items()}
     fps = {name: n / median[name] for name in runs}
     pair_time = [j[1] / r[1] for r, j in zip(runs["reference"], runs["jobs1"])]
     pair_cpu = [j[2] / r[2] for r, j in zip(runs["reference"], runs["jobs1"]) if r[2]]
@@ -139,9 +139,9 @@ def bench_extraction(data: Path, work: Path, config: Any, repeats: int, label: s
         "overhead_pct_pairs": [round(100.0 * (t - 1.0), 2) for t in pair_time],
         "cpu_overhead_pct": 100.0 * (statistics.median(pair_cpu) - 1.0) if pair_cpu else None,
         "cpu_ratio": 1.0 / statistics.median(pair_cpu) if pair_cpu else None,
-        "best_fps": {name: n / best[name] for name in runs},
+        "best_fps": {name: n / best_s[name] for name in runs},
         "n_jobs_scaling": fps["jobs2"] / fps["jobs1"],
-        "jobs2_first_run_s": runs["jobs2"][0][1], "jobs2_best_s": best["jobs2"],
+        "jobs2_first_run_s": runs["jobs2"][0][1], "jobs2_best_s": best_s["jobs2"],
         "opencv_threads": {"reference": OPENCV_THREADS_PER_JOB, "jobs1": OPENCV_THREADS_PER_JOB,
                            "jobs2": OPENCV_THREADS_PER_JOB},
         "cores": available_cores(),

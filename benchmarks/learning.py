@@ -34,7 +34,11 @@ def make_descriptor_store(folder: Path, pool: np.ndarray, n_clips: int, seed: in
                   "n_descriptors": DESCRIPTORS_PER_STORE_CLIP})
         entries.append({"clip_id": f"c{i:05d}", "label": "x", "group": f"c{i:05d}", "path": file, "file": file,
                         "fingerprint": fp, "n_frames": n_frames, "n_descriptors": DESCRIPTORS_PER_STORE_CLIP})
-    write_json(folder / "index.json", {"stage": "extract", "config": {}, "clips": entries, "failed": []})
+    from soccer_lstm import __version__
+    from soccer_lstm.schema import schema_version
+
+    write_json(folder / "index.json", {"stage": "extract", "config": {}, "clips": entries, "failed": [],
+                                       "schema_version": schema_version("extract"), "package_version": __version__})
     return n_clips * DESCRIPTORS_PER_STORE_CLIP
 
 
