@@ -11,12 +11,11 @@ and the same folds. Metrics come from :mod:`sklearn.metrics`.
 """
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from sklearn.metrics import accuracy_score
@@ -186,21 +185,12 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     from soccer_lstm.parallel import effective_jobs
 
     jobs = min(effective_jobs(n_jobs), len(tasks))
-    with _fold_runner(jobs) as run:
-        _collect(run([work for *_, work in tasks]), tasks, y, result, len(folds), fold_dir, on_fold)
-    order = {seed: n for n, seed in enumerate(seeds)}
-    result.folds.sort(key=lambda f: (order[f.seed], f.fold))  # kept and new folds in their run order
-    if fold_dir is not None:  # results of other configs or seeds never mix with these
-        from soccer_lstm.ownership import prune
+    if jobs > 1:
+        from joblib import Parallel, delayed
 
-        prune(fold_dir, [f"{_fold_key(store, config, s, n, t, fold_key)}.json" for s in seeds
-                         for n, (_, t) in enumerate(folds)], pattern="*.json")
-    return result
-
-
-def _collect(runs: Any, tasks: list, y: np.ndarray, result: CVResult, n_folds: int, fold_dir: Any,
-             on_fold: Callable[[FoldResult, int, bool], None] | None) -> None:
-    """Record each finished (seed, fold) run, in order, as it comes back."""
+        runs = Parallel(n_jobs=jobs, return_as="generator")(delayed(_fit_predict)(*work) for *_, work in tasks)
+    else:
+        runs = (_fit_predict(*work) for *_, work in tasks)
     for (seed, fold_number, test, key, _), (predicted, seconds) in zip(tasks, runs):
         accuracy = float(accuracy_score(y[test], predicted))
         log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
@@ -211,33 +201,15 @@ def _collect(runs: Any, tasks: list, y: np.ndarray, result: CVResult, n_folds: i
 
             write_json(Path(fold_dir) / f"{key}.json", {"key": key, **asdict(fold_result)})
         if on_fold is not None:
-            on_fold(fold_result, n_folds, False)
+            on_fold(fold_result, len(folds), False)
+    order = {seed: n for n, seed in enumerate(seeds)}
+    result.folds.sort(key=lambda f: (order[f.seed], f.fold))  # kept and new folds in their run order
+    if fold_dir is not None:  # results of other configs or seeds never mix with these
+        from soccer_lstm.ownership import prune
 
-
-@contextlib.contextmanager
-def _fold_runner(jobs: int) -> Iterator[Callable[[list[tuple]], Iterator[tuple[list[str], float]]]]:
-    """``run(works)``: the results of ``_fit_predict(*work)`` in order, here or in ``jobs`` processes.
-
-    The worker processes live as long as the block, so each imports TensorFlow once for all the
-    runs it trains. (joblib's workers restart once their memory has grown by 300 MB, which importing
-    TensorFlow does: every fold paid the import again, with a warning.)
-    """
-    if jobs <= 1:
-        yield lambda works: (_fit_predict(*work) for work in works)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn")  # no copy of this process's TensorFlow state
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_one_thread) as pool:
-        yield lambda works: pool.map(_fit_predict, *zip(*works))
-
-
-def _one_thread() -> None:
-    """In a fold worker: one thread for BLAS and OpenMP (TensorFlow's come from the environment)."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
+        prune(fold_dir, [f"{_fold_key(store, config, s, n, t, fold_key)}.json" for s in seeds
+                         for n, (_, t) in enumerate(folds)], pattern="*.json")
+    return result
 
 
 def _fit_predict(model: Estimator, train_x: list[np.ndarray], train_y: list[Any],
