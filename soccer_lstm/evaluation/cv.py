@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -191,17 +192,21 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
         runs = Parallel(n_jobs=jobs, return_as="generator")(delayed(_fit_predict)(*work) for *_, work in tasks)
     else:
         runs = (_fit_predict(*work) for *_, work in tasks)
-    for (seed, fold_number, test, key, _), (predicted, seconds) in zip(tasks, runs):
-        accuracy = float(accuracy_score(y[test], predicted))
-        log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
-        fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
-        result.folds.append(fold_result)
-        if key:
-            from soccer_lstm.artifacts import write_json
+    with warnings.catch_warnings():
+        # joblib replaces a worker whose memory grew by 300 MB, which importing TensorFlow does, and
+        # warns as if something had gone wrong; the runs it was given go to the new worker.
+        warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
+        for (seed, fold_number, test, key, _), (predicted, seconds) in zip(tasks, runs):
+            accuracy = float(accuracy_score(y[test], predicted))
+            log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
+            fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
+            result.folds.append(fold_result)
+            if key:
+                from soccer_lstm.artifacts import write_json
 
-            write_json(Path(fold_dir) / f"{key}.json", {"key": key, **asdict(fold_result)})
-        if on_fold is not None:
-            on_fold(fold_result, len(folds), False)
+                write_json(Path(fold_dir) / f"{key}.json", {"key": key, **asdict(fold_result)})
+            if on_fold is not None:
+                on_fold(fold_result, len(folds), False)
     order = {seed: n for n, seed in enumerate(seeds)}
     result.folds.sort(key=lambda f: (order[f.seed], f.fold))  # kept and new folds in their run order
     if fold_dir is not None:  # results of other configs or seeds never mix with these
