@@ -118,8 +118,12 @@ def _closing_quietly(results: Iterator[Any]) -> Iterator[Any]:
     (``contextlib.closing``), which cancels the remaining tasks here.
     """
     try:
-        for result in results:
-            yield result
+        with warnings.catch_warnings():
+            # A worker whose memory grew by 300 MB (importing TensorFlow does) is replaced and its
+            # tasks go to the new one; joblib warns as if something had gone wrong.
+            warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
+            for result in results:
+                yield result
     finally:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -183,20 +182,13 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             model = fold_model(classifier, layout, config.train.scale)
             work = (model, [sequences[i] for i in train], y[train].tolist(), [sequences[i] for i in test])
             tasks.append((seed, fold_number, test, key, work))
-    from soccer_lstm.parallel import effective_jobs
+    from contextlib import closing
 
-    jobs = min(effective_jobs(n_jobs), len(tasks))
-    if jobs > 1:
-        from joblib import Parallel, delayed
+    from soccer_lstm.parallel import imap_unordered
 
-        runs = Parallel(n_jobs=jobs, return_as="generator")(delayed(_fit_predict)(*work) for *_, work in tasks)
-    else:
-        runs = (_fit_predict(*work) for *_, work in tasks)
-    with warnings.catch_warnings():
-        # joblib replaces a worker whose memory grew by 300 MB, which importing TensorFlow does, and
-        # warns as if something had gone wrong; the runs it was given go to the new worker.
-        warnings.filterwarnings("ignore", message="A worker stopped while some jobs", category=UserWarning)
-        for (seed, fold_number, test, key, _), (predicted, seconds) in zip(tasks, runs):
+    with closing(imap_unordered(_fit_predict, list(enumerate(work for *_, work in tasks)), n_jobs)) as runs:
+        for number, predicted, seconds in runs:
+            seed, fold_number, test, key, _ = tasks[number]
             accuracy = float(accuracy_score(y[test], predicted))
             log.info("seed %d fold %d: accuracy %.3f (%.1fs)", seed, fold_number, accuracy, seconds)
             fold_result = FoldResult(fold_number, seed, test.tolist(), predicted, accuracy, seconds)
@@ -217,14 +209,15 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     return result
 
 
-def _fit_predict(model: Estimator, train_x: list[np.ndarray], train_y: list[Any],
-                 test_x: list[np.ndarray]) -> tuple[list[str], float]:
-    """Fit one fold's model and predict its test clips (in this process or a worker)."""
+def _fit_predict(task: tuple[int, tuple[Estimator, list[np.ndarray], list[Any], list[np.ndarray]]]
+                 ) -> tuple[int, list[str], float]:
+    """Fit one fold's model and predict its test clips (in this process or a worker); the task's number first."""
+    number, (model, train_x, train_y, test_x) = task
     started = time.perf_counter()
     with progress.without_epoch_lines():
         model.fit(train_x, train_y)
     seconds = time.perf_counter() - started
-    return [str(p) for p in model.predict(test_x)], seconds
+    return number, [str(p) for p in model.predict(test_x)], seconds
 
 
 def _fold_key(store: FeatureStore, config: PipelineConfig, seed: int, fold: int, test: np.ndarray,
