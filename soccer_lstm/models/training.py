@@ -55,7 +55,8 @@ def model_outputs(model: Any, inputs: Sequence[np.ndarray], batch_size: int = 64
     function = _FORWARD.get(model)
     if function is None:
         widths = [int(t.shape[-1]) for t in model.inputs[:-1]]
-        function = tf.function(lambda *parts: model(list(parts), training=False), input_signature=_input_specs(widths))
+        this = weakref.ref(model)  # a strong reference here would keep every model of a run alive
+        function = tf.function(lambda *parts: this()(list(parts), training=False), input_signature=_input_specs(widths))
         _FORWARD[model] = function
     n, t_max = inputs[-1].shape
     result: list[np.ndarray] = []
