@@ -15,6 +15,9 @@ What each class shows (after the MICC-Soccer-Actions-4 definitions):
 - throw-in: a player at the far touchline with the ball over the head; a near-static camera,
   either close and tilted up to boards and crowd or the main camera's wide view of the pitch; a
   short throw to a team-mate.
+
+Each script also records its instant on the builder (:attr:`Script.instant`): the keeper's kick, the
+free kick, the shot, the release of the throw. That is the timestamp a game's annotation gives it.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ def goal_kick(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     keeper_kit = f"{builder.defence}_keeper"
     ball_xy = np.array([rng.uniform(99.8, 103.0), MID_Y + rng.choice([-1, 1]) * rng.uniform(1.0, 8.5)])
     kick = builder.duration * rng.uniform(0.3, 0.6)
+    builder.instant = kick
     run = rng.uniform(0.5, 0.9)
     keeper_start = np.array([min(104.6, ball_xy[0] + rng.uniform(2.5, 5.0)), ball_xy[1] + rng.uniform(-3, 3)])
     keeper_path = builder.move(keeper_start, ball_xy + [0.5, 0.0], kick - run, kick)
@@ -82,6 +86,7 @@ def placed_kick(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     direction = to_goal / distance
     across = np.array([-direction[1], direction[0]])
     kick = builder.duration * (rng.uniform(0.3, 0.65) if rng.random() < 0.7 else rng.uniform(0.75, 0.9))
+    builder.instant = kick
     # The wall: 3-6 defenders shoulder to shoulder 9.15 m from the ball, covering the near post.
     n_wall = 0 if deep else int(rng.integers(3, 7))
     wall_centre = ball_xy + direction * 9.15 + across * rng.uniform(-0.8, 0.8)
@@ -135,6 +140,7 @@ def shot_on_goal(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Open play: an attacker carries the ball towards goal, maybe a pass, then a shot; keeper dives."""
     rng = builder.rng
     shot = builder.duration * rng.uniform(0.5, 0.75)
+    builder.instant = shot
     start = np.array([rng.uniform(64, 80), rng.uniform(14, 54)])
     shoot_from = np.array([rng.uniform(82, 93), rng.uniform(22, 46)])
     if rng.random() < 0.35:   # a slow build-up first: the carrier walks the ball before the attack
@@ -198,6 +204,7 @@ def throw_in(builder: Builder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = builder.rng
     x_throw = rng.uniform(18, 92)
     throw = builder.duration * rng.uniform(0.4, 0.7)
+    builder.instant = throw
     thrower_xy = np.array([x_throw, PITCH_WIDTH + 0.5])
     pose = np.where(builder.t < throw, ARMS_UP, STAND)
     step = builder.move(thrower_xy + [0, 0.6], thrower_xy, 0.0, throw * 0.5)
@@ -276,7 +283,8 @@ def make_script(action: str, rng: np.random.Generator, n_frames: int, fps: float
     focus[:, :2] += builder.wander(rng.uniform(0.05, 0.25))
     side = 1 if rng.random() < 0.5 else -1
     camera_position = np.array([PITCH_LENGTH / 2 + rng.uniform(-4, 4), -rng.uniform(22, 34), rng.uniform(14, 24)])
-    script = Script(action, fps, side, builder.actors, ball, focus, np.asarray(zoom, float), camera_position)
+    script = Script(action, fps, side, builder.actors, ball, focus, np.asarray(zoom, float), camera_position,
+                    instant=builder.instant)
     if side < 0:
         _mirror(script)
     return script

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -93,6 +93,21 @@ def _render(action: str, seed: int, size: tuple[int, int], n_frames: int, fps: f
 
 def _film(script: Script, look: Look, size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
     width, height = size
+    frames = np.empty((len(script.zoom), height, width, 3), np.uint8)
+    for i, frame in enumerate(film(script, look, size, rng)):
+        frames[i] = frame
+    return frames
+
+
+def film(script: Script, look: Look, size: tuple[int, int], rng: np.random.Generator,
+         first_frame: int = 0) -> Iterator[np.ndarray]:
+    """Film ``script`` frame by frame: uncompressed uint8 BGR frames ``(height, width, 3)``, one at a time.
+
+    Every random draw happens before the first frame is yielded, so a caller that consumes the
+    frames one by one (a whole game streamed to a file) gets the same pixels as one that stacks them.
+    ``first_frame`` is the index of the first frame in a longer video: the on-screen clock runs on it.
+    """
+    width, height = size
     n = len(script.zoom)
     aim = script.focus.mean(axis=0)
     # Draw the world no sharper than the tightest zoom needs: smaller and faster when zoomed out.
@@ -112,8 +127,16 @@ def _film(script: Script, look: Look, size: tuple[int, int], rng: np.random.Gene
     shadow = tuple(int(c * 0.55) for c in look.grass[0])
     motion = np.diff(affines[:, :, 2], axis=0, prepend=affines[:1, :, 2])
     offsets = rng.integers(0, NOISE_MARGIN, (n, 2))
-    frames = np.empty((n, height, width, 3), np.uint8)
-    for i in range(n):
+    return _frames(script, look, size, world, affines, people, (ball, ball_ground, ball_radius, ball_depth), lut,
+                   (noise_pos, noise_neg), overlay, shadow, motion, offsets, first_frame)
+
+
+def _frames(script, look, size, world, affines, people, ball_table, lut, noise, overlay, shadow, motion, offsets,
+            first_frame: int) -> Iterator[np.ndarray]:
+    width, height = size
+    ball, ball_ground, ball_radius, ball_depth = ball_table
+    noise_pos, noise_neg = noise
+    for i in range(len(script.zoom)):
         frame = cv2.warpAffine(world, affines[i], size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         _draw_people(frame, script, people, i, ball[i], ball_ground[i], ball_radius[i], ball_depth[i], look, shadow)
         _motion_blur(frame, motion[i], look.blur_gain)
@@ -121,9 +144,8 @@ def _film(script: Script, look: Look, size: tuple[int, int], rng: np.random.Gene
         oy, ox = offsets[i]
         cv2.add(frame, noise_pos[oy:oy + height, ox:ox + width], dst=frame)
         cv2.subtract(frame, noise_neg[oy:oy + height, ox:ox + width], dst=frame)
-        overlay.apply(frame, i)
-        frames[i] = frame
-    return frames
+        overlay.apply(frame, first_frame + i)
+        yield frame
 
 
 def _rate_limit(centres: np.ndarray, zoom: np.ndarray, max_step: float) -> np.ndarray:

@@ -38,6 +38,9 @@ class Script:
     focus: np.ndarray                     # (T, 3) world point the operator keeps at frame centre
     zoom: np.ndarray                      # (T,) frame pixels per image-plane pixel
     camera_position: np.ndarray           # (3,)
+    # Seconds from the clip's first frame to the action's instant (the kick, the shot, the release of
+    # the throw), the timestamp a spotting annotation gives it; None for open play.
+    instant: float | None = None
 
 
 class Builder:
@@ -52,6 +55,7 @@ class Builder:
         self.attack = attack
         self.defence = "away" if attack == "home" else "home"
         self.actors: list[Actor] = []
+        self.instant: float | None = None     # set by an action script: its kick, shot or throw
 
     def frame_at(self, fraction: float) -> int:
         return int(np.clip(round(fraction * (self.n - 1)), 1, self.n - 2))
