@@ -9,9 +9,10 @@ by (seed, class), so a clip is a pure function of its arguments.
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import cv2
 import numpy as np
@@ -243,30 +244,35 @@ def clip_seed(seed: int, action: str, index: int) -> int:
     return int(sequence.generate_state(1, np.uint64)[0] >> 16)
 
 
-def write_clip(path: str | os.PathLike, frames: np.ndarray, fps: float, quality: int = 90) -> Path:
-    """Write ``frames`` (T, H, W, 3) as MJPG in an AVI with OpenCV's built-in writer, atomically.
+def write_clip(path: str | os.PathLike, frames: np.ndarray | Iterable[np.ndarray], fps: float, quality: int = 90) -> Path:
+    """Write ``frames`` (T, H, W, 3), or any iterable of frames, as MJPG in an AVI, atomically.
 
     The frames go to ``.<name>.tmp.avi`` beside ``path`` (OpenCV picks the container from the
-    extension) and the file is moved over ``path`` only when complete. ``quality`` is the JPEG
-    quality of every frame (the clip's compression artefacts).
+    extension) and the file is moved over ``path`` only when complete; an iterable is written as it
+    comes, so a long video never sits in memory. ``quality`` is the JPEG quality of every frame (the
+    clip's compression artefacts); OpenCV's own MJPG encoder is used (present in every build and
+    byte-for-byte repeatable).
     """
     path = Path(path)
     if path.suffix.lower() != VIDEO_SUFFIX:
         raise UserError(f"{path}: clips are written as {VIDEO_SUFFIX} files")
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None:
+        raise UserError(f"{path}: no frames to write")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{path.parent}: cannot create folder ({exc.strerror or exc})") from None
     tmp = path.with_name(f".{path.stem}.tmp{VIDEO_SUFFIX}")
-    height, width = frames.shape[1:3]
-    # CAP_OPENCV_MJPEG: OpenCV's own encoder, present in every build and byte-for-byte repeatable.
+    height, width = first.shape[:2]
     writer = cv2.VideoWriter(str(tmp), cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter_fourcc(*VIDEO_FOURCC), float(fps),
                              (int(width), int(height)))
     try:
         if not writer.isOpened():
             raise UserError(f"{path}: OpenCV cannot open an MJPG writer here")
         writer.set(cv2.VIDEOWRITER_PROP_QUALITY, float(quality))
-        for frame in frames:
+        for frame in itertools.chain([first], frames):
             writer.write(np.ascontiguousarray(frame))
         writer.release()
         if not tmp.is_file() or tmp.stat().st_size == 0:
