@@ -139,12 +139,18 @@ def read_labels(path: str | Path) -> tuple[str, list[Event]]:
     return str(data.get("UrlLocal", "")), sorted(events, key=lambda e: (e.half, e.position_ms, e.label))
 
 
-def read_predictions(path: str | Path) -> tuple[str, list[Event]]:
-    """Read a ``results_spotting.json``: ``(UrlLocal, events sorted by half and time)``."""
+def read_predictions(path: str | Path, sort: bool = True) -> tuple[str, list[Event]]:
+    """Read a ``results_spotting.json``: ``(UrlLocal, events sorted by half and time)``.
+
+    With ``sort=False`` the events keep the file's order, which the official evaluation depends on
+    when two predictions of a class fall in the same half-second (the later one in the file wins).
+    """
     path = Path(path)
     data, items = _load(path, "predictions")
     events = [_event(path, i, item, "predictions") for i, item in enumerate(items)]
-    return str(data.get("UrlLocal", "")), sorted(events, key=lambda e: (e.half, e.position_ms, e.label))
+    if sort:
+        events = sorted(events, key=lambda e: (e.half, e.position_ms, e.label))
+    return str(data.get("UrlLocal", "")), events
 
 
 def labels_json(events: Iterable[Event], url_local: str = "") -> dict:
