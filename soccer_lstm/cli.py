@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "motion": "soccer_lstm.commands.motion:motion",
     "synth": "soccer_lstm.commands.synth:synth",
     "spot-score": "soccer_lstm.commands.spotting:spot_score",
+    "clips": "soccer_lstm.commands.spotting:clips",
 }
 
 
