@@ -126,8 +126,9 @@ def _read_config_file(ctx: click.Context, param: click.Parameter, value: str | N
 config_file_option = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), is_eager=True, expose_value=False,
     callback=_read_config_file,
-    help="TOML file with [extract], [codebook], [encode], [train], [evaluate], [predict] and [run] sections "
-         "(the keys of soccer_lstm/config.py): its values become this command's defaults; flags still win.")
+    help="TOML file with [extract], [codebook], [encode], [train], [evaluate], [predict], [run], [clips] and "
+         "[spot-score] sections (the keys of soccer_lstm/config.py): its values become this command's defaults; "
+         "flags still win.")
 
 
 # --------------------------------------------------------------------------- options of no stage config

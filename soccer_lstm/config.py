@@ -155,6 +155,25 @@ class RunConfig:
 
 
 @dataclass(frozen=True)
+class ClipsConfig:
+    """Options of ``clips``: training clips cut from annotated games."""
+
+    # Centred and 2 s: the built-in training clips are 1.6-2.4 s with the action mid-clip.
+    window: float = option(2.0, "Clip length in seconds, centred on each action's instant.", low=0.2)
+    background_per_game: int = option(-1, "Background clips per game, away from every action (-1: as many as "
+                                          "one class has in that game).", low=-1)
+    seed: int = _seed()  # where the background clips fall
+
+
+@dataclass(frozen=True)
+class SpotScoreConfig:
+    """Options of ``spot-score``: SoccerNet's spotting metric."""
+
+    tolerance: float = option(5.0, "Also report AP at this one tolerance in seconds (a prediction counts "
+                                   "within half of it either side).", low=0.5)
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     codebook: CodebookConfig = field(default_factory=CodebookConfig)
@@ -169,7 +188,7 @@ class PipelineConfig:
 # The TOML section of each stage config (and the Makefile's prefix-free variable names).
 SECTIONS: dict[type, str] = {ExtractConfig: "extract", CodebookConfig: "codebook", EncodeConfig: "encode",
                              TrainConfig: "train", PredictConfig: "predict", EvalConfig: "evaluate",
-                             RunConfig: "run"}
+                             RunConfig: "run", ClipsConfig: "clips", SpotScoreConfig: "spot-score"}
 STAGE_CONFIGS = tuple(SECTIONS)
 
 

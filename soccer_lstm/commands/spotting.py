@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
+
+from soccer_lstm.cli_options import build_config, config_file_option, config_options, overwrite_option
+from soccer_lstm.config import ClipsConfig, SpotScoreConfig
 
 
 def _class_list(value: str | None) -> list[str] | None:
@@ -22,10 +26,10 @@ def _class_list(value: str | None) -> list[str] | None:
               help="Folder of predictions: PREDICTIONS/<game>/results_spotting.json, <game> as under --labels.")
 @click.option("--classes", default=None, metavar="A,B,C",
               help="Score only these classes (default: every label of the annotations but background).")
-@click.option("--tolerance", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
-              help="Also report AP at this single tolerance in seconds (a prediction counts within half of it).")
+@config_options(SpotScoreConfig)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
-def spot_score(labels_root: str, predictions_root: str, classes: str | None, tolerance: float, as_json: bool) -> None:
+@config_file_option
+def spot_score(labels_root: str, predictions_root: str, classes: str | None, as_json: bool, **options: Any) -> None:
     """Score spotted actions with SoccerNet's metric: average-mAP (loose 5-60 s, tight 1-5 s) and AP per class.
 
     Computed as SoccerNet's official evaluation does (2 cells per second, greedy matching, 11-point
@@ -33,7 +37,8 @@ def spot_score(labels_root: str, predictions_root: str, classes: str | None, tol
     """
     from soccer_lstm.spotting.metric import format_spotting_score, score_games
 
-    score = score_games(labels_root, predictions_root, classes=_class_list(classes), tolerance=tolerance)
+    config = build_config(SpotScoreConfig, options)
+    score = score_games(labels_root, predictions_root, classes=_class_list(classes), tolerance=config.tolerance)
     click.echo(json.dumps(score.as_dict(), indent=2) if as_json else format_spotting_score(score))
 
 
@@ -41,18 +46,13 @@ def spot_score(labels_root: str, predictions_root: str, classes: str | None, tol
 @click.argument("games", type=click.Path())
 @click.option("-o", "--out", "out", type=click.Path(), required=True,
               help="Dataset folder to write: OUT/<label>/<game>_<half>_<ms>.avi and OUT/manifest.csv.")
-@click.option("--window", type=click.FloatRange(min=0, min_open=True), default=2.0, show_default=True,
-              help="Clip length in seconds, centred on each action's instant.")
-@click.option("--background-per-game", type=click.IntRange(min=0), default=None,
-              help="Background clips per game, away from every action  [default: as many as one class has "
-                   "in that game].")
 @click.option("--classes", default=None, metavar="A,B,C",
               help="Keep only these labels (default: every label of the annotations); background is always made.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Where the background clips fall.")
-@click.option("--overwrite", is_flag=True, help="Replace a dataset this command made from other games.")
+@config_options(ClipsConfig)
+@overwrite_option
+@config_file_option
 @click.pass_context
-def clips(ctx: click.Context, games: str, out: str, window: float, background_per_game: int | None,
-          classes: str | None, seed: int, overwrite: bool) -> None:
+def clips(ctx: click.Context, games: str, out: str, classes: str | None, overwrite: bool, **options: Any) -> None:
     """Cut training clips from the annotated games under GAMES: one per action, and background.
 
     GAMES holds games in SoccerNet's layout (any folder with Labels-v2.json and <half>_*.<video>
@@ -62,8 +62,10 @@ def clips(ctx: click.Context, games: str, out: str, window: float, background_pe
     """
     from soccer_lstm.spotting.clips import cut_clips
 
-    result = cut_clips(games, out, window=window, background_per_game=background_per_game,
-                       classes=_class_list(classes), seed=seed, overwrite=overwrite)
+    config = build_config(ClipsConfig, options)
+    result = cut_clips(games, out, window=config.window,
+                       background_per_game=None if config.background_per_game < 0 else config.background_per_game,
+                       classes=_class_list(classes), seed=config.seed, overwrite=overwrite)
     if not ctx.find_root().obj.get("quiet"):
         counts = ", ".join(f"{label} {n}" for label, n in sorted(result.counts.items()))
         click.echo(f"clips: {sum(result.counts.values())} clips from {result.games - len(result.skipped_games)} "
