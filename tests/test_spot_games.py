@@ -61,6 +61,17 @@ def test_games_are_deterministic_per_seed(games: Path, tmp_path: Path) -> None:
     assert (games / "game_001" / "Labels-v2.json").read_bytes() != (games / "game_000" / "Labels-v2.json").read_bytes()
 
 
+def test_two_halves_are_two_videos_with_their_own_annotations(tmp_path: Path) -> None:
+    result = run_cli("synth", "--games", "1", "--halves", "2", "--minutes", "0.7", "--seed", "1", "--size", SIZE,
+                     "--fps", "5", "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    game = tmp_path / "game_000"
+    assert sorted(p.name for p in game.iterdir()) == ["1_54p.avi", "2_54p.avi", "Labels-v2.json"]
+    events = read_labels(game / "Labels-v2.json")[1]
+    assert {e.half for e in events} == {1, 2} and all(e.seconds < 42 for e in events)
+    assert run_cli("synth", "--games", "1", "--fps", "2", "--out", tmp_path, quiet=False).exit_code == 2
+
+
 def test_every_action_instant_lies_inside_its_shot_and_shots_tile_the_half() -> None:
     half = plan_half(game_seed(0, 0), 1, minutes=3, size=(96, 54), fps=25)
     assert sum(s.n_frames for s in half.shots) == 3 * 60 * 25

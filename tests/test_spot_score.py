@@ -109,14 +109,16 @@ def test_bad_labels_are_named_in_one_line(tmp_path: Path) -> None:
 
 def test_the_table_lists_every_class_and_both_averages(tmp_path: Path) -> None:
     _game(tmp_path / "games", "g", [Event(1, 20_000, "Throw-in"), Event(1, 80_000, "Goal")])
-    write_predictions(tmp_path / "out" / "g" / "results_spotting.json", [Event(1, 21_000, "Throw-in", 0.7)])
-    result = run_cli("spot-score", "--labels", tmp_path / "games", "--predictions", tmp_path / "out")
+    write_predictions(tmp_path / "out" / "g" / "results_spotting.json", [Event(1, 21_000, "Throw-in", 0.7),
+                                                                         Event(1, 50_000, "throw-in", 0.7)])
+    result = run_cli("spot-score", "--labels", tmp_path / "games", "--predictions", tmp_path / "out", quiet=False)
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert lines[0].split() == ["class", "actions", "AP", "loose", "AP", "tight", "AP@5s"]
     assert lines[1].split()[0] == "Goal" and lines[2].split()[:2] == ["Throw-in", "1"]
     assert any(line.startswith("average-mAP loose") for line in lines)
     assert any(line.startswith("average-mAP tight") for line in lines)
+    assert "not scored" in result.stderr and "throw-in" in result.stderr
 
 
 # ------------------------------------------------------------------------------ the official evaluation

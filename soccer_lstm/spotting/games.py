@@ -24,6 +24,7 @@ from soccer_lstm.synth.game import game_look, game_seed, plan_half
 from soccer_lstm.synth.render import VIDEO_SUFFIX, write_clip
 
 DEFAULT_SIZE = (398, 224)        # SoccerNet's low-resolution videos are 224 pixels high
+MIN_FPS = 3
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,9 @@ def render_games(out_dir: str | os.PathLike, games: int = 1, minutes: float = 5.
         raise UserError(f"--games must be at least 1, got {games}")
     if halves not in (1, 2):
         raise UserError(f"--halves must be 1 or 2, got {halves}")
-    if not fps >= 1 or not float(fps).is_integer():
-        raise UserError(f"frame rate must be a positive whole number of frames per second, got {fps}")
+    if not fps >= MIN_FPS or not float(fps).is_integer():
+        # An action's shot (3-5 s) needs at least 8 frames to be scripted.
+        raise UserError(f"--fps: games need a whole number of at least {MIN_FPS} frames per second, got {fps}")
     out_dir = Path(out_dir)
     rendered = []
     for index in range(games):

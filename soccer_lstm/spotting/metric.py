@@ -262,6 +262,11 @@ def score_games(labels_root: str | Path, predictions_root: str | Path, classes: 
             log.warning("%s: no predictions for game %s (counted as none)", path, game.name)
             predictions = None
         games.append((game.name, labels, predictions))
+    scored = set(classes) if classes is not None else {e.label for _, labels, _ in games for e in labels}
+    unknown = sorted({e.label for _, _, predictions in games for e in predictions or []} - scored - {BACKGROUND})
+    if unknown:
+        log.warning("%s: predictions of labels that are not scored (not in the annotations or --classes), left "
+                    "out: %s", predictions_root, ", ".join(unknown))
     return spotting_score(games, classes, tolerance)
 
 
