@@ -25,7 +25,8 @@ from soccer_lstm.errors import UserError
 from soccer_lstm.synth.actions import make_script
 from soccer_lstm.synth.look import Look, make_look
 from soccer_lstm.synth.open_play import OPEN_PLAY, open_play
-from soccer_lstm.synth.render import CLASSES, film, _check
+from soccer_lstm.synth.render import CLASSES, _check, film
+from soccer_lstm.synth.script import Script
 
 CLOSE_UP = "close-up"
 OPEN_SHOT_S = (6.0, 20.0)       # a wide open-play shot
@@ -64,7 +65,7 @@ class Half:
     fps: float
     size: tuple[int, int]
     look: Look
-    _scripts: dict[int, object]
+    _scripts: dict[int, Script]
 
     @property
     def n_frames(self) -> int:
@@ -131,7 +132,7 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
     seconds = lambda s: max(1, int(round(s * fps)))  # noqa: E731
     shots: list[Shot] = []
     actions: list[GameAction] = []
-    scripts: dict[int, object] = {}
+    scripts: dict[int, Script] = {}
     order: list[str] = []
     done = 0
     gap = rng.uniform(*FIRST_GAP_S)
