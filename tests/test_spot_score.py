@@ -150,7 +150,8 @@ def test_the_figures_match_the_official_soccernet_evaluation(tmp_path: Path) -> 
     ours = score_games(labels_root, predictions_root)
     dictionary = {c: i for i, c in enumerate(classes)}
     for metric, mine, per_class in (("loose", ours.average_map_loose, ours.per_class_loose),
-                                    ("tight", ours.average_map_tight, ours.per_class_tight)):
+                                    ("tight", ours.average_map_tight, ours.per_class_tight),
+                                    ("at5", ours.map_at_tolerance, ours.per_class_at_tolerance)):
         theirs = evaluate(SoccerNet_path=str(labels_root), Predictions_path=str(predictions_root),
                           prediction_file="results_spotting.json", label_files="Labels-v2.json", dataset=None,
                           version=2, framerate=2, metric=metric, EVENT_DICTIONARY=dictionary)
