@@ -139,3 +139,19 @@ def test_a_labels_file_that_does_not_parse_is_named_in_one_line(tmp_path: Path) 
     result = run_cli("clips", tmp_path / "games", "-o", tmp_path / "out", quiet=False)
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and str(bad) in result.output
+
+
+def test_gap_sets_how_much_open_play_lies_between_actions() -> None:
+    sparse = plan_half(game_seed(0, 0), 1, minutes=3, size=(96, 54), fps=25)
+    dense = plan_half(game_seed(0, 0), 1, minutes=3, size=(96, 54), fps=25, gap=(4.0, 8.0))
+    assert len(dense.actions) > 2 * len(sparse.actions)
+    instants = [a.seconds for a in dense.actions]
+    # an action's shot lasts 3-5 s and its instant lies inside it: consecutive instants are at most
+    # gap + two shots apart, and at least the gap's minimum apart
+    assert all(4.0 <= b - a <= 8.0 + 10.0 for a, b in zip(instants, instants[1:]))
+
+
+def test_a_gap_out_of_range_is_refused_in_one_line(tmp_path: Path) -> None:
+    result = run_cli("synth", "--games", "1", "--minutes", "0.2", "--gap", "0-5", "--out", tmp_path / "g")
+    assert result.exit_code == 2
+    assert "--gap" in result.output and len(result.output.strip().splitlines()) == 1

@@ -58,10 +58,12 @@ class _Range(click.ParamType):
               help="With --games: length of each half in minutes.")
 @click.option("--halves", type=click.IntRange(min=1, max=2), default=1, show_default=True,
               help="With --games: halves per game, one video each.")
+@click.option("--gap", "gap", type=_Range(), default="15-50", show_default=True,
+              help="With --games: seconds of open play between two actions, MIN-MAX.")
 @click.pass_context
 def synth(ctx: click.Context, out_dir: str | None, clips_per_class: int, seed: int, size: tuple[int, int] | None,
           frame_range: tuple[int, int], fps: int, preview: str | None, games: int | None, minutes: float,
-          halves: int) -> None:
+          halves: int, gap: tuple[int, int]) -> None:
     """Render broadcast-style soccer clips of goal-kick, placed-kick, shot-on-goal and throw-in.
 
     The default data set of `make demo`: 25 clips per class, like MICC-Soccer-Actions-4. With
@@ -80,7 +82,7 @@ def synth(ctx: click.Context, out_dir: str | None, clips_per_class: int, seed: i
         from soccer_lstm.spotting.games import DEFAULT_SIZE, render_games
 
         rendered = render_games(out_dir, games=games, minutes=minutes, seed=seed, size=size or DEFAULT_SIZE,
-                                fps=fps, halves=halves)
+                                fps=fps, halves=halves, gap=(float(gap[0]), float(gap[1])))
         if not quiet:
             for game in rendered:
                 click.echo(f"{game.folder}: {len(game.events)} actions, {game.frames} frames rendered in "

@@ -20,7 +20,7 @@ from pathlib import Path
 from soccer_lstm import progress
 from soccer_lstm.errors import UserError
 from soccer_lstm.spotting.soccernet import LABELS_FILE, Event, write_labels
-from soccer_lstm.synth.game import game_look, game_seed, plan_half
+from soccer_lstm.synth.game import GAP_S, game_look, game_seed, plan_half
 from soccer_lstm.synth.render import VIDEO_SUFFIX, write_clip
 
 DEFAULT_SIZE = (398, 224)        # SoccerNet's low-resolution videos are 224 pixels high
@@ -54,7 +54,8 @@ def video_name(half: int, height: int) -> str:
 
 
 def render_games(out_dir: str | os.PathLike, games: int = 1, minutes: float = 5.0, seed: int = 0,
-                 size: tuple[int, int] = DEFAULT_SIZE, fps: int = 25, halves: int = 1) -> list[RenderedGame]:
+                 size: tuple[int, int] = DEFAULT_SIZE, fps: int = 25, halves: int = 1,
+                 gap: tuple[float, float] = GAP_S) -> list[RenderedGame]:
     """Render ``games`` whole games into ``out_dir/game_<nnn>/``.
 
     Parameters
@@ -74,6 +75,9 @@ def render_games(out_dir: str | os.PathLike, games: int = 1, minutes: float = 5.
         Frame rate, a whole number (the AVI header holds whole frame rates).
     halves : int
         Halves per game (1 or 2), each its own video.
+    gap : (min, max)
+        Seconds of open play between two actions (default 15-50; denser games give more training
+        clips per minute rendered).
 
     Returns
     -------
@@ -90,12 +94,12 @@ def render_games(out_dir: str | os.PathLike, games: int = 1, minutes: float = 5.
     rendered = []
     for index in range(games):
         rendered.append(render_game(out_dir / game_name(index), game_seed(seed, index), minutes, size, int(fps),
-                                    halves))
+                                    halves, gap))
     return rendered
 
 
 def render_game(folder: Path, seed: int, minutes: float, size: tuple[int, int], fps: int,
-                halves: int) -> RenderedGame:
+                halves: int, gap: tuple[float, float] = GAP_S) -> RenderedGame:
     """Render one game (``halves`` videos, then its ``Labels-v2.json``) into ``folder``."""
     start = time.perf_counter()
     look = game_look(seed)
@@ -104,7 +108,7 @@ def render_game(folder: Path, seed: int, minutes: float, size: tuple[int, int], 
     if labels.exists():          # a game being replaced is unfinished until its new labels are written
         labels.unlink()
     for half in range(1, halves + 1):
-        plan = plan_half(seed, half, minutes, size, fps, look)
+        plan = plan_half(seed, half, minutes, size, fps, look, gap)
         path = folder / video_name(half, int(size[1]))
         stream = progress.bar(plan.frames(), total=plan.n_frames, desc=f"{folder.name} half {half}", unit="frame")
         videos.append(write_clip(path, stream, fps, plan.jpeg_quality))

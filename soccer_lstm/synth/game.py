@@ -97,7 +97,7 @@ def game_look(seed: int) -> Look:
 
 
 def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, int] = (398, 224),
-              fps: float = 25.0, look: Look | None = None) -> Half:
+              fps: float = 25.0, look: Look | None = None, gap: tuple[float, float] = GAP_S) -> Half:
     """Plan half ``half`` of the game of ``seed``: shots, action instants, and a frame source.
 
     Parameters
@@ -114,6 +114,9 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
         Frame rate.
     look : Look, optional
         The game's look (default :func:`game_look` ``(seed)``).
+    gap : (min, max)
+        Seconds of open play between two actions (uniform); the first action comes after
+        ``FIRST_GAP_S`` clipped to at most ``max``.
 
     Returns
     -------
@@ -122,6 +125,8 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
     """
     size = (int(size[0]), int(size[1]))
     _check(CLASSES[0], size, 8)
+    if not 0 < gap[0] <= gap[1]:
+        raise UserError(f"--gap: the open play between actions must be MIN-MAX seconds with 0 < MIN <= MAX, got {gap}")
     if not minutes * 60 >= MIN_SHOT_S or not fps >= 1:
         raise UserError(f"a half must last at least {MIN_SHOT_S:g} s at 1 frame/s or more "
                         f"(got {minutes:g} min at {fps:g} frames/s)")
@@ -135,7 +140,8 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
     scripts: dict[int, Script] = {}
     order: list[str] = []
     done = 0
-    gap = rng.uniform(*FIRST_GAP_S)
+    between = (float(gap[0]), float(gap[1]))
+    gap = rng.uniform(min(FIRST_GAP_S[0], between[0]), min(FIRST_GAP_S[1], between[1]))
     while True:
         length = seconds(rng.uniform(*ACTION_S))
         if done + seconds(gap) + length + seconds(MIN_SHOT_S) > total:
@@ -150,7 +156,7 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
         shots.append(shot)
         actions.append(GameAction(action, done / fps + float(script.instant)))
         done += length
-        gap = rng.uniform(*GAP_S)
+        gap = rng.uniform(*between)
     _open_play(shots, rng, done, total - done, fps)
     return Half(shots, actions, float(fps), size, look, scripts)
 
