@@ -42,25 +42,32 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
         options.pop(name)
     config = build_config(SpotConfig, options)
     quiet = ctx.find_root().obj.get("quiet")
-    failed = spotted = 0
-    last_error = ""
+    deferred: list[str] = []   # failures before the first success: the last becomes the error if all fail
+    spotted = failed = 0
     for result in run_spot(model_dir, videos, out, config, overrides, plot=plot):
         for warning in result.warnings:
             click.echo(f"warning {result.path}: {warning}", err=True)
         if result.error:
             failed += 1
-            last_error = f"{result.path}: {result.error}"
-            click.echo(f"skipped {last_error}", err=True)
+            if spotted:
+                click.echo(f"skipped {result.path}: {result.error}", err=True)
+            else:
+                deferred.append(f"{result.path}: {result.error}")
             continue
         spotted += 1
+        for line in deferred:
+            click.echo(f"skipped {line}", err=True)
+        deferred = []
         if not quiet:
             click.echo(f"{result.path}: {len(result.events)} events in {result.seconds:.0f} s of video "
                        f"({result.speed:.1f}x real time) -> {result.timeline}", err=True)
         if result.predictions is not None:
             click.echo(str(result.predictions))
-    if failed and not spotted:
+    if not spotted:
         from soccer_lstm.errors import UserError
 
-        raise UserError(last_error if failed == 1 else f"none of the {failed} videos could be read ({last_error})")
+        for line in deferred[:-1]:
+            click.echo(f"skipped {line}", err=True)
+        raise UserError(deferred[-1] if failed == 1 else f"none of the {failed} videos could be read; {deferred[-1]}")
     if failed:
         ctx.exit(1)
