@@ -1,0 +1,170 @@
+"""Spotting: throughput as a multiple of real time, where its time goes, and peak memory against length.
+
+- Throughput: ``spot`` (decode, SIFT, local motion, camera motion, visual words, LSTM windows) on
+  a generated 25 fps video at SoccerNet's 224p size (398x224), with a model trained at the default
+  extract settings, in a fresh process (TensorFlow's start-up and the model's loading reported
+  apart); once at the model's frame step (1) and once with ``--frame-step 2``.
+- Where the time goes: the same video decoded alone, decoded + SIFT, decoded + local motion, the
+  whole streaming of per-frame vectors, and the LSTM over them, each timed on its own.
+- Memory: peak RSS of a fresh ``spot`` process on a short video and on a 10 times longer one
+  (smaller frames, so that the pair runs in seconds: what is compared is growth with length).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import child, now, say
+
+SPOT_SIZE = (398, 224)     # SoccerNet's 224p videos
+ACTIONS = ("shot-on-goal", "throw-in")
+
+
+def _model(work: Path, quick: bool) -> Path:
+    """A small model trained at the default extract settings on 398x224 clips (its speed is a full model's)."""
+    from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
+    from soccer_lstm.pipeline import run_codebook, run_encode, run_extract, run_train
+    from soccer_lstm.spotting.synthetic import write_training_set
+
+    data = write_training_set(work / "spot-data", ACTIONS, per_class=2 if quick else 3, n_frames=16, size=SPOT_SIZE)
+    run_extract(data, work / "spot-features", ExtractConfig())
+    run_codebook(work / "spot-features", work / "spot-codebook.npz", CodebookConfig(k=32, sample_size=4000))
+    run_encode(work / "spot-features", work / "spot-codebook.npz", work / "spot-sequences", EncodeConfig())
+    run_train(work / "spot-sequences", work / "spot-model", TrainConfig(epochs=2, patience=3))
+    return work / "spot-model"
+
+
+def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
+    """Every spotting figure (see the module docstring)."""
+    from soccer_lstm.spotting.synthetic import write_long_video
+
+    say("  training a small model at the default extract settings")
+    model = _model(work, quick)
+    n_actions = 2 if quick else 4
+    video = write_long_video(work / "spot-25fps.avi", list(ACTIONS) * (n_actions // 2), seed=7, size=SPOT_SIZE,
+                             action_frames=25, gap_frames=50)
+    out: dict[str, Any] = {"size": list(SPOT_SIZE), "video_s": video.n_frames / video.fps}
+    say(f"  throughput on {out['video_s']:.0f} s of 25 fps video at {SPOT_SIZE[0]}x{SPOT_SIZE[1]}")
+    out["step1"] = child("spot", str(model), str(video.path), "{}")
+    out["step2"] = child("spot", str(model), str(video.path), json.dumps({"frame_step": 2}))
+    out["x_real_time"] = out["step1"]["x_real_time"]
+    out["x_real_time_step2"] = out["step2"]["x_real_time"]
+    say("  where the time goes")
+    out["parts"] = child("spot_parts", str(model), str(video.path))
+    say("  peak memory, short and 10x longer video")
+    small = (160, 90)
+    short = write_long_video(work / "spot-short.avi", list(ACTIONS), seed=8, size=small, action_frames=25,
+                             gap_frames=40 if quick else 80)
+    frames = short.n_frames
+    long_actions = list(ACTIONS) * 10
+    long = write_long_video(work / "spot-long.avi", long_actions, seed=8, size=small, action_frames=25,
+                            gap_frames=max(2, (10 * frames - 25 * len(long_actions)) // (len(long_actions) + 1)))
+    overrides = json.dumps({"resize": 160})
+    out["memory"] = {"short": child("spot", str(model), str(short.path), overrides),
+                     "long": child("spot", str(model), str(long.path), overrides)}
+    out["memory"]["length_ratio"] = long.n_frames / short.n_frames
+    out["memory"]["rss_ratio"] = out["memory"]["long"]["peak_rss_mb"] / out["memory"]["short"]["peak_rss_mb"]
+    return out
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0   # kilobytes on Linux
+
+
+def child_spot(model: str, video: str, overrides: str) -> dict[str, Any]:
+    """One video spotted in a fresh process: seconds of video per second of work, and peak RSS."""
+    started = now()
+    from soccer_lstm import progress
+    from soccer_lstm.config import SpotConfig
+    from soccer_lstm.spotting.spot import _model_extract, spot_timeline
+    from soccer_lstm.stages.predict import load_model
+
+    progress.set_enabled(False)
+    pipeline = load_model(model)
+    extract, _ = _model_extract(pipeline, json.loads(overrides))
+    rss_loaded = _peak_rss_mb()
+    loaded = now()
+    timeline = spot_timeline(pipeline, video, SpotConfig(), extract)
+    seconds = now() - loaded
+    video_s = len(timeline.times) * timeline.frame_step / timeline.fps
+    return {"startup_s": loaded - started, "spot_s": seconds, "video_s": video_s, "frames": len(timeline.times),
+            "frame_step": extract.frame_step, "resize": extract.resize, "x_real_time": video_s / seconds,
+            "peak_rss_mb": _peak_rss_mb(), "rss_after_load_mb": rss_loaded}
+
+
+def child_spot_parts(model: str, video: str) -> dict[str, Any]:
+    """Seconds per processed frame of decoding, SIFT, local motion, the rest of the vectors, and the LSTM."""
+    import numpy as np
+
+    from soccer_lstm import progress
+    from soccer_lstm.config import SpotConfig
+    from soccer_lstm.features.local import LocalMotion
+    from soccer_lstm.features.sift import detect_frame, make_detector
+    from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
+    from soccer_lstm.spotting.spot import window_frames
+    from soccer_lstm.spotting.stream import stream_vectors
+    from soccer_lstm.stages.predict import load_model
+    from soccer_lstm.video import iter_frames
+
+    progress.set_enabled(False)
+    pipeline = load_model(model)
+    x = pipeline.extract
+
+    def timed(work: Any) -> tuple[float, int]:
+        started, n = time.perf_counter(), 0
+        for gray in iter_frames(video, x.resize, x.frame_step, x.crop_bars):
+            work(gray)
+            n += 1
+        return time.perf_counter() - started, n
+
+    decode, n = timed(lambda gray: None)
+    detector = make_detector(x)
+    sift, _ = timed(lambda gray: detect_frame(detector, gray, x.max_keypoints))
+    local = LocalMotion(x.grid, x.flow_preset)
+    local_s, _ = timed(lambda gray: (local.add(gray), local.take()))
+    started = time.perf_counter()
+    blocks = list(stream_vectors(video, pipeline, x))
+    vectors_s = time.perf_counter() - started
+    window, stride = window_frames(SpotConfig(), pipeline.meta.get("profile"), 25.0, x.frame_step)
+    pipeline.classifier.predict_steps([blocks[0][:window]])   # TensorFlow's tracing is start-up, not per frame
+    lstm = {}
+    for name in ("windows", "state"):
+        runner = (SlidingWindows(pipeline.classifier.predict_steps, len(pipeline.classes), window, stride)
+                  if name == "windows" else CarriedState(pipeline.classifier))
+        started = time.perf_counter()
+        for block in blocks:
+            runner.feed(block)
+        runner.finish()
+        lstm[name] = (time.perf_counter() - started) / n
+    rest = vectors_s - sift - local_s + decode
+    per = {"decode": decode / n, "sift": (sift - decode) / n, "local": (local_s - decode) / n,
+           "motion_words_scaling": rest / n, "lstm_windows": lstm["windows"], "lstm_state": lstm["state"]}
+    per_frame = {k: float(v) for k, v in per.items()}
+    total = sum(v for k, v in per_frame.items() if k != "lstm_state")
+    return {"frames": n, "window": window, "stride": stride, "s_per_frame": per_frame,
+            "share": {k: v / total for k, v in per_frame.items() if k != "lstm_state"},
+            "features_dim": int(np.concatenate(blocks).shape[1])}
+
+
+def markdown_rows(s: dict[str, Any]) -> list[str]:
+    """The bench table's rows for spotting."""
+    one, two, parts, memory = s["step1"], s["step2"], s["parts"], s["memory"]
+    per = parts["s_per_frame"]
+    where = ", ".join(f"{name} {1000 * per[name]:.1f} ms ({100 * parts['share'][name]:.0f} %)"
+                      for name in ("decode", "sift", "local", "motion_words_scaling", "lstm_windows"))
+    return [
+        f"| Spotting at the default settings, {s['video_s']:.0f} s of 25 fps video at {s['size'][0]}x{s['size'][1]} "
+        f"(`--resize {one['resize']}`, frame step 1, LSTM windows) | {one['x_real_time']:.2f}x real time "
+        f"({one['frames'] / one['spot_s']:.1f} frames/s) | goal 10x | TensorFlow start-up and model "
+        f"{one['startup_s']:.1f} s |",
+        f"| ... `--frame-step 2` (needs a model trained at frame step 2) | {two['x_real_time']:.2f}x real time | "
+        f"frame step 1 {one['x_real_time']:.2f}x | {two['x_real_time'] / one['x_real_time']:.2f} |",
+        f"| ... where the time goes, per processed frame | {where} | carried state instead of windows: "
+        f"{1000 * per['lstm_state']:.1f} ms | |",
+        f"| Spotting peak RSS, {memory['short']['video_s']:.0f} s vs {memory['long']['video_s']:.0f} s of video "
+        f"(`--resize 160`) | {memory['long']['peak_rss_mb']:.0f} MB | {memory['short']['peak_rss_mb']:.0f} MB | "
+        f"{memory['rss_ratio']:.2f} for {memory['length_ratio']:.1f}x the length |",
+    ]
