@@ -52,7 +52,6 @@ from spotting import bench_spotting, child_spot, child_spot_parts
 def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) -> dict[str, Any]:
     from soccer_lstm import progress
     from soccer_lstm.config import ExtractConfig
-    from soccer_lstm.parallel import available_cores
 
     progress.set_enabled(False)
     clips_per_class = 1 if quick else 2

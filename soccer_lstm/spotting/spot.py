@@ -126,7 +126,8 @@ def spot_timeline(pipeline: Any, path: str | Path, config: SpotConfig, extract: 
     return Timeline(times, probabilities, fps, extract.frame_step, window, stride, warnings)
 
 
-def _model_extract(pipeline: Any, overrides: dict[str, Any] | None) -> tuple[ExtractConfig, list[str]]:
+def model_extract(pipeline: Any, overrides: dict[str, Any] | None) -> tuple[ExtractConfig, list[str]]:
+    """The model's extract config with the user's ``overrides``, and a warning when the frame step changed."""
     extract = validate(replace(pipeline.extract, **(overrides or {})))
     notes = []
     if extract.frame_step != pipeline.extract.frame_step:
@@ -202,7 +203,7 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
     config = validate(config)
     pipeline = load_model(model_dir)
     check_background(pipeline.classes, config.background, model_dir)
-    extract, notes = _model_extract(pipeline, extract_overrides)
+    extract, notes = model_extract(pipeline, extract_overrides)
     games = plan_games(videos)
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():

@@ -147,3 +147,14 @@ def test_missing_and_unreadable_videos_are_named(model: Path, tmp_path: Path) ->
 def test_help() -> None:
     result = run_cli("spot", "--help")
     assert result.exit_code == 0 and "--inference" in result.output and "--frame-step" in result.output
+
+
+def test_window_sizes_come_from_the_model_unless_given() -> None:
+    from soccer_lstm.config import SpotConfig
+    from soccer_lstm.spotting.spot import DEFAULT_WINDOW, window_frames
+
+    profile = {"n_frames": [12.0, 40.0]}
+    assert window_frames(SpotConfig(), profile, 25.0, 1) == (40, 10)
+    assert window_frames(SpotConfig(), None, 25.0, 1) == (DEFAULT_WINDOW, DEFAULT_WINDOW // 4)
+    assert window_frames(SpotConfig(window=4.0, stride=1.0), profile, 25.0, 2) == (50, 12)
+    assert window_frames(SpotConfig(window=0.01), profile, 25.0, 1) == (1, 1)
