@@ -4,8 +4,8 @@
   a generated 25 fps video at SoccerNet's 224p size (398x224), with a model trained at the default
   extract settings, in a fresh process (TensorFlow's start-up and the model's loading reported
   apart); once at the model's frame step (1) and once with ``--frame-step 2``.
-- Where the time goes: the same video decoded alone, decoded + SIFT, decoded + local motion, the
-  whole streaming of per-frame vectors, and the LSTM over them, each timed on its own.
+- Where the time goes: one streaming pass over the same video with SIFT, local motion and the block
+  encoding (camera motion, visual words) timed inside it, and the LSTM over its vectors.
 - Memory: peak RSS of a fresh ``spot`` process on a short video and on a 10 times longer one
   (smaller frames, so that the pair runs in seconds: what is compared is growth with length).
 """
@@ -111,49 +111,63 @@ def child_spot(model: str, video: str, overrides: str) -> dict[str, Any]:
     extract, _ = model_extract(pipeline, json.loads(overrides))
     rss_loaded = _status_mb("VmRSS") or _peak_rss_mb()
     peak_reset = _reset_peak_rss()
+    samples: list[float] = []   # RSS after each block: a plateau, or growth with the video's length
+    advance = progress.VideoProgress.advance
+
+    def sampled(self: Any, seconds: float) -> None:
+        advance(self, seconds)
+        samples.append(_status_mb("VmRSS") or 0.0)
+
+    progress.VideoProgress.advance = sampled
     loaded = now()
     timeline = spot_timeline(pipeline, video, SpotConfig(), extract)
     seconds = now() - loaded
     video_s = len(timeline.times) * timeline.frame_step / timeline.fps
     return {"startup_s": loaded - started, "spot_s": seconds, "video_s": video_s, "frames": len(timeline.times),
             "frame_step": extract.frame_step, "resize": extract.resize, "x_real_time": video_s / seconds,
-            "peak_rss_mb": _peak_rss_mb(), "rss_after_load_mb": rss_loaded, "peak_reset": peak_reset}
+            "peak_rss_mb": _peak_rss_mb(), "rss_after_load_mb": rss_loaded, "peak_reset": peak_reset,
+            "rss_by_block_mb": samples}
 
 
 def child_spot_parts(model: str, video: str) -> dict[str, Any]:
-    """Seconds per processed frame of decoding, SIFT, local motion, the rest of the vectors, and the LSTM."""
+    """Seconds per processed frame of each part of one streaming pass, timed inside that pass.
+
+    SIFT (``detect_frame``), local motion (``LocalMotion.add``) and the block encoding (camera
+    motion, visual words: ``encode_clip``) are wrapped with timers; decoding and the rest are what
+    remains of the pass. The LSTM is timed on the pass's vectors, windows and carried state.
+    """
     import numpy as np
 
+    import soccer_lstm.features.words as words
+    import soccer_lstm.spotting.stream as stream
     from soccer_lstm import progress
     from soccer_lstm.config import SpotConfig
     from soccer_lstm.features.local import LocalMotion
-    from soccer_lstm.features.sift import detect_frame, make_detector
     from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
     from soccer_lstm.spotting.spot import window_frames
-    from soccer_lstm.spotting.stream import stream_vectors
     from soccer_lstm.stages.predict import load_model
-    from soccer_lstm.video import iter_frames
 
     progress.set_enabled(False)
     pipeline = load_model(model)
-    x = pipeline.extract
+    spent = {"sift": 0.0, "local": 0.0, "motion_words": 0.0}
 
-    def timed(work: Any) -> tuple[float, int]:
-        started, n = time.perf_counter(), 0
-        for gray in iter_frames(video, x.resize, x.frame_step, x.crop_bars):
-            work(gray)
-            n += 1
-        return time.perf_counter() - started, n
+    def timer(name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return timed
 
-    decode, n = timed(lambda gray: None)
-    detector = make_detector(x)
-    sift, _ = timed(lambda gray: detect_frame(detector, gray, x.max_keypoints))
-    local = LocalMotion(x.grid, x.flow_preset)
-    local_s, _ = timed(lambda gray: (local.add(gray), local.take()))
+    stream.detect_frame = timer("sift", stream.detect_frame)
+    LocalMotion.add = timer("local", LocalMotion.add)
+    words.encode_clip = timer("motion_words", words.encode_clip)
     started = time.perf_counter()
-    blocks = list(stream_vectors(video, pipeline, x))
-    vectors_s = time.perf_counter() - started
-    window, stride = window_frames(SpotConfig(), pipeline.meta.get("profile"), 25.0, x.frame_step)
+    blocks = list(stream.stream_vectors(video, pipeline, pipeline.extract))
+    total = time.perf_counter() - started
+    n = sum(len(b) for b in blocks)
+    window, stride = window_frames(SpotConfig(), pipeline.meta.get("profile"), 25.0, pipeline.extract.frame_step)
     pipeline.classifier.predict_steps([blocks[0][:window]])   # TensorFlow's tracing is start-up, not per frame
     lstm = {}
     for name in ("windows", "state"):
@@ -164,13 +178,11 @@ def child_spot_parts(model: str, video: str) -> dict[str, Any]:
             runner.feed(block)
         runner.finish()
         lstm[name] = (time.perf_counter() - started) / n
-    rest = vectors_s - sift - local_s + decode
-    per = {"decode": decode / n, "sift": (sift - decode) / n, "local": (local_s - decode) / n,
-           "motion_words_scaling": rest / n, "lstm_windows": lstm["windows"], "lstm_state": lstm["state"]}
-    per_frame = {k: float(v) for k, v in per.items()}
-    total = sum(v for k, v in per_frame.items() if k != "lstm_state")
+    per_frame = {"decode_and_rest": (total - sum(spent.values())) / n, **{k: v / n for k, v in spent.items()},
+                 "lstm_windows": lstm["windows"], "lstm_state": lstm["state"]}
+    whole = sum(v for k, v in per_frame.items() if k != "lstm_state")
     return {"frames": n, "window": window, "stride": stride, "s_per_frame": per_frame,
-            "share": {k: v / total for k, v in per_frame.items() if k != "lstm_state"},
+            "share": {k: v / whole for k, v in per_frame.items() if k != "lstm_state"},
             "features_dim": int(np.concatenate(blocks).shape[1])}
 
 
@@ -179,7 +191,7 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
     one, two, parts, memory = s["step1"], s["step2"], s["parts"], s["memory"]
     per = parts["s_per_frame"]
     where = ", ".join(f"{name} {1000 * per[name]:.1f} ms ({100 * parts['share'][name]:.0f} %)"
-                      for name in ("decode", "sift", "local", "motion_words_scaling", "lstm_windows"))
+                      for name in ("decode_and_rest", "sift", "local", "motion_words", "lstm_windows"))
     return [
         f"| Spotting at the default settings, {s['video_s']:.0f} s of 25 fps video at {s['size'][0]}x{s['size'][1]} "
         f"(`--resize {one['resize']}`, frame step 1, LSTM windows) | {one['x_real_time']:.2f}x real time "
@@ -194,4 +206,12 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
         f"(+{memory['growth_mb']['long']:.0f} MB over the loaded model) | {memory['short']['peak_rss_mb']:.0f} MB "
         f"(+{memory['growth_mb']['short']:.0f} MB) | {memory['rss_ratio']:.2f} for {memory['length_ratio']:.1f}x "
         f"the length |",
+        f"| ... RSS of the long video's spot after a quarter, half, three quarters and all of it | "
+        f"{', '.join(f'{v:.0f}' for v in _quarters(memory['long']['rss_by_block_mb']))} MB | "
+        f"after loading the model {memory['long']['rss_after_load_mb']:.0f} MB | |",
     ]
+
+
+def _quarters(values: list[float]) -> list[float]:
+    n = len(values)
+    return [values[min(n - 1, max(0, round(q * n) - 1))] for q in (0.25, 0.5, 0.75, 1.0)] if n else []

@@ -33,7 +33,7 @@ def plot_timeline(path: str | Path, times: np.ndarray, probabilities: np.ndarray
     """Draw one probability curve per class over time, the spotted events and the annotated ones.
 
     Spotted events are triangles on their class's curve at their confidence; annotations (from a
-    ``Labels-v2.json``) are dashed vertical lines in their class's colour along the bottom. The
+    ``Labels-v2.json``) are dashed vertical lines in their class's colour behind the curves. The
     background class is drawn grey. Written atomically.
     """
     from soccer_lstm.figures import new_figure, save_png
@@ -55,7 +55,7 @@ def plot_timeline(path: str | Path, times: np.ndarray, probabilities: np.ndarray
     shown = set()
     for note in annotations:
         colour = colours.get(note.label, "k")
-        ax.axvline(note.seconds / scale, ymax=0.12, color=colour, ls="--", lw=1.5,
+        ax.axvline(note.seconds / scale, color=colour, ls="--", lw=1.2, alpha=0.7, zorder=0,
                    label=None if note.label in shown else f"annotated {note.label}")
         shown.add(note.label)
     ax.set_ylim(0, 1.05)
