@@ -6,7 +6,8 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from soccer_lstm.cli_options import build_config, config_file_option, config_options, extract_options, model_option, out_option
+from soccer_lstm.cli_options import (build_config, config_file_option, config_options, extract_options, model_option,
+                                     out_option, overwrite_option)
 from soccer_lstm.config import ExtractConfig, SpotConfig
 
 
@@ -23,9 +24,11 @@ def _given(ctx: click.Context, names: list[str], options: dict[str, Any]) -> dic
 @click.option("--plot", is_flag=True, help="Also draw each video's timeline.png (probabilities, spotted and annotated events).")
 @config_options(SpotConfig)
 @extract_options
+@overwrite_option
 @config_file_option
 @click.pass_context
-def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, plot: bool, **options: Any) -> None:
+def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, plot: bool, overwrite: bool,
+         **options: Any) -> None:
     """Find the actions in whole videos (VIDEO...: video files, frame folders, or folders of games).
 
     Each video is decoded once, streaming; the LSTM runs over all of it and per-class probability
@@ -44,7 +47,7 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
     quiet = ctx.find_root().obj.get("quiet")
     deferred: list[str] = []   # failures before the first success: the last becomes the error if all fail
     spotted = failed = 0
-    for result in run_spot(model_dir, videos, out, config, overrides, plot=plot):
+    for result in run_spot(model_dir, videos, out, config, overrides, plot=plot, overwrite=overwrite):
         for warning in result.warnings:
             click.echo(f"warning {result.path}: {warning}", err=True)
         if result.error:

@@ -170,7 +170,7 @@ def _spot_video(pipeline: Any, job: VideoJob, game: Game, out_dir: Path, config:
 
 def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str | Path,
              config: SpotConfig = SpotConfig(), extract_overrides: dict[str, Any] | None = None,
-             plot: bool = False) -> Iterator[VideoSpot]:
+             plot: bool = False, overwrite: bool = False) -> Iterator[VideoSpot]:
     """Spot the actions of ``videos`` with a model folder; yield each video's result as it is done.
 
     The model, the background class and every input (:func:`~soccer_lstm.spotting.plan.plan_games`)
@@ -191,12 +191,15 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
         Extract options that replace the model's own (``frame_step``, ``resize``, ...).
     plot : bool
         Also draw ``timeline.png`` per video.
+    overwrite : bool
+        Empty an ``OUT`` that holds predictions of another model first (the project's folder rule,
+        docs/design.md "Output folders"; the same model's folder is added to and updated).
 
     Raises
     ------
     UserError
         A missing or foreign model, a model without the background class, a bad input, or an
-        output folder that is a file.
+        output folder that is a file, another stage's, or another model's predictions.
     """
     from soccer_lstm.stages.predict import load_model
 
@@ -205,9 +208,10 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
     check_background(pipeline.classes, config.background, model_dir)
     extract, notes = model_extract(pipeline, extract_overrides)
     games = plan_games(videos)
+    from soccer_lstm.ownership import claim_folder, folder_ref
+
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UserError(f"{out_dir}: is a file, not a folder; choose another --out")
+    claim_folder(out_dir, "spot", {"model": folder_ref(model_dir)}, overwrite)
     for game in games:
         events: list[Event] = []
         spotted = 0

@@ -158,3 +158,22 @@ def test_window_sizes_come_from_the_model_unless_given() -> None:
     assert window_frames(SpotConfig(), None, 25.0, 1) == (DEFAULT_WINDOW, DEFAULT_WINDOW // 4)
     assert window_frames(SpotConfig(window=4.0, stride=1.0), profile, 25.0, 2) == (50, 12)
     assert window_frames(SpotConfig(window=0.01), profile, 25.0, 1) == (1, 1)
+
+
+def test_out_follows_the_folder_rule(model: Path, long_video: LongVideo, tmp_path: Path) -> None:
+    """Another stage's folder is refused; the same model's predictions are added to; another model's need --overwrite."""
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / ".soccer-lstm-owner.json").write_text(json.dumps({"stage": "extract", "id": "x",
+                                                                              "inputs": {}}))
+    line = error_line(run_cli("spot", "--model", model, long_video.path, "-o", tmp_path / "features"))
+    assert "is a features folder written by 'soccer-lstm extract'" in line
+    out = tmp_path / "out"
+    run_ok("spot", "--model", model, long_video.path, "-o", out, "--window", "0.4")
+    run_ok("spot", "--model", model, long_video.path, "-o", out, "--window", "0.4")
+    other = tmp_path / "other-model"
+    shutil.copytree(model, other)
+    (other / ".soccer-lstm-owner.json").unlink(missing_ok=True)
+    line = error_line(run_cli("spot", "--model", other, long_video.path, "-o", out))
+    assert "--overwrite" in line
+    run_ok("spot", "--model", other, long_video.path, "-o", out, "--overwrite", "--window", "0.4")
+    assert (out / "match" / "results_spotting.json").is_file()
