@@ -177,3 +177,31 @@ def test_out_follows_the_folder_rule(model: Path, long_video: LongVideo, tmp_pat
     assert "--overwrite" in line
     run_ok("spot", "--model", other, long_video.path, "-o", out, "--overwrite", "--window", "0.4")
     assert (out / "match" / "results_spotting.json").is_file()
+
+
+def test_a_frame_folder_and_another_frame_step_are_spotted_with_warnings(model: Path, tmp_path: Path) -> None:
+    from clipgen import clip_frames, write_frame_folder
+
+    frames = write_frame_folder(tmp_path / "frames", clip_frames("still", 2, n_frames=10, size=(128, 96)))
+    result = run_cli("spot", "--model", model, frames, "-o", tmp_path / "out", "--frame-step", "2", quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "assumed 25 fps" in result.output and "--frame-step 2 but the model was trained at frame step 1" in result.output
+    times, probabilities, _, meta = load_timeline(tmp_path / "out" / "frames" / "timeline.npz")
+    assert len(probabilities) == 5 and meta["frame_step"] == 2
+    np.testing.assert_allclose(times, np.arange(5) * 2 / 25)
+
+
+def test_two_videos_with_one_output_folder_are_refused_before_any_work(model: Path, long_video: LongVideo,
+                                                                       tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copy(long_video.path, tmp_path / folder / "match.avi")
+    line = error_line(run_cli("spot", "--model", model, tmp_path / "a" / "match.avi", tmp_path / "b" / "match.avi",
+                              "-o", tmp_path / "out"))
+    assert "same output folder 'match'" in line and not (tmp_path / "out").exists()
+    game = tmp_path / "game"
+    game.mkdir()
+    for name in ("1_224p.avi", "1_720p.avi"):
+        shutil.copy(long_video.path, game / name)
+    line = error_line(run_cli("spot", "--model", model, game, "-o", tmp_path / "out"))
+    assert "already has a video of half 1" in line
