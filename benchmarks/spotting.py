@@ -3,7 +3,9 @@
 - Throughput: ``spot`` (decode, SIFT, local motion, camera motion, visual words, LSTM windows) on
   a generated 25 fps video at SoccerNet's 224p size (398x224), with a model trained at the default
   extract settings, in a fresh process (TensorFlow's start-up and the model's loading reported
-  apart); once at the model's frame step (1) and once with ``--frame-step 2``.
+  apart); once at the model's frame step (1), once with ``--frame-step 2``, and once at light
+  settings (frame step 2, ``--resize 160``, 150 keypoints, ``ultrafast`` flow) that a model would have
+  to be trained with: how far the classical features are from 10x real time.
 - Where the time goes: one streaming pass over the same video with SIFT, local motion and the block
   encoding (camera motion, visual words) timed inside it, and the LSTM over its vectors.
 - Memory: peak RSS of a fresh ``spot`` process on a short video and on a 10 times longer one
@@ -50,6 +52,9 @@ def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
     say(f"  throughput on {out['video_s']:.0f} s of 25 fps video at {SPOT_SIZE[0]}x{SPOT_SIZE[1]}")
     out["step1"] = child("spot", str(model), str(video.path), "{}")
     out["step2"] = child("spot", str(model), str(video.path), json.dumps({"frame_step": 2}))
+    light = {"frame_step": 2, "resize": 160, "max_keypoints": 150, "flow_preset": "ultrafast"}
+    out["light"] = child("spot", str(model), str(video.path), json.dumps(light))
+    out["light"]["settings"] = light
     out["x_real_time"] = out["step1"]["x_real_time"]
     out["x_real_time_step2"] = out["step2"]["x_real_time"]
     say("  where the time goes")
@@ -199,6 +204,9 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
         f"{one['startup_s']:.1f} s |",
         f"| ... `--frame-step 2` (needs a model trained at frame step 2) | {two['x_real_time']:.2f}x real time | "
         f"frame step 1 {one['x_real_time']:.2f}x | {two['x_real_time'] / one['x_real_time']:.2f} |",
+        f"| ... light settings (`--frame-step 2 --resize 160 --max-keypoints 150 --flow-preset ultrafast`; a model "
+        f"trained with them) | {s['light']['x_real_time']:.2f}x real time | frame step 1 {one['x_real_time']:.2f}x | "
+        f"{s['light']['x_real_time'] / one['x_real_time']:.2f} |",
         f"| ... where the time goes, per processed frame | {where} | carried state instead of windows: "
         f"{1000 * per['lstm_state']:.1f} ms | |",
         f"| Spotting peak RSS (after the model is loaded), {memory['long']['video_s']:.0f} s vs "
