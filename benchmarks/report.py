@@ -9,6 +9,8 @@ from harness import CLIP_SIZE
 
 
 def markdown(r: dict[str, Any]) -> str:
+    if "extract" not in r:   # one section alone (run.py --only spotting)
+        return _head(r, "one section") + "\n\n" + "\n".join(_table_head() + _spotting_rows(r)) + "\n"
     e, d = r["extract"], r.get("extract_default")
     lines = [
         "| Measure | soccer-lstm | Reference (same run) | Ratio |",
@@ -73,6 +75,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"| Synthetic renderer at {CLIP_SIZE[0]}x{CLIP_SIZE[1]} | {r['render']['fps']:.1f} frames/s | "
         f"extraction {e['extract_fps']:.1f} frames/s | {r['render']['fps'] / e['extract_fps']:.2f} |",
     ]
+    lines += _spotting_rows(r)
     busy = r["load_before"][0] > r["machine"]["cores"] or r["load_after"][0] > r["machine"]["cores"]
     warning = ("\n\n**The machine was busy** (load average above its core count): wall-clock figures, and "
                "the `--n-jobs 2` scaling above all, show the share of the cores this run was given, not the "
@@ -83,6 +86,22 @@ def markdown(r: dict[str, Any]) -> str:
             f"OpenCV {r['machine']['opencv']}, {r['finished']}; load average {r['load_before'][0]:.1f} before, "
             f"{r['load_after'][0]:.1f} after; median of {e['repeats']} interleaved runs (extraction pairs: {e['pairs']}), {r['total_s'] / 60:.1f} min in all.")
     return head + warning + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _table_head() -> list[str]:
+    return ["| Measure | soccer-lstm | Reference (same run) | Ratio |", "|---|---|---|---|"]
+
+
+def _spotting_rows(r: dict[str, Any]) -> list[str]:
+    from spotting import markdown_rows
+
+    return markdown_rows(r["spotting"]) if r.get("spotting") else []
+
+
+def _head(r: dict[str, Any], what: str) -> str:
+    return (f"Measured by `python benchmarks/run.py --only spotting` ({what}) on {r['machine']['cores']} cores "
+            f"({r['machine']['cpu']}), OpenCV {r['machine']['opencv']}, {r['finished']}; load average "
+            f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after; {r['total_s'] / 60:.1f} min in all.")
 
 
 def cpu_name() -> str:

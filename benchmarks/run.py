@@ -15,7 +15,9 @@ What is measured (clips are rendered into a temporary folder and deleted at the 
 - codebook time and peak memory on feature stores of 1x, 10x and 100x descriptors;
 - encode throughput, LSTM training time per epoch, predict latency per clip with TensorFlow's
   start-up reported apart;
-- frames per second of the synthetic renderer.
+- frames per second of the synthetic renderer;
+- spotting (benchmarks/spotting.py): throughput as a multiple of real time for 25 fps video at the
+  default settings, where its time goes, and peak memory on a short and a 10 times longer video.
 
 Every timed pipeline run writes into a fresh folder, so no cache hides work. Extraction timings
 take the median of several interleaved repeats, and the pipeline's overhead is the median of the
@@ -23,7 +25,7 @@ time ratios of back-to-back pairs (pipeline, bare loop), because the shared mach
 by more than the overhead being measured; other timings take the best of their repeats. The load
 average before and after is recorded beside them.
 
-Usage: ``python benchmarks/run.py [--quick] [--keep DIR]``.
+Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting]``.
 """
 from __future__ import annotations
 
@@ -44,14 +46,12 @@ from extraction import bench_dask, bench_extraction, bench_local, bench_motion
 from harness import CLIP_SIZE, CODEBOOK_K, HERE, child, clip_paths, now, render_clips, say
 from learning import bench_codebook, bench_encode, child_codebook, child_predict, child_train
 from report import cpu_name, markdown, rounded
+from spotting import bench_spotting, child_spot, child_spot_parts
 
 
-def run(out_dir: Path, quick: bool, keep: Path | None) -> dict[str, Any]:
-    import cv2
-
+def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) -> dict[str, Any]:
     from soccer_lstm import progress
     from soccer_lstm.config import ExtractConfig
-    from soccer_lstm.parallel import available_cores
 
     progress.set_enabled(False)
     clips_per_class = 1 if quick else 2
@@ -64,6 +64,10 @@ def run(out_dir: Path, quick: bool, keep: Path | None) -> dict[str, Any]:
         keep.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="soccer-lstm-bench-", dir=keep))
     try:
+        if only == "spotting":
+            say("spotting")
+            results["spotting"] = bench_spotting(work, quick)
+            return _finish(results, out_dir, started)
         data = work / "clips"
         say(f"rendering benchmark clips into {data}")
         results["render"] = render_clips(data, clips_per_class, n_frames)
@@ -109,22 +113,36 @@ def run(out_dir: Path, quick: bool, keep: Path | None) -> dict[str, Any]:
         results["predict"] = child("predict", str(work / "model"), *map(str, clip_paths(data)[:4]))
         results["predict_latency_s"] = results["predict"]["latency_s"]
         results["predict_startup_s"] = results["predict"]["import_s"] + results["predict"]["load_model_s"]
+
+        say("spotting (fresh processes)")
+        results["spotting"] = bench_spotting(work, quick)
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+    return _finish(results, out_dir, started)
+
+
+def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str, Any]:
+    """Machine, load and time of a run; results.json and results.md written (the spotting section alone: its own files)."""
+    import cv2
+
+    from soccer_lstm.parallel import available_cores
+
     results["load_after"] = list(os.getloadavg())
     results["total_s"] = now() - started
     results["finished"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results["machine"] = {"cores": available_cores(), "cpu": cpu_name(), "python": platform.python_version(),
                           "opencv": cv2.__version__, "numpy": np.__version__}
     results = rounded(results)
-    (out_dir / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    (out_dir / "results.md").write_text(markdown(results))
+    name = "results" if "extract" in results else "results-spotting"
+    (out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    (out_dir / f"{name}.md").write_text(markdown(results))
     return results
 
 
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
-    "codebook": child_codebook, "train": child_train, "predict": child_predict}
+    "codebook": child_codebook, "train": child_train, "predict": child_predict, "spot": child_spot,
+    "spot_parts": child_spot_parts}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Tiny sizes and one repeat: checks the script, not the speed.")
     parser.add_argument("--keep", type=Path, default=None, help="Make the work folder inside this folder and keep it.")
     parser.add_argument("--out", type=Path, default=HERE, help="Where results.json and results.md go.")
+    parser.add_argument("--only", choices=["spotting"], default=None,
+                        help="Run one section only (results-spotting.json and .md beside the others).")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -139,9 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(CHILDREN[task](*rest)))
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    results = run(args.out, args.quick, args.keep)
+    results = run(args.out, args.quick, args.keep, args.only)
     print(markdown(results))
-    print(f"wrote {args.out / 'results.json'} and {args.out / 'results.md'} in {results['total_s']:.0f} s")
+    name = "results" if args.only is None else f"results-{args.only}"
+    print(f"wrote {args.out / (name + '.json')} and {args.out / (name + '.md')} in {results['total_s']:.0f} s")
     return 0
 
 

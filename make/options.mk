@@ -11,9 +11,11 @@ TRAIN_FLAGS = $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt
 EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 REPRODUCE_FLAGS = $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 SCORE_FLAGS = $(call opt,min-margin,MIN_MARGIN)
+SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $(call opt,window,WINDOW) $(call opt,stride,STRIDE) $(call opt,nms,NMS) $(call opt,min-confidence,MIN_CONFIDENCE) $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID)
 
 define OPTIONS_HELP
   AGGREGATION        mean     How per-frame decisions become one clip label.
+  BACKGROUND         backgroundThe model's class for 'no action' (never spotted; the model must have it).
   BATCH_SIZE         8        Clips per update (adam; the paper preset uses 1).
   CONTRAST_THRESHOLD 0.04     SIFT contrast threshold (OpenCV's default 0.04).
   CROP_BARS          true     Remove black letterbox/pillarbox bars before resizing.
@@ -26,14 +28,17 @@ define OPTIONS_HELP
   FRAME_STEP         1        Keep every n-th frame.
   FUSION             joint    Several kinds: one LSTM per kind with scores added under one softmax (joint), one softmax each, averaged (late), or one LSTM on all (early).
   GRID               3        Cells per side of the HOF/MBH/HOG spatial grid.
+  INFERENCE          windows  Run the LSTM on overlapping windows, averaged (windows), or once over the whole video, its state carried on (state).
   K                  200      Visual words (k-means clusters).
   KMEANS_BATCH_SIZE  4096     MiniBatchKMeans batch size.
   LEARNING_RATE      0.001    Adam learning rate (the paper preset fixes its own).
   MAX_KEYPOINTS      300      Strongest SIFT keypoints kept per frame (0 = all).
   MAX_STEPS          0        Truncate sequences longer than this many frames (0 = no limit).
+  MIN_CONFIDENCE     0.5      Lowest probability peak reported as an event.
   MIN_MARGIN         0.15     Flag an answer as low confidence when its top probability beats the runner-up by less than this.
   MIRROR             true     Also train on left-right mirrored copies of the clips' camera and local motion.
   MOTION_MODEL       affine   Camera motion model: affine (6 numbers) or similarity (4 numbers).
+  NMS                10.0     Suppression window in seconds: no two events of one class closer than this.
   N_JOBS             1        Parallel worker processes for per-clip work and cross-validation folds (-1 = all cores).
   OPTIMIZER          adam     adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).
   PATIENCE           20       Early stopping: epochs without validation improvement.
@@ -42,8 +47,10 @@ define OPTIONS_HELP
   SCALE              all      Standardise every column, the motion columns or none (training-clip statistics).
   SEED               0        Seed of every random step (descriptor sample, k-means, weights, folds).
   SEEDS              -        Repeat cross-validation with these seeds, e.g. 0,1,2 (default: --seed); the folds stay fixed.
+  STRIDE             0.0      Seconds between window starts (0: a quarter of the window).
   THREADS            1        Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).
   UNITS              150      LSTM cells (150 in the paper).
   VALIDATION_SPLIT   0.2      Share of training clips held out for early stopping.
+  WINDOW             0.0      Seconds of video per LSTM window (0: the longest training clip).
 endef
 export OPTIONS_HELP

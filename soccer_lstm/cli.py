@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "reproduce": "soccer_lstm.commands.reproduce:reproduce",
     "motion": "soccer_lstm.commands.motion:motion",
     "synth": "soccer_lstm.commands.synth:synth",
+    "spot": "soccer_lstm.commands.spot:spot",
     "spot-score": "soccer_lstm.commands.spotting:spot_score",
     "clips": "soccer_lstm.commands.spotting:clips",
 }

@@ -126,8 +126,8 @@ def _read_config_file(ctx: click.Context, param: click.Parameter, value: str | N
 config_file_option = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), is_eager=True, expose_value=False,
     callback=_read_config_file,
-    help="TOML file with [extract], [codebook], [encode], [train], [evaluate], [predict], [run], [clips] and "
-         "[spot-score] sections (the keys of soccer_lstm/config.py): its values become this command's defaults; "
+    help="TOML file with [extract], [codebook], [encode], [train], [evaluate], [predict], [run], [clips], [spot] "
+         "and [spot-score] sections (the keys of soccer_lstm/config.py): its values become this command's defaults; "
          "flags still win.")
 
 
@@ -167,7 +167,7 @@ def run_config(options: dict[str, Any]) -> RunConfig:
 MAKEFILE_FRAGMENT = "make/options.mk"
 # The make targets that call a command with its options, and the variables holding those options.
 MAKE_COMMANDS = {"extract": "EXTRACT", "codebook": "CODEBOOK", "encode": "ENCODE", "train": "TRAIN",
-                 "evaluate": "EVALUATE", "reproduce": "REPRODUCE", "score": "SCORE"}
+                 "evaluate": "EVALUATE", "reproduce": "REPRODUCE", "score": "SCORE", "spot": "SPOT"}
 
 
 def option_fields_of(command: click.Command) -> list[tuple[click.Option, Field]]:

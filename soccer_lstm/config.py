@@ -26,6 +26,7 @@ OPTIMIZERS = ("adam", "paper")
 SCALINGS = ("motion", "all", "none")
 FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
+INFERENCES = ("windows", "state")
 
 
 class OptionError(UserError, ValueError):
@@ -132,6 +133,20 @@ class PredictConfig:
 
 
 @dataclass(frozen=True)
+class SpotConfig:
+    """Options of ``spot``: the LSTM over a whole video, and how probabilities become events."""
+
+    background: str = option("background", "The model's class for 'no action' (never spotted; the model must have it).")
+    # Measured on a generated long video (docs/design.md, "Spotting"): see soccer_lstm/spotting/sequence.py.
+    inference: str = option("windows", "Run the LSTM on overlapping windows, averaged (windows), or once over the "
+                                       "whole video, its state carried on (state).", choices=INFERENCES)
+    window: float = option(0.0, "Seconds of video per LSTM window (0: the longest training clip).", low=0.0)
+    stride: float = option(0.0, "Seconds between window starts (0: a quarter of the window).", low=0.0)
+    nms: float = option(10.0, "Suppression window in seconds: no two events of one class closer than this.", low=0.0)
+    min_confidence: float = option(0.5, "Lowest probability peak reported as an event.", low=0.0, high=1.0)
+
+
+@dataclass(frozen=True)
 class EvalConfig:
     """Options of cross-validation (``evaluate``, ``reproduce``)."""
 
@@ -159,7 +174,7 @@ class ClipsConfig:
     """Options of ``clips``: training clips cut from annotated games."""
 
     # Centred and 2 s: the built-in training clips are 1.6-2.4 s with the action mid-clip.
-    window: float = option(2.0, "Clip length in seconds, centred on each action's instant.", low=0.2)
+    clip_seconds: float = option(2.0, "Clip length in seconds, centred on each action's instant.", low=0.2)
     background_per_game: int = option(-1, "Background clips per game, away from every action (-1: as many as "
                                           "one class has in that game).", low=-1)
     seed: int = _seed()  # where the background clips fall
@@ -188,7 +203,7 @@ class PipelineConfig:
 # The TOML section of each stage config (and the Makefile's prefix-free variable names).
 SECTIONS: dict[type, str] = {ExtractConfig: "extract", CodebookConfig: "codebook", EncodeConfig: "encode",
                              TrainConfig: "train", PredictConfig: "predict", EvalConfig: "evaluate",
-                             RunConfig: "run", ClipsConfig: "clips", SpotScoreConfig: "spot-score"}
+                             RunConfig: "run", ClipsConfig: "clips", SpotConfig: "spot", SpotScoreConfig: "spot-score"}
 STAGE_CONFIGS = tuple(SECTIONS)
 
 

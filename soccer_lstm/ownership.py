@@ -29,7 +29,7 @@ OWNER = ".soccer-lstm-owner.json"
 
 # stage -> what a user calls its output folder
 FOLDER_KINDS = {"extract": "features", "encode": "sequences", "train": "model", "evaluate": "evaluation",
-                "score": "score", "reproduce": "report", "codebook": "codebook"}
+                "score": "score", "reproduce": "report", "codebook": "codebook", "spot": "predictions"}
 
 
 @dataclass(frozen=True)

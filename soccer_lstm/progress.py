@@ -119,3 +119,30 @@ class EpochProgress:
         elif self._last_line:  # early stopping ended between two plain lines: say where it stopped
             _write(self._last_line)
             self._last_line = ""
+
+
+class VideoProgress:
+    """Progress through a video in video time: a bar in seconds of video with its rate (video seconds per
+    second, i.e. a multiple of real time) and an ETA; in a log, a plain line about every tenth.
+
+    ``total`` is the video's length in seconds when the container announces it (0: unknown).
+    """
+
+    def __init__(self, total: float, desc: str) -> None:
+        self.total, self.desc, self.done, self._next_line = float(total), desc, 0.0, 1
+        self._bar = (tqdm(total=round(self.total, 1) or None, desc=desc, unit="s", unit_scale=False,
+                          dynamic_ncols=True, leave=False, bar_format="{l_bar}{bar}| {n:.0f}/{total_fmt} s of video "
+                          "[{elapsed}<{remaining}, {rate_fmt}]") if _enabled and is_terminal() else None)
+
+    def advance(self, seconds: float) -> None:
+        """``seconds`` more of the video are done."""
+        self.done += seconds
+        if self._bar is not None:
+            self._bar.update(seconds)
+        elif _enabled and self.total > 0 and self.done >= self._next_line * self.total / PLAIN_STEPS:
+            _write(f"{self.desc}: {self.done:.0f}/{self.total:.0f} s of video")
+            self._next_line = int(self.done * PLAIN_STEPS / self.total) + 1
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

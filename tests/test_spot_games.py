@@ -118,7 +118,7 @@ def test_clips_from_a_user_game_keep_its_labels_and_handle_the_edges(tmp_path: P
                                            Event(1, 25_000, "Goal"), Event(2, 1000, "Goal")])
     write_labels(games / "no video" / "Labels-v2.json", [Event(1, 5000, "Goal")])
     result = run_cli("clips", games, "-o", out, "--classes", "Goal,Kick-off", "--background-per-game", "1",
-                     "--window", "1", quiet=False)
+                     "--clip-seconds", "1", quiet=False)
     assert result.exit_code == 0, result.output
     assert "no video" in result.stderr and "no video of half 2" in result.stderr and "left out" in result.stderr
     names = {c.clip_id for c in discover(out)}

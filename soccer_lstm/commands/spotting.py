@@ -63,7 +63,7 @@ def clips(ctx: click.Context, games: str, out: str, classes: str | None, overwri
     from soccer_lstm.spotting.clips import cut_clips
 
     config = build_config(ClipsConfig, options)
-    result = cut_clips(games, out, window=config.window,
+    result = cut_clips(games, out, window=config.clip_seconds,
                        background_per_game=None if config.background_per_game < 0 else config.background_per_game,
                        classes=_class_list(classes), seed=config.seed, overwrite=overwrite)
     if not ctx.find_root().obj.get("quiet"):

@@ -274,6 +274,12 @@ class LocalMotion:
         for kind, row in frame_histograms(_pool(gray.astype(np.float32)), flow, self.grid).items():
             self._rows[kind].append(row)
 
+    def take(self) -> dict[str, np.ndarray]:
+        """The float16 rows of the frames added since the last call, forgotten here (streaming keeps memory flat)."""
+        rows = self.arrays()
+        self._rows = {kind: [] for kind in LOCAL_KINDS}
+        return rows
+
     def arrays(self) -> dict[str, np.ndarray]:
         """``hof``, ``mbh``, ``hog``: one float16 row per frame added."""
         return {kind: np.asarray(rows, np.float16).reshape(len(rows), local_dim(kind, self.grid))

@@ -222,7 +222,7 @@ def cut_clips(games_root: str | os.PathLike, out_dir: str | os.PathLike, window:
     ClipsResult
     """
     if not window > 0:
-        raise UserError(f"--window must be more than 0 seconds, got {window}")
+        raise UserError(f"--clip-seconds must be more than 0 seconds, got {window}")
     if background_per_game is not None and background_per_game < 0:
         raise UserError(f"--background-per-game must be 0 or more, got {background_per_game}")
     games = find_games(games_root)

@@ -1,0 +1,225 @@
+"""Spotting: throughput as a multiple of real time, where its time goes, and peak memory against length.
+
+- Throughput: ``spot`` (decode, SIFT, local motion, camera motion, visual words, LSTM windows) on
+  a generated 25 fps video at SoccerNet's 224p size (398x224), with a model trained at the default
+  extract settings, in a fresh process (TensorFlow's start-up and the model's loading reported
+  apart); once at the model's frame step (1), once with ``--frame-step 2``, and once at light
+  settings (frame step 2, ``--resize 160``, 150 keypoints, ``ultrafast`` flow) that a model would have
+  to be trained with: how far the classical features are from 10x real time.
+- Where the time goes: one streaming pass over the same video with SIFT, local motion and the block
+  encoding (camera motion, visual words) timed inside it, and the LSTM over its vectors.
+- Memory: peak RSS of a fresh ``spot`` process on a short video and on a 10 times longer one
+  (smaller frames, so that the pair runs in seconds: what is compared is growth with length).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+from harness import child, now, say
+
+SPOT_SIZE = (398, 224)     # SoccerNet's 224p videos
+ACTIONS = ("shot-on-goal", "throw-in")
+
+
+def _model(work: Path, quick: bool) -> Path:
+    """A small model trained at the default extract settings on 398x224 clips (its speed is a full model's)."""
+    from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
+    from soccer_lstm.pipeline import run_codebook, run_encode, run_extract, run_train
+    from soccer_lstm.spotting.synthetic import write_training_set
+
+    data = write_training_set(work / "spot-data", ACTIONS, per_class=2 if quick else 3, n_frames=16, size=SPOT_SIZE)
+    run_extract(data, work / "spot-features", ExtractConfig())
+    run_codebook(work / "spot-features", work / "spot-codebook.npz", CodebookConfig(k=32, sample_size=4000))
+    run_encode(work / "spot-features", work / "spot-codebook.npz", work / "spot-sequences", EncodeConfig())
+    run_train(work / "spot-sequences", work / "spot-model", TrainConfig(epochs=2, patience=3))
+    return work / "spot-model"
+
+
+def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
+    """Every spotting figure (see the module docstring)."""
+    from soccer_lstm.spotting.synthetic import write_long_video
+
+    say("  training a small model at the default extract settings")
+    model = _model(work, quick)
+    n_actions = 2 if quick else 4
+    video = write_long_video(work / "spot-25fps.avi", list(ACTIONS) * (n_actions // 2), seed=7, size=SPOT_SIZE,
+                             action_frames=25, gap_frames=50)
+    out: dict[str, Any] = {"size": list(SPOT_SIZE), "video_s": video.n_frames / video.fps}
+    say(f"  throughput on {out['video_s']:.0f} s of 25 fps video at {SPOT_SIZE[0]}x{SPOT_SIZE[1]}")
+    out["step1"] = child("spot", str(model), str(video.path), "{}")
+    out["step2"] = child("spot", str(model), str(video.path), json.dumps({"frame_step": 2}))
+    light = {"frame_step": 2, "resize": 160, "max_keypoints": 150, "flow_preset": "ultrafast"}
+    out["light"] = child("spot", str(model), str(video.path), json.dumps(light))
+    out["light"]["settings"] = light
+    out["x_real_time"] = out["step1"]["x_real_time"]
+    out["x_real_time_step2"] = out["step2"]["x_real_time"]
+    say("  where the time goes")
+    out["parts"] = child("spot_parts", str(model), str(video.path))
+    say("  peak memory, short and 10x longer video")
+    small = (160, 90)
+    short = write_long_video(work / "spot-short.avi", list(ACTIONS), seed=8, size=small, action_frames=25,
+                             gap_frames=40 if quick else 80)
+    frames = short.n_frames
+    long_actions = list(ACTIONS) * 10
+    long = write_long_video(work / "spot-long.avi", long_actions, seed=8, size=small, action_frames=25,
+                            gap_frames=max(2, (10 * frames - 25 * len(long_actions)) // (len(long_actions) + 1)))
+    overrides = json.dumps({"resize": 160})
+    out["memory"] = {"short": child("spot", str(model), str(short.path), overrides),
+                     "long": child("spot", str(model), str(long.path), overrides)}
+    out["memory"]["length_ratio"] = long.n_frames / short.n_frames
+    memory = out["memory"]
+    memory["rss_ratio"] = memory["long"]["peak_rss_mb"] / memory["short"]["peak_rss_mb"]
+    memory["growth_mb"] = {k: memory[k]["peak_rss_mb"] - memory[k]["rss_after_load_mb"] for k in ("short", "long")}
+    return out
+
+
+def _status_mb(field: str) -> float | None:
+    """``VmRSS`` or ``VmHWM`` (peak) of this process in MB, from /proc (None elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Start the peak-RSS count afresh (Linux: ``5`` into /proc/self/clear_refs), so that the peak of
+    importing TensorFlow and loading the model does not hide the spotting's own."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_mb() -> float:
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def child_spot(model: str, video: str, overrides: str) -> dict[str, Any]:
+    """One video spotted in a fresh process: seconds of video per second of work, and peak RSS."""
+    started = now()
+    from soccer_lstm import progress
+    from soccer_lstm.config import SpotConfig
+    from soccer_lstm.spotting.spot import model_extract, spot_timeline
+    from soccer_lstm.stages.predict import load_model
+
+    progress.set_enabled(False)
+    pipeline = load_model(model)
+    extract, _ = model_extract(pipeline, json.loads(overrides))
+    rss_loaded = _status_mb("VmRSS") or _peak_rss_mb()
+    peak_reset = _reset_peak_rss()
+    samples: list[float] = []   # RSS after each block: a plateau, or growth with the video's length
+    advance = progress.VideoProgress.advance
+
+    def sampled(self: Any, seconds: float) -> None:
+        advance(self, seconds)
+        samples.append(_status_mb("VmRSS") or 0.0)
+
+    progress.VideoProgress.advance = sampled
+    loaded = now()
+    timeline = spot_timeline(pipeline, video, SpotConfig(), extract)
+    seconds = now() - loaded
+    video_s = len(timeline.times) * timeline.frame_step / timeline.fps
+    return {"startup_s": loaded - started, "spot_s": seconds, "video_s": video_s, "frames": len(timeline.times),
+            "frame_step": extract.frame_step, "resize": extract.resize, "x_real_time": video_s / seconds,
+            "peak_rss_mb": _peak_rss_mb(), "rss_after_load_mb": rss_loaded, "peak_reset": peak_reset,
+            "rss_by_block_mb": samples}
+
+
+def child_spot_parts(model: str, video: str) -> dict[str, Any]:
+    """Seconds per processed frame of each part of one streaming pass, timed inside that pass.
+
+    SIFT (``detect_frame``), local motion (``LocalMotion.add``) and the block encoding (camera
+    motion, visual words: ``encode_clip``) are wrapped with timers; decoding and the rest are what
+    remains of the pass. The LSTM is timed on the pass's vectors, windows and carried state.
+    """
+    import numpy as np
+
+    import soccer_lstm.features.words as words
+    import soccer_lstm.spotting.stream as stream
+    from soccer_lstm import progress
+    from soccer_lstm.config import SpotConfig
+    from soccer_lstm.features.local import LocalMotion
+    from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
+    from soccer_lstm.spotting.spot import window_frames
+    from soccer_lstm.stages.predict import load_model
+
+    progress.set_enabled(False)
+    pipeline = load_model(model)
+    spent = {"sift": 0.0, "local": 0.0, "motion_words": 0.0}
+
+    def timer(name: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return timed
+
+    stream.detect_frame = timer("sift", stream.detect_frame)
+    LocalMotion.add = timer("local", LocalMotion.add)
+    words.encode_clip = timer("motion_words", words.encode_clip)
+    started = time.perf_counter()
+    blocks = list(stream.stream_vectors(video, pipeline, pipeline.extract))
+    total = time.perf_counter() - started
+    n = sum(len(b) for b in blocks)
+    window, stride = window_frames(SpotConfig(), pipeline.meta.get("profile"), 25.0, pipeline.extract.frame_step)
+    pipeline.classifier.predict_steps([blocks[0][:window]])   # TensorFlow's tracing is start-up, not per frame
+    lstm = {}
+    for name in ("windows", "state"):
+        runner = (SlidingWindows(pipeline.classifier.predict_steps, len(pipeline.classes), window, stride)
+                  if name == "windows" else CarriedState(pipeline.classifier))
+        started = time.perf_counter()
+        for block in blocks:
+            runner.feed(block)
+        runner.finish()
+        lstm[name] = (time.perf_counter() - started) / n
+    per_frame = {"decode_and_rest": (total - sum(spent.values())) / n, **{k: v / n for k, v in spent.items()},
+                 "lstm_windows": lstm["windows"], "lstm_state": lstm["state"]}
+    whole = sum(v for k, v in per_frame.items() if k != "lstm_state")
+    return {"frames": n, "window": window, "stride": stride, "s_per_frame": per_frame,
+            "share": {k: v / whole for k, v in per_frame.items() if k != "lstm_state"},
+            "features_dim": int(np.concatenate(blocks).shape[1])}
+
+
+def markdown_rows(s: dict[str, Any]) -> list[str]:
+    """The bench table's rows for spotting."""
+    one, two, parts, memory = s["step1"], s["step2"], s["parts"], s["memory"]
+    per = parts["s_per_frame"]
+    where = ", ".join(f"{name} {1000 * per[name]:.1f} ms ({100 * parts['share'][name]:.0f} %)"
+                      for name in ("decode_and_rest", "sift", "local", "motion_words", "lstm_windows"))
+    return [
+        f"| Spotting at the default settings, {s['video_s']:.0f} s of 25 fps video at {s['size'][0]}x{s['size'][1]} "
+        f"(`--resize {one['resize']}`, frame step 1, LSTM windows) | {one['x_real_time']:.2f}x real time "
+        f"({one['frames'] / one['spot_s']:.1f} frames/s) | goal 10x | TensorFlow start-up and model "
+        f"{one['startup_s']:.1f} s |",
+        f"| ... `--frame-step 2` (needs a model trained at frame step 2) | {two['x_real_time']:.2f}x real time | "
+        f"frame step 1 {one['x_real_time']:.2f}x | {two['x_real_time'] / one['x_real_time']:.2f} |",
+        f"| ... light settings (`--frame-step 2 --resize 160 --max-keypoints 150 --flow-preset ultrafast`; a model "
+        f"trained with them) | {s['light']['x_real_time']:.2f}x real time | frame step 1 {one['x_real_time']:.2f}x | "
+        f"{s['light']['x_real_time'] / one['x_real_time']:.2f} |",
+        f"| ... where the time goes, per processed frame | {where} | carried state instead of windows: "
+        f"{1000 * per['lstm_state']:.1f} ms | |",
+        f"| Spotting peak RSS (after the model is loaded), {memory['long']['video_s']:.0f} s vs "
+        f"{memory['short']['video_s']:.0f} s of video (`--resize 160`) | {memory['long']['peak_rss_mb']:.0f} MB "
+        f"(+{memory['growth_mb']['long']:.0f} MB over the loaded model) | {memory['short']['peak_rss_mb']:.0f} MB "
+        f"(+{memory['growth_mb']['short']:.0f} MB) | {memory['rss_ratio']:.2f} for {memory['length_ratio']:.1f}x "
+        f"the length |",
+        f"| ... RSS of the long video's spot after a quarter, half, three quarters and all of it | "
+        f"{', '.join(f'{v:.0f}' for v in _quarters(memory['long']['rss_by_block_mb']))} MB | "
+        f"after loading the model {memory['long']['rss_after_load_mb']:.0f} MB | |",
+    ]
+
+
+def _quarters(values: list[float]) -> list[float]:
+    n = len(values)
+    return [values[min(n - 1, max(0, round(q * n) - 1))] for q in (0.25, 0.5, 0.75, 1.0)] if n else []

@@ -1,0 +1,231 @@
+"""``spot``: find the actions in whole videos with a trained clip model.
+
+Per video: decode once, streaming (:mod:`~soccer_lstm.spotting.stream`), run the LSTM over the
+whole video (:mod:`~soccer_lstm.spotting.sequence`), pick per-class peaks
+(:mod:`~soccer_lstm.spotting.peaks`), then write the game's ``results_spotting.json`` (both halves
+in one file, see :mod:`~soccer_lstm.spotting.plan`), the per-frame probabilities (``timeline.npz``)
+and, on request, ``timeline.png``. Every file is written atomically.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from soccer_lstm.config import ExtractConfig, SpotConfig, validate
+from soccer_lstm.errors import ClipError, UserError
+from soccer_lstm.spotting.peaks import Peak, pick_peaks
+from soccer_lstm.spotting.plan import Game, VideoJob, plan_games
+from soccer_lstm.spotting.soccernet import PREDICTIONS_FILE, Event, write_predictions
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FPS = 25.0        # a frame folder has no frame rate: assume broadcast video's
+DEFAULT_WINDOW = 50       # frames per window when the model records no training-clip length
+
+
+@dataclass
+class VideoSpot:
+    """What ``spot`` found in one video (``error`` set and nothing else when it could not be read)."""
+
+    path: str
+    game: str
+    half: int
+    events: list[Event] = field(default_factory=list)
+    frames: int = 0
+    seconds: float = 0.0
+    elapsed: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    predictions: Path | None = None
+    timeline: Path | None = None
+    plot: Path | None = None
+
+    @property
+    def speed(self) -> float:
+        """Seconds of video per second of work (a multiple of real time)."""
+        return self.seconds / self.elapsed if self.elapsed > 0 else 0.0
+
+
+@dataclass
+class Timeline:
+    """Per-frame probabilities of one video and how they were made."""
+
+    times: np.ndarray
+    probabilities: np.ndarray
+    fps: float
+    frame_step: int
+    window: int
+    stride: int
+    warnings: list[str]
+
+
+def check_background(classes: Sequence[str], background: str, model_dir: object) -> None:
+    """Refuse a model without the background class, saying how to train one."""
+    if background not in classes:
+        raise UserError(f"{model_dir}: the model has no '{background}' class (it knows {', '.join(classes)}); "
+                        f"spotting needs one for the time between actions: cut clips with a background class "
+                        f"(soccer-lstm clips GAMES -o DATASET), then train on it, or name the model's own with "
+                        f"--background")
+
+
+def window_frames(config: SpotConfig, profile: dict[str, Any] | None, fps: float, frame_step: int) -> tuple[int, int]:
+    """Frames per window and between window starts (see :class:`~soccer_lstm.config.SpotConfig`)."""
+    per_second = fps / frame_step
+    if config.window > 0:
+        window = max(1, round(config.window * per_second))
+    else:
+        longest = (profile or {}).get("n_frames", [0, 0])[1]
+        window = max(1, int(longest)) if longest else DEFAULT_WINDOW
+    stride = max(1, round(config.stride * per_second)) if config.stride > 0 else max(1, window // 4)
+    return window, min(stride, window)
+
+
+def spot_timeline(pipeline: Any, path: str | Path, config: SpotConfig, extract: ExtractConfig,
+                  desc: str = "spot") -> Timeline:
+    """Per-frame class probabilities of a whole video, decoded once and streamed.
+
+    Raises
+    ------
+    ClipError
+        When the video cannot be read at all; damage part-way ends the timeline there with a warning.
+    """
+    from soccer_lstm import progress
+    from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
+    from soccer_lstm.spotting.stream import StreamInfo, stream_vectors
+
+    info = StreamInfo()
+    parts: list[np.ndarray] = []
+    runner: Any = None
+    bar = None
+    window = stride = 0
+    fps = DEFAULT_FPS
+    try:
+        for vectors in stream_vectors(path, pipeline, extract, info):
+            if runner is None:
+                fps = info.geometry.fps or DEFAULT_FPS
+                window, stride = window_frames(config, pipeline.meta.get("profile"), fps, extract.frame_step)
+                runner = (CarriedState(pipeline.classifier) if config.inference == "state" else
+                          SlidingWindows(pipeline.classifier.predict_steps, len(pipeline.classes), window, stride))
+                bar = progress.VideoProgress(info.geometry.n_announced / fps if fps else 0.0, desc)
+            parts.append(runner.feed(vectors))
+            bar.advance(len(vectors) * extract.frame_step / fps)
+        parts.append(runner.finish())
+    finally:
+        if bar is not None:
+            bar.close()
+    warnings = [info.warning] if info.warning else []
+    if not info.geometry.fps:
+        warnings.append(f"no frame rate known (a frame folder?): assumed {DEFAULT_FPS:g} fps for the event times")
+    probabilities = np.concatenate(parts).astype(np.float32)
+    times = np.arange(len(probabilities)) * extract.frame_step / fps
+    return Timeline(times, probabilities, fps, extract.frame_step, window, stride, warnings)
+
+
+def model_extract(pipeline: Any, overrides: dict[str, Any] | None) -> tuple[ExtractConfig, list[str]]:
+    """The model's extract config with the user's ``overrides``, and a warning when the frame step changed."""
+    extract = validate(replace(pipeline.extract, **(overrides or {})))
+    notes = []
+    if extract.frame_step != pipeline.extract.frame_step:
+        notes.append(f"--frame-step {extract.frame_step} but the model was trained at frame step "
+                     f"{pipeline.extract.frame_step}: its LSTM sees time at another pace")
+    return extract, notes
+
+
+def _spot_video(pipeline: Any, job: VideoJob, game: Game, out_dir: Path, config: SpotConfig,
+                extract: ExtractConfig, plot: bool) -> VideoSpot:
+    from soccer_lstm.spotting.timeline import plot_timeline, save_timeline
+
+    result = VideoSpot(str(job.path), game.key, job.half)
+    started = time.perf_counter()
+    try:
+        timeline = spot_timeline(pipeline, job.path, config, extract, desc=f"spot {job.path.name}")
+    except ClipError as exc:
+        result.error = exc.problem
+        return result
+    result.elapsed = time.perf_counter() - started
+    result.warnings += timeline.warnings
+    result.frames = len(timeline.times)
+    result.seconds = result.frames * timeline.frame_step / timeline.fps
+    peaks = pick_peaks(timeline.probabilities, timeline.times, pipeline.classes, config.background, config.nms,
+                       config.min_confidence)
+    result.events = spot_events(peaks, job.half)
+    folder = out_dir / game.key
+    result.timeline = folder / f"{job.timeline_name}.npz"
+    save_timeline(result.timeline, timeline.times, timeline.probabilities, pipeline.classes,
+                  {"video": str(job.path), "half": job.half, "fps": timeline.fps, "frame_step": timeline.frame_step,
+                   "inference": config.inference, "window": timeline.window, "stride": timeline.stride,
+                   "warnings": result.warnings})
+    if plot:
+        result.plot = folder / f"{job.timeline_name}.png"
+        notes = [a for a in game.annotations if a.half == job.half]
+        plot_timeline(result.plot, timeline.times, timeline.probabilities, pipeline.classes, peaks, notes,
+                      config.background, title=f"{game.key}: half {job.half}" if job.in_game else job.path.name)
+    return result
+
+
+def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str | Path,
+             config: SpotConfig = SpotConfig(), extract_overrides: dict[str, Any] | None = None,
+             plot: bool = False, overwrite: bool = False) -> Iterator[VideoSpot]:
+    """Spot the actions of ``videos`` with a model folder; yield each video's result as it is done.
+
+    The model, the background class and every input (:func:`~soccer_lstm.spotting.plan.plan_games`)
+    are checked before the first video is decoded. A game's ``results_spotting.json`` is written
+    when its last video is done (``VideoSpot.predictions`` of that video says where); a video that
+    cannot be read gets a result with an ``error`` and the others go on.
+
+    Parameters
+    ----------
+    model_dir : path-like
+        Model folder from ``train``; its classes must include ``config.background``.
+    videos : sequence of path-like
+        Video files, frame folders, or folders of games (see :mod:`soccer_lstm.spotting.plan`).
+    out_dir : path-like
+        Where the games' folders are written.
+    config : SpotConfig
+    extract_overrides : dict, optional
+        Extract options that replace the model's own (``frame_step``, ``resize``, ...).
+    plot : bool
+        Also draw ``timeline.png`` per video.
+    overwrite : bool
+        Empty an ``OUT`` that holds predictions of another model first (the project's folder rule,
+        docs/design.md "Output folders"; the same model's folder is added to and updated).
+
+    Raises
+    ------
+    UserError
+        A missing or foreign model, a model without the background class, a bad input, or an
+        output folder that is a file, another stage's, or another model's predictions.
+    """
+    from soccer_lstm.stages.predict import load_model
+
+    config = validate(config)
+    pipeline = load_model(model_dir)
+    check_background(pipeline.classes, config.background, model_dir)
+    extract, notes = model_extract(pipeline, extract_overrides)
+    games = plan_games(videos)
+    from soccer_lstm.ownership import claim_folder, folder_ref
+
+    out_dir = Path(out_dir)
+    claim_folder(out_dir, "spot", {"model": folder_ref(model_dir)}, overwrite)
+    for game in games:
+        events: list[Event] = []
+        spotted = 0
+        for i, job in enumerate(game.videos):
+            result = _spot_video(pipeline, job, game, out_dir, config, extract, plot)
+            result.warnings = notes + result.warnings
+            events += result.events
+            spotted += result.error is None
+            if i == len(game.videos) - 1 and spotted:
+                result.predictions = out_dir / game.key / PREDICTIONS_FILE
+                write_predictions(result.predictions, events, game.url_local)
+            yield result
+
+
+def spot_events(peaks: Sequence[Peak], half: int = 1) -> list[Event]:
+    """SoccerNet events (milliseconds, the given half) of spotted peaks."""
+    return [Event(half, int(round(p.seconds * 1000)), p.label, p.confidence) for p in peaks]

@@ -1,0 +1,76 @@
+"""The LSTM over a whole video: sliding windows and carried state against the model's own forward pass."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
+
+
+def softmax_of_first_columns(windows: list[np.ndarray]) -> list[np.ndarray]:
+    """A stub classifier whose frame t's output depends on frame t only (windows change nothing)."""
+    out = []
+    for w in windows:
+        e = np.exp(w[:, :3] - w[:, :3].max(axis=1, keepdims=True))
+        out.append(e / e.sum(axis=1, keepdims=True))
+    return out
+
+
+def feed_in_blocks(runner: object, x: np.ndarray, sizes: list[int]) -> np.ndarray:
+    parts, i = [], 0
+    for size in sizes:
+        parts.append(runner.feed(x[i:i + size]))
+        i += size
+    parts.append(runner.finish())
+    return np.concatenate(parts)
+
+
+@pytest.mark.parametrize("n_frames,window,stride,blocks", [(300, 50, 10, [37] * 9), (300, 50, 50, [300]),
+                                                           (30, 50, 12, [10, 20]), (1, 50, 12, [1]),
+                                                           (101, 7, 3, [1] * 101)])
+def test_windows_give_every_frame_once_whatever_the_blocks(n_frames: int, window: int, stride: int,
+                                                          blocks: list[int]) -> None:
+    x = np.random.default_rng(0).normal(size=(n_frames, 4)).astype(np.float32)
+    runner = SlidingWindows(softmax_of_first_columns, 3, window, stride)
+    out = feed_in_blocks(runner, x, blocks)
+    np.testing.assert_allclose(out, softmax_of_first_columns([x])[0], atol=1e-6)
+    assert runner.held <= window + stride + max(blocks)
+
+
+def test_a_video_shorter_than_one_window_is_one_short_window() -> None:
+    seen = []
+
+    def record(windows: list[np.ndarray]) -> list[np.ndarray]:
+        seen.extend(len(w) for w in windows)
+        return softmax_of_first_columns(windows)
+
+    out = feed_in_blocks(SlidingWindows(record, 3, 50, 10), np.ones((12, 4), np.float32), [5, 7])
+    assert out.shape == (12, 3) and seen == [12]
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier() -> object:
+    from soccer_lstm.models.lstm import LSTMClassifier
+
+    rng = np.random.default_rng(1)
+    sequences = [rng.normal(size=(15, 7)).astype(np.float32) for _ in range(6)]
+    return LSTMClassifier(units=5, epochs=2, ensemble=2, layout={"bow": [0, 3], "motion": [3, 7]},
+                          mirror=False).fit(sequences, ["a", "b", "c"] * 2)
+
+
+def test_windows_average_the_models_own_window_passes(tiny_classifier: object) -> None:
+    x = np.random.default_rng(2).normal(size=(120, 7)).astype(np.float32)
+    out = feed_in_blocks(SlidingWindows(tiny_classifier.predict_steps, 3, 40, 20), x, [50, 50, 20])
+    sums, counts = np.zeros((120, 3)), np.zeros(120)
+    for start in (0, 20, 40, 60, 80):   # the last window ends at the last frame
+        sums[start:start + 40] += tiny_classifier.predict_steps([x[start:start + 40]])[0]
+        counts[start:start + 40] += 1
+    np.testing.assert_allclose(out, sums / counts[:, None], atol=1e-5)
+
+
+def test_carried_state_is_the_models_forward_pass_over_the_whole_video(tiny_classifier: object) -> None:
+    x = np.random.default_rng(3).normal(size=(200, 7)).astype(np.float32)
+    out = feed_in_blocks(CarriedState(tiny_classifier), x, [64, 1, 135])
+    np.testing.assert_allclose(out, tiny_classifier.predict_steps([x])[0], atol=1e-5)
+    short = feed_in_blocks(CarriedState(tiny_classifier), x[:3], [3])
+    np.testing.assert_allclose(short, tiny_classifier.predict_steps([x[:3]])[0], atol=1e-5)
