@@ -37,8 +37,11 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
     The per-frame probabilities go to timeline.npz (timeline_HALF.npz in a game). The extract options
     default to the model's own (those it was trained with); a flag given replaces it.
     """
+    from soccer_lstm.commands.stages import on_interrupt
     from soccer_lstm.spotting.spot import run_spot
 
+    on_interrupt(ctx, "Interrupted; the games already finished have their results_spotting.json and timelines "
+                      "(no file is half-written); re-run to spot the others.")
     extract_names = list(ExtractConfig.__dataclass_fields__)
     overrides = _given(ctx, extract_names, options)
     for name in extract_names:
