@@ -18,7 +18,7 @@ PAPER    ?= experiments/paper.toml
 include make/options.mk
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo extract codebook encode train evaluate score reproduce test bench clean FORCE
+.PHONY: help install demo spot-demo extract codebook encode train evaluate score reproduce test bench clean FORCE
 
 help: ## Show the targets and the variables they take
 	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [OPTION=value ...]"
@@ -101,3 +101,35 @@ bench: $(VENV)/.installed ## Speed ratios against bare OpenCV -> benchmarks/resu
 
 clean: ## Remove OUT (artifacts); keeps .venv and data
 	rm -rf '$(OUT)'
+
+# ----------------------------------------------------------------------------- spotting in whole games
+# Training games are denser in actions (4-8 s of open play between two) than the held-out ones
+# (8-20 s), so that a few minutes of rendering give ~16 clips per class. The model is trained at
+# frame step 2 (the LSTM sees 12.5 frames per second), which spot then uses for the whole video.
+SPOT_OUT      ?= out/spot
+SPOT_GAMES    ?= 4
+SPOT_TEST     ?= 2
+SPOT_MINUTES  ?= 3
+SPOT_STEP     ?= 2
+SPOT_MAKE      = $(MAKE) --no-print-directory DATA='$(SPOT_OUT)/clips' OUT='$(SPOT_OUT)' FRAME_STEP=$(SPOT_STEP) \
+                 N_JOBS=$(or $(N_JOBS),2)
+
+$(SPOT_OUT)/games/train/.complete: | $(VENV)/.installed
+	$(CLI) synth --games $(SPOT_GAMES) --minutes $(SPOT_MINUTES) --gap 4-8 --seed 1 --out '$(SPOT_OUT)/games/train'
+	@touch '$@'
+
+$(SPOT_OUT)/games/test/.complete: | $(VENV)/.installed
+	$(CLI) synth --games $(SPOT_TEST) --minutes $(SPOT_MINUTES) --gap 8-20 --seed 2 --out '$(SPOT_OUT)/games/test'
+	@touch '$@'
+
+$(SPOT_OUT)/clips/.complete: $(SPOT_OUT)/games/train/.complete
+	$(CLI) clips '$(SPOT_OUT)/games/train' -o '$(SPOT_OUT)/clips' --background-per-game 12 --overwrite
+	@touch '$@'
+
+spot-demo: $(VENV)/.installed ## Spot actions in whole games: render games, cut clips, train, spot held-out games, score
+	@$(MAKE) --no-print-directory -j2 '$(SPOT_OUT)/games/train/.complete' '$(SPOT_OUT)/games/test/.complete'
+	@$(MAKE) --no-print-directory '$(SPOT_OUT)/clips/.complete'
+	@$(SPOT_MAKE) train
+	$(CLI) spot --model '$(SPOT_OUT)/model' '$(SPOT_OUT)/games/test' -o '$(SPOT_OUT)/predictions' --plot $(SPOT_FLAGS)
+	$(CLI) spot-score --labels '$(SPOT_OUT)/games/test' --predictions '$(SPOT_OUT)/predictions'
+	@echo "timelines: $(SPOT_OUT)/predictions/<game>/timeline_1.png"

@@ -34,7 +34,7 @@ define OPTIONS_HELP
   LEARNING_RATE      0.001    Adam learning rate (the paper preset fixes its own).
   MAX_KEYPOINTS      300      Strongest SIFT keypoints kept per frame (0 = all).
   MAX_STEPS          0        Truncate sequences longer than this many frames (0 = no limit).
-  MIN_CONFIDENCE     0.5      Lowest probability peak reported as an event.
+  MIN_CONFIDENCE     0.05     Lowest probability peak reported as an event (raise it for a shorter list; AP ranks them by confidence).
   MIN_MARGIN         0.15     Flag an answer as low confidence when its top probability beats the runner-up by less than this.
   MIRROR             true     Also train on left-right mirrored copies of the clips' camera and local motion.
   MOTION_MODEL       affine   Camera motion model: affine (6 numbers) or similarity (4 numbers).
