@@ -130,6 +130,6 @@ spot-demo: $(VENV)/.installed ## Spot actions in whole games: render games, cut 
 	@$(MAKE) --no-print-directory -j2 '$(SPOT_OUT)/games/train/.complete' '$(SPOT_OUT)/games/test/.complete'
 	@$(MAKE) --no-print-directory '$(SPOT_OUT)/clips/.complete'
 	@$(SPOT_MAKE) train
-	$(CLI) spot --model '$(SPOT_OUT)/model' '$(SPOT_OUT)/games/test' -o '$(SPOT_OUT)/predictions' --plot $(SPOT_FLAGS)
+	$(CLI) spot --model '$(SPOT_OUT)/model' '$(SPOT_OUT)/games/test' -o '$(SPOT_OUT)/predictions' --plot $(if $(N_JOBS),,--n-jobs -1) $(SPOT_FLAGS)
 	$(CLI) spot-score --labels '$(SPOT_OUT)/games/test' --predictions '$(SPOT_OUT)/predictions'
 	@echo "timelines: $(SPOT_OUT)/predictions/<game>/timeline_1.png"

@@ -7,7 +7,7 @@ import click
 from click.core import ParameterSource
 
 from soccer_lstm.cli_options import (build_config, config_file_option, config_options, extract_options, model_option,
-                                     out_option, overwrite_option)
+                                     out_option, overwrite_option, run_config, run_options)
 from soccer_lstm.config import ExtractConfig, SpotConfig
 
 
@@ -24,6 +24,7 @@ def _given(ctx: click.Context, names: list[str], options: dict[str, Any]) -> dic
 @click.option("--plot", is_flag=True, help="Also draw each video's timeline.png (probabilities, spotted and annotated events).")
 @config_options(SpotConfig)
 @extract_options
+@run_options("n_jobs")
 @overwrite_option
 @config_file_option
 @click.pass_context
@@ -42,6 +43,7 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
 
     on_interrupt(ctx, "Interrupted; the games already finished have their results_spotting.json and timelines "
                       "(no file is half-written); re-run to spot the others.")
+    n_jobs = run_config(options).n_jobs
     extract_names = list(ExtractConfig.__dataclass_fields__)
     overrides = _given(ctx, extract_names, options)
     for name in extract_names:
@@ -50,7 +52,8 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
     quiet = ctx.find_root().obj.get("quiet")
     deferred: list[str] = []   # failures before the first success: the last becomes the error if all fail
     spotted = failed = 0
-    for result in run_spot(model_dir, videos, out, config, overrides, plot=plot, overwrite=overwrite):
+    for result in run_spot(model_dir, videos, out, config, overrides, plot=plot, overwrite=overwrite,
+                           n_jobs=n_jobs):
         for warning in result.warnings:
             click.echo(f"warning {result.path}: {warning}", err=True)
         if result.error:

@@ -8,16 +8,18 @@ and, on request, ``timeline.png``. Every file is written atomically.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from soccer_lstm.config import ExtractConfig, SpotConfig, validate
 from soccer_lstm.errors import ClipError, UserError
+from soccer_lstm.parallel import effective_jobs, imap_unordered
 from soccer_lstm.spotting.peaks import Peak, pick_peaks
 from soccer_lstm.spotting.plan import Game, VideoJob, plan_games
 from soccer_lstm.spotting.soccernet import PREDICTIONS_FILE, Event, write_predictions
@@ -170,7 +172,7 @@ def _spot_video(pipeline: Any, job: VideoJob, game: Game, out_dir: Path, config:
 
 def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str | Path,
              config: SpotConfig = SpotConfig(), extract_overrides: dict[str, Any] | None = None,
-             plot: bool = False, overwrite: bool = False) -> Iterator[VideoSpot]:
+             plot: bool = False, overwrite: bool = False, n_jobs: int = 1) -> Iterator[VideoSpot]:
     """Spot the actions of ``videos`` with a model folder; yield each video's result as it is done.
 
     The model, the background class and every input (:func:`~soccer_lstm.spotting.plan.plan_games`)
@@ -194,6 +196,9 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
     overwrite : bool
         Empty an ``OUT`` that holds predictions of another model first (the project's folder rule,
         docs/design.md "Output folders"; the same model's folder is added to and updated).
+    n_jobs : int
+        Videos spotted at once, one worker process each (``-1``: every core); the two halves of a
+        game are two videos. Results then come in the order the videos finish.
 
     Raises
     ------
@@ -212,18 +217,43 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
 
     out_dir = Path(out_dir)
     claim_folder(out_dir, "spot", {"model": folder_ref(model_dir)}, overwrite)
-    for game in games:
-        events: list[Event] = []
-        spotted = 0
-        for i, job in enumerate(game.videos):
-            result = _spot_video(pipeline, job, game, out_dir, config, extract, plot)
+    tasks = [(str(model_dir), job, game, out_dir, config, extract, plot) for game in games for job in game.videos]
+    if effective_jobs(n_jobs) > 1 and len(tasks) > 1:
+        # Videos in parallel, one process each (the per-video progress bars would interleave: each
+        # video's line comes when it is done). Each worker loads the model once.
+        results: Iterable[tuple[int, VideoSpot]] = imap_unordered(_spot_task, list(enumerate(tasks)), n_jobs)
+    else:
+        results = ((i, _spot_video(pipeline, *task[1:])) for i, task in enumerate(tasks))
+    left = {game.key: len(game.videos) for game in games}
+    done: dict[str, list[tuple[int, VideoSpot]]] = {game.key: [] for game in games}
+    url = {game.key: game.url_local for game in games}
+    with contextlib.closing(iter(results)) as stream:
+        for index, result in stream:
             result.warnings = notes + result.warnings
-            events += result.events
-            spotted += result.error is None
-            if i == len(game.videos) - 1 and spotted:
-                result.predictions = out_dir / game.key / PREDICTIONS_FILE
-                write_predictions(result.predictions, events, game.url_local)
+            key = tasks[index][2].key
+            done[key].append((index, result))
+            left[key] -= 1
+            spotted = [r for _, r in sorted(done[key], key=lambda pair: pair[0]) if r.error is None]
+            if not left[key] and spotted:
+                result.predictions = out_dir / key / PREDICTIONS_FILE
+                write_predictions(result.predictions, [e for r in spotted for e in r.events], url[key])
             yield result
+
+
+# Models loaded in this process, by folder: a worker of ``run_spot(n_jobs=...)`` loads each once.
+_MODELS: dict[str, Any] = {}
+
+
+def _spot_task(item: tuple[int, tuple[Any, ...]]) -> tuple[int, VideoSpot]:
+    """One video of ``run_spot`` in a worker process: ``(index, result)``."""
+    from soccer_lstm import progress
+    from soccer_lstm.stages.predict import load_model
+
+    index, (model_dir, *task) = item
+    progress.set_enabled(False)
+    if model_dir not in _MODELS:
+        _MODELS[model_dir] = load_model(model_dir)
+    return index, _spot_video(_MODELS[model_dir], *task)
 
 
 def spot_events(peaks: Sequence[Peak], half: int = 1) -> list[Event]:

@@ -77,6 +77,20 @@ def test_both_halves_of_a_game_end_in_one_predictions_file(model: Path, long_vid
         assert (out / "league" / "2026-a_vs_b" / f"timeline_{half}.png").is_file()
 
 
+def test_two_jobs_spot_the_halves_in_parallel_with_the_same_results(model: Path, long_video: LongVideo,
+                                                                    tmp_path: Path) -> None:
+    game = tmp_path / "games" / "g"
+    game.mkdir(parents=True)
+    shutil.copy(long_video.path, game / "1_224p.avi")
+    shutil.copy(long_video.path, game / "2_224p.avi")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert run_cli("spot", "--model", model, tmp_path / "games", "-o", serial, "--nms", "2").exit_code == 0
+    result = run_cli("spot", "--model", model, tmp_path / "games", "-o", parallel, "--nms", "2", "--n-jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert read_predictions(parallel / "g" / "results_spotting.json") == read_predictions(serial / "g" / "results_spotting.json")
+    assert {e.half for e in read_predictions(parallel / "g" / "results_spotting.json")[1]} == {1, 2}
+
+
 def test_carried_state_spots_too(model: Path, long_video: LongVideo, tmp_path: Path) -> None:
     result = run_cli("spot", "--model", model, long_video.path, "-o", tmp_path, "--inference", "state", "--nms", "2")
     assert result.exit_code == 0, result.output
