@@ -7,6 +7,8 @@ The Python API (see ``docs/api.md``):
   :func:`load_model`, :func:`predict_clips`, :func:`run_evaluate`, :func:`run_reproduce`;
 - the scikit-learn estimators: :class:`VisualWords`, :class:`SequenceScaler`,
   :class:`LSTMClassifier`, the baselines, and :func:`make_clip_pipeline`, which joins them;
+- spotting in whole games: :func:`render_games`, :func:`cut_clips`, :func:`run_spot`,
+  :func:`score_games` (SoccerNet's files: :mod:`soccer_lstm.spotting.soccernet`);
 - the options of every stage: :mod:`soccer_lstm.config`.
 
 Names are imported when first used, so ``import soccer_lstm`` stays fast and never loads TensorFlow.
@@ -32,6 +34,8 @@ _API: dict[str, str] = {
     "NWKNeighborsClassifier": "soccer_lstm.models.nw", "NWStringKernelSVC": "soccer_lstm.models.nw",
     "ClipHistogramChi2SVC": "soccer_lstm.models.baselines", "FrameLinearSVCVote": "soccer_lstm.models.baselines",
     "ClipStatsLogistic": "soccer_lstm.models.baselines",
+    "render_games": "soccer_lstm.spotting.games", "cut_clips": "soccer_lstm.spotting.clips",
+    "run_spot": "soccer_lstm.spotting.spot", "score_games": "soccer_lstm.spotting.metric",
 }
 
 __all__ = ["__version__", *_API]

@@ -23,7 +23,7 @@ def test_import_exposes_the_api_without_loading_tensorflow() -> None:
 
 
 def test_the_train_and_predict_example_runs(tiny_dataset: Path, tmp_path: Path, capsys) -> None:
-    train_and_predict, estimators = _blocks()
+    train_and_predict, estimators = _blocks()[:2]
     assert len(train_and_predict.strip().splitlines()) <= 14   # "about ten lines"
     out = tmp_path / "api"
     code = (train_and_predict.replace('"data/demo", "out/api"', f'"{tiny_dataset}", "{out}"')
@@ -37,3 +37,24 @@ def test_the_train_and_predict_example_runs(tiny_dataset: Path, tmp_path: Path, 
             .replace("CodebookConfig(k=50)", "CodebookConfig(k=8, sample_size=2000)"))
     exec(compile(code, str(DOC), "exec"), {})
     assert 0.0 <= float(capsys.readouterr().out.strip()) <= 1.0
+
+
+def test_the_spotting_example_calls_the_api_as_it_is() -> None:
+    """The spotting example needs games and a model with a background class (tests/spotting runs
+    those); here each call's function exists and takes the arguments the example gives it."""
+    import ast
+    import inspect
+
+    import soccer_lstm as sl
+
+    spotting = _blocks()[2]
+    calls = [node for node in ast.walk(ast.parse(spotting)) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "sl"]
+    assert {c.func.attr for c in calls} == {"render_games", "cut_clips", "run_spot", "score_games"}
+    for call in calls:
+        signature = inspect.signature(getattr(sl, call.func.attr))
+        signature.bind(*[None] * len(call.args), **{k.arg: None for k in call.keywords})
+    fields = set(sl.score_games.__annotations__.get("return", "") and
+                 __import__("soccer_lstm.spotting.metric", fromlist=["SpottingScore"]).SpottingScore.__dataclass_fields__)
+    used = set(re.findall(r"score\.(\w+)", spotting))
+    assert used and used <= fields, used - fields
