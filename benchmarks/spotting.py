@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,15 @@ def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
     out["light"]["settings"] = light
     out["x_real_time"] = out["step1"]["x_real_time"]
     out["x_real_time_step2"] = out["step2"]["x_real_time"]
+    # The two halves of a game at once (--n-jobs 2, frame step 2: make spot-demo's settings). Longer
+    # halves, since each worker's TensorFlow start-up counts here and is nothing next to a real half.
+    say("  two halves in parallel (--n-jobs 2, frame step 2)")
+    game = work / "spot-game"
+    game.mkdir(parents=True, exist_ok=True)
+    half = write_long_video(game / "1_224p.avi", list(ACTIONS) * (2 if quick else 6), seed=9, size=SPOT_SIZE,
+                            action_frames=25, gap_frames=100 if quick else 375)
+    shutil.copy(half.path, game / "2_224p.avi")
+    out["halves"] = child("spot_game", str(model), str(game), json.dumps({"frame_step": 2}), "2")
     say("  where the time goes")
     out["parts"] = child("spot_parts", str(model), str(video.path))
     say("  peak memory, short and 10x longer video")
@@ -134,6 +144,28 @@ def child_spot(model: str, video: str, overrides: str) -> dict[str, Any]:
             "rss_by_block_mb": samples}
 
 
+def child_spot_game(model: str, game: str, overrides: str, n_jobs: str) -> dict[str, Any]:
+    """A game's two halves spotted with ``--n-jobs``: seconds of video per second of wall time, the
+    workers' start-up (TensorFlow, the model) included."""
+    import tempfile
+
+    from soccer_lstm import progress
+    from soccer_lstm.config import SpotConfig
+    from soccer_lstm.spotting.spot import run_spot
+
+    progress.set_enabled(False)
+    with tempfile.TemporaryDirectory() as out:
+        started = now()
+        results = list(run_spot(model, [game], Path(out) / "predictions", SpotConfig(), json.loads(overrides),
+                                n_jobs=int(n_jobs)))
+        seconds = now() - started
+    if any(r.error for r in results):
+        raise RuntimeError("; ".join(str(r.error) for r in results if r.error))
+    video_s = sum(r.seconds for r in results)
+    return {"videos": len(results), "video_s": video_s, "wall_s": seconds, "x_real_time": video_s / seconds,
+            "n_jobs": int(n_jobs), "per_video_x": [r.speed for r in results]}
+
+
 def child_spot_parts(model: str, video: str) -> dict[str, Any]:
     """Seconds per processed frame of each part of one streaming pass, timed inside that pass.
 
@@ -207,6 +239,9 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
         f"| ... light settings (`--frame-step 2 --resize 160 --max-keypoints 150 --flow-preset ultrafast`; a model "
         f"trained with them) | {s['light']['x_real_time']:.2f}x real time | frame step 1 {one['x_real_time']:.2f}x | "
         f"{s['light']['x_real_time'] / one['x_real_time']:.2f} |",
+        f"| ... a game's two halves at once, {s['halves']['video_s'] / 2:.0f} s each (`--n-jobs 2 --frame-step 2`, "
+        f"the settings of `make spot-demo`; workers' start-up included) | {s['halves']['x_real_time']:.2f}x real time "
+        f"| one video at frame step 2 {two['x_real_time']:.2f}x | {s['halves']['x_real_time'] / two['x_real_time']:.2f} |",
         f"| ... where the time goes, per processed frame | {where} | carried state instead of windows: "
         f"{1000 * per['lstm_state']:.1f} ms | |",
         f"| Spotting peak RSS (after the model is loaded), {memory['long']['video_s']:.0f} s vs "
