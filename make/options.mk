@@ -15,14 +15,14 @@ SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $
 
 define OPTIONS_HELP
   AGGREGATION        mean     How per-frame decisions become one clip label.
-  BACKGROUND         backgroundThe model's class for 'no action' (never spotted; the model must have it).
+  BACKGROUND         background The model's class for 'no action' (never spotted; the model must have it).
   BATCH_SIZE         8        Clips per update (adam; the paper preset uses 1).
   CONTRAST_THRESHOLD 0.04     SIFT contrast threshold (OpenCV's default 0.04).
   CROP_BARS          true     Remove black letterbox/pillarbox bars before resizing.
   DROPOUT            0.2      Dropout on the LSTM inputs.
   ENSEMBLE           1        Independent LSTMs (consecutive seeds) averaged into one model.
   EPOCHS             150      Maximum epochs (early stopping usually ends sooner).
-  FEATURES           bow+motion+hof+mbh+hogPer-frame vector: any '+' combination of bow, motion, hof, mbh, hog (visual words, camera motion, local motion histograms, motion boundaries, gradient layout).
+  FEATURES           bow+motion+hof+mbh+hog Per-frame vector: any '+' combination of bow, motion, hof, mbh, hog (visual words, camera motion, local motion histograms, motion boundaries, gradient layout).
   FLOW_PRESET        fast     DIS optical flow preset for the local motion histograms (HOF, MBH).
   FOLDS              3        k of k-fold cross-validation (3 in the paper).
   FRAME_STEP         1        Keep every n-th frame.

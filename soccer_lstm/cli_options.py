@@ -195,7 +195,7 @@ def makefile_fragment() -> str:
             variable, name = f.name.upper(), f.name.replace("_", "-")
             calls.append(f"$(call {'bool' if f.type == 'bool' else 'opt'},{name},{variable})")
             default = "true" if default_of(f) is True else "false" if default_of(f) is False else default_of(f)
-            help_lines.setdefault(variable, f"  {variable:<19}{str(default) or '-':<9}{f.metadata['help']}")
+            help_lines.setdefault(variable, f"  {variable:<19}{(str(default) or '-') + ' ':<9}{f.metadata['help']}")
         lines.append(f"{prefix}_FLAGS = {' '.join(calls)}".rstrip())
     lines += ["", "define OPTIONS_HELP", *[help_lines[v] for v in sorted(help_lines)], "endef", "export OPTIONS_HELP", ""]
     return "\n".join(lines)
