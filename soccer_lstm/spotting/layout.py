@@ -14,9 +14,8 @@ from pathlib import Path
 
 from soccer_lstm.dataset import VIDEO_EXTENSIONS
 from soccer_lstm.errors import UserError
-from soccer_lstm.spotting.soccernet import LABELS_FILE, PREDICTIONS_FILE
+from soccer_lstm.spotting.soccernet import LABELS_FILE, PREDICTIONS_FILE, half_number
 
-_HALF_VIDEO = re.compile(r"^(\d+)_(.*)$")
 _RESOLUTION = re.compile(r"(\d+)p")
 
 
@@ -54,9 +53,9 @@ def half_videos(folder: Path) -> dict[int, Path]:
     """The video of each half in ``folder`` (the lowest resolution where there are several)."""
     found: dict[int, list[Path]] = {}
     for path in folder.iterdir():
-        match = _HALF_VIDEO.match(path.name)
-        if match and path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS and int(match.group(1)) > 0:
-            found.setdefault(int(match.group(1)), []).append(path)
+        half = half_number(path)
+        if half is not None and path.is_file() and path.suffix.lower() in VIDEO_EXTENSIONS:
+            found.setdefault(half, []).append(path)
     return {half: min(paths, key=lambda p: (_resolution(p), p.name)) for half, paths in sorted(found.items())}
 
 

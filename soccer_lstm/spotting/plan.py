@@ -18,15 +18,12 @@ does not parse, two videos of one half of a game, or two videos with one output 
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from soccer_lstm.errors import UserError
-from soccer_lstm.spotting.soccernet import LABELS_FILE, Event, half_of_video, read_labels
-
-_HALF_NAME = re.compile(r"^\d+_")
+from soccer_lstm.spotting.soccernet import LABELS_FILE, Event, half_number, half_of_video, read_labels
 
 
 @dataclass
@@ -54,7 +51,7 @@ class Game:
 
 
 def _game_video(path: Path) -> bool:
-    return bool(_HALF_NAME.match(path.name)) or (path.parent / LABELS_FILE).is_file()
+    return half_number(path) is not None or (path.parent / LABELS_FILE).is_file()
 
 
 def _videos_under(root: Path) -> list[Path]:

@@ -71,10 +71,15 @@ def game_time(half: int, position_ms: int) -> str:
     return f"{int(half)} - {seconds // 60:02d}:{seconds % 60:02d}"
 
 
+def half_number(path: str | Path) -> int | None:
+    """The half a video holds by SoccerNet's naming (``2_224p.mkv`` -> 2); None for another name."""
+    match = _HALF_VIDEO.match(Path(path).name)
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
 def half_of_video(path: str | Path) -> int:
     """The half a video holds from its name in SoccerNet's layout (``2_224p.mkv`` -> 2); 1 otherwise."""
-    match = _HALF_VIDEO.match(Path(path).name)
-    return int(match.group(1)) if match and int(match.group(1)) > 0 else 1
+    return half_number(path) or 1
 
 
 def _load(path: Path, key: str) -> tuple[dict, list]:
