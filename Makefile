@@ -18,7 +18,7 @@ PAPER    ?= experiments/paper.toml
 include make/options.mk
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo spot-demo extract codebook encode train evaluate score reproduce test bench clean FORCE
+.PHONY: help install lock demo spot-demo extract codebook encode train evaluate score reproduce test bench clean FORCE
 
 help: ## Show the targets and the variables they take
 	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [OPTION=value ...]"
@@ -29,13 +29,22 @@ help: ## Show the targets and the variables they take
 	@echo "Options (variable, default, meaning); unset ones are not passed:"
 	@echo "$$OPTIONS_HELP"
 
-$(VENV)/.installed: setup.cfg setup.py
+# The environment is installed from requirements/lock.txt (exact versions, the ones the figures of
+# the README and docs/results.md were measured with); setup.cfg keeps ranges for people who install
+# the package into their own environment. `make lock` refreshes the lock: then re-measure the figures.
+$(VENV)/.installed: setup.cfg setup.py requirements/lock.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the package with its dev extra
+install: $(VENV)/.installed ## Create .venv and install the pinned environment (requirements/lock.txt) and the package
+
+lock: ## Refresh requirements/lock.txt from setup.cfg's ranges and requirements/pins.txt (then re-measure the figures)
+	$(PY) -m pip install --quiet uv
+	$(PY) -m uv pip compile setup.cfg --extra dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	    -c requirements/pins.txt --custom-compile-command "make lock" -o requirements/lock.txt
 
 # Parameters of each stage live in a small stamp file that changes only when they do, so that
 # `make K=400 evaluate` rebuilds the codebook and what follows, and nothing else.
