@@ -18,7 +18,7 @@ PAPER    ?= experiments/paper.toml
 include make/options.mk
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo spot-demo extract codebook encode train evaluate score reproduce test bench clean FORCE
+.PHONY: help install lock demo spot-demo extract codebook encode train evaluate score reproduce test test-setup bench clean FORCE
 
 help: ## Show the targets and the variables they take
 	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [OPTION=value ...]"
@@ -102,8 +102,19 @@ demo: $(VENV)/.installed data/demo/.complete ## Render the built-in soccer set a
 reproduce: $(VENV)/.installed ## The paper's results table on DATA -> OUT/reproduce (report.md, PNGs)
 	$(CLI) reproduce $(PAPER) --data '$(DATA)' --out '$(OUT)/reproduce' $(REPRODUCE_FLAGS)
 
-test: $(VENV)/.installed ## Run the whole test suite (offline, generated clips)
+test: $(VENV)/.installed test-setup ## Run the whole test suite (offline, generated clips)
 	$(BIN)/python -m pytest -q
+
+# The page test (tests/spotting/test_page.py) opens `spot --html`'s page in headless Chromium: install
+# Debian's chromium where it is missing. This never fails the run: without apt-get, root (or sudo
+# without a password) or a network, it says so and that test is skipped.
+test-setup: ## Install what the tests use beyond .venv where it is missing (Debian's chromium, by apt-get)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo -n); \
+	  command -v apt-get >/dev/null 2>&1 && echo "installing chromium (apt-get) for the page test" && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive timeout 900 sh -c \
+	    'apt-get update -qq && apt-get install -y -qq chromium' >/dev/null 2>&1; } || \
+	  echo "chromium could not be installed: the page test (tests/spotting/test_page.py) will be skipped"
 
 bench: $(VENV)/.installed ## Speed ratios against bare OpenCV -> benchmarks/results.json
 	$(BIN)/python benchmarks/run.py

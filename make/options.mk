@@ -11,7 +11,7 @@ TRAIN_FLAGS = $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt
 EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 REPRODUCE_FLAGS = $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 SCORE_FLAGS = $(call opt,min-margin,MIN_MARGIN)
-SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $(call opt,window,WINDOW) $(call opt,stride,STRIDE) $(call opt,nms,NMS) $(call opt,min-confidence,MIN_CONFIDENCE) $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS)
+SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $(call opt,window,WINDOW) $(call opt,stride,STRIDE) $(call opt,nms,NMS) $(call opt,min-confidence,MIN_CONFIDENCE) $(call bool,html,HTML) $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS)
 
 define OPTIONS_HELP
   AGGREGATION        mean     How per-frame decisions become one clip label.
@@ -28,6 +28,7 @@ define OPTIONS_HELP
   FRAME_STEP         1        Keep every n-th frame.
   FUSION             joint    Several kinds: one LSTM per kind with scores added under one softmax (joint), one softmax each, averaged (late), or one LSTM on all (early).
   GRID               3        Cells per side of the HOF/MBH/HOG spatial grid.
+  HTML               false    Also write OUT/GAME/index.html: the video, the timeline and the events on one self-contained page (click an event to jump there).
   INFERENCE          windows  Run the LSTM on overlapping windows, averaged (windows), or once over the whole video, its state carried on (state).
   K                  200      Visual words (k-means clusters).
   KMEANS_BATCH_SIZE  4096     MiniBatchKMeans batch size.

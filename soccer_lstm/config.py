@@ -147,6 +147,8 @@ class SpotConfig:
     # (on the spot-demo's held-out games, 0.5 instead of 0.05 lost 0.09 loose average-mAP).
     min_confidence: float = option(0.05, "Lowest probability peak reported as an event (raise it for a shorter "
                                          "list; AP ranks them by confidence).", low=0.0, high=1.0)
+    html: bool = option(False, "Also write OUT/GAME/index.html: the video, the timeline and the events on one "
+                               "self-contained page (click an event to jump there).")
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ class VideoSpot:
     predictions: Path | None = None
     timeline: Path | None = None
     plot: Path | None = None
+    page: Path | None = None         # the game's index.html (spot --html), on its last video
 
     @property
     def speed(self) -> float:
@@ -237,6 +238,12 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
             if not left[key] and spotted:
                 result.predictions = out_dir / key / PREDICTIONS_FILE
                 write_predictions(result.predictions, [e for r in spotted for e in r.events], url[key])
+                if config.html:
+                    from soccer_lstm.spotting.page import write_game_page
+
+                    result.page = write_game_page(out_dir / key, [r.timeline for r in spotted],
+                                                  [e for r in spotted for e in r.events], tasks[index][2].annotations,
+                                                  config.background)
             yield result
 
 
