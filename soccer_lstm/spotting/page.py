@@ -29,7 +29,7 @@ from soccer_lstm.spotting.soccernet import Event
 PAGE_FILE = "index.html"
 MAX_POINTS = 1500            # curve points per class and half: a 45-minute half would be 34 000
 WIDTH, HEIGHT = 1000, 230    # the SVG's drawing units (it scales to the page's width)
-LEFT, RIGHT, TOP, BOTTOM = 38, 8, 8, 24
+LEFT, RIGHT, TOP, BOTTOM = 38, 8, 14, 24
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
 BACKGROUND_COLOUR = "#a0a0a0"
 PLAYABLE_SUFFIX = ".h264.mp4"
@@ -107,7 +107,7 @@ def render_page(halves: Sequence[PageHalf], classes: Sequence[str], events: Sequ
                                      [e for e in listed if e.half == h.half], background, folder, i == 0)
                        for i, h in enumerate(halves))
     summary = (f"{len(events)} spotted events" + (f", {len(listed)} annotated" if listed else "")
-               + f" in {len(halves)} half" + ("s" if len(halves) > 1 else ""))
+               + (f" in {len(halves)} halves" if len(halves) > 1 else ""))
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{html.escape(title)}: spotted actions</title><style>{_CSS}</style></head>\n'
@@ -234,7 +234,7 @@ nav button.on{background:#1f77b4;color:#fff;border-color:#1f77b4}
 .legend .key{margin-right:14px;white-space:nowrap}.key i,td i{display:inline-block;width:10px;height:10px;margin-right:4px}
 .key i.tri{width:0;height:0;border:6px solid transparent;border-top:10px solid #555;border-bottom:0}
 .key i.dash{width:0;height:12px;border-left:2px dashed #555}
-video.player{width:100%;max-height:60vh;background:#000}
+video.player{width:100%;max-height:50vh;background:#000}
 .video-error{background:#fff3cd;border:1px solid #e0c060;padding:8px 10px;margin:6px 0}
 .video-error pre{background:#fff;padding:6px;overflow-x:auto;white-space:pre-wrap}
 .note{background:#eef;padding:8px}
