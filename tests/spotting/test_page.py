@@ -97,6 +97,20 @@ def test_a_frame_folder_gets_a_page_without_a_player(tmp_path: Path) -> None:
     assert "<source" not in text and "frame folder" in text and 'class="event spotted"' in text
 
 
+def test_a_long_half_is_drawn_with_few_points_and_keeps_its_peaks(tmp_path: Path) -> None:
+    from soccer_lstm.spotting.page import MAX_POINTS, TOP
+
+    times = np.arange(40_000) / 12.5                                  # 53 minutes at frame step 2
+    probabilities = np.tile(np.array([0.9, 0.05, 0.05], np.float32), (len(times), 1))
+    probabilities[12_345] = [0.0, 1.0, 0.0]                            # one frame: a peak to 1.0
+    save_timeline(tmp_path / "timeline.npz", times, probabilities, CLASSES, {"half": 1})
+    text = write_game_page(tmp_path, [tmp_path / "timeline.npz"], []).read_text()
+    curves = re.findall(r'<polyline class="curve" points="([^"]*)"', text)
+    assert len(curves) == 3 and all(0 < len(c.split()) <= MAX_POINTS for c in curves)
+    heights = [float(point.split(",")[1]) for point in curves[1].split()]
+    assert min(heights) == pytest.approx(TOP) and len(text) < 200_000      # the one-frame peak is drawn
+
+
 def test_spot_html_writes_one_page_per_game_with_both_halves(small_run: dict[str, Path], tmp_path: Path) -> None:
     game = tmp_path / "games" / "game_000"
     for half in (1, 2):
