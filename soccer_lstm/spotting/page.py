@@ -134,6 +134,15 @@ def _clock(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
+def _score(event: Event) -> str:
+    return f"{event.confidence:.2f}"
+
+
+def _visibility(event: Event) -> str:
+    """An annotation's last column: empty unless SoccerNet marks the action as not shown."""
+    return "" if event.visibility == "visible" else html.escape(event.visibility)
+
+
 def _downsample(times: np.ndarray, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """At most MAX_POINTS points: the highest probability of each run of frames, so no peak is lost."""
     if len(times) <= MAX_POINTS:
@@ -153,7 +162,7 @@ def _half_section(half: PageHalf, classes: Sequence[str], colours: dict[str, str
     table = "".join(
         f'<tr class="event {kind}" tabindex="0" data-half="{half.half}" data-t="{t:.3f}">'
         f'<td>{_clock(t)}</td><td><i style="background:{colours.get(e.label, "#000")}"></i>{html.escape(e.label)}</td>'
-        f'<td>{kind}</td><td>{f"{e.confidence:.2f}" if kind == "spotted" else html.escape(e.visibility)}</td></tr>'
+        f'<td>{kind}</td><td>{_score(e) if kind == "spotted" else _visibility(e)}</td></tr>'
         for t, kind, e in rows)
     return (f'<section class="half" data-half="{half.half}"{"" if first else " hidden"}>'
             f'<h2>Half {half.half}</h2>{_player(half.video, folder)}{svg}'
@@ -165,9 +174,7 @@ def _player(video: Path | None, folder: Path) -> str:
     if video is None:
         return ('<p class="note">No video file to show: this half was spotted from a frame folder, or its video '
                 'has moved. The timeline and the events are below.</p><video class="player" hidden></video>')
-    def link(path: Path) -> str:
-        return html.escape(quote(Path(os.path.relpath(path, folder.resolve())).as_posix()))
-    sources = "".join(f'<source src="{link(p)}">' for p in (playable_copy(video), video))
+    sources = "".join(f'<source src="{_link(p, folder)}">' for p in (playable_copy(video), video))
     return (f'<video class="player" controls preload="metadata">{sources}</video>'
             f'<div class="video-error" hidden><b>This browser cannot play {html.escape(video.name)}</b> '
             f'(or the file is not at {html.escape(os.path.relpath(video, folder.resolve()))}, relative to this page). '
@@ -175,6 +182,11 @@ def _player(video: Path | None, folder: Path) -> str:
             f'Make a playable copy beside the video, then reload this page (it looks for that copy first):'
             f'<pre>cd {html.escape(_shell_quote(str(video.parent)))}\n{html.escape(convert_command(video))}</pre>'
             f'The timeline and the events below work without the video.</div>')
+
+
+def _link(path: Path, folder: Path) -> str:
+    """``path`` as a URL relative to ``folder`` (a space or a ``#`` in a name is escaped)."""
+    return html.escape(quote(Path(os.path.relpath(path, folder.resolve())).as_posix()))
 
 
 def _shell_quote(text: str) -> str:
