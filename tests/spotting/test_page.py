@@ -139,7 +139,7 @@ PROBE = """<script>
 (function(){
   var out=document.createElement('pre'); out.id='probe'; document.body.appendChild(out);
   var results={};
-  function done(){ out.textContent=JSON.stringify(results); }
+  function done(){ results.tries=tries; out.textContent=JSON.stringify(results); }
   function visible(e){ var r=e.getBoundingClientRect(); return r.width>0&&r.height>0; }
   function click(e, x, y){ e.dispatchEvent(new MouseEvent('click', {bubbles:true, clientX:x||0, clientY:y||0})); }
   var one=document.querySelector('section.half[data-half="1"]'), two=document.querySelector('section.half[data-half="2"]');
