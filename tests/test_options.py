@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Options that are not part of any config: where to read and write, and how a command behaves.
 NOT_CONFIG = {"out", "overwrite", "strict", "scheduler", "model_dir", "codebook_path", "plot", "as_json",
               "sequences_dir", "data", "only", "fresh", "help", "local_plot", "config_file", "clips_per_class",
-              "classes", "frames", "size", "preview", "games", "labels_root", "predictions_root"}
+              "classes", "frames", "size", "preview", "games", "labels_root", "predictions_root", "train_root"}
 
 
 def _commands() -> dict[str, click.Command]:
