@@ -18,7 +18,7 @@ PAPER    ?= experiments/paper.toml
 include make/options.mk
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock demo spot-demo extract codebook encode train evaluate score reproduce test test-setup bench clean FORCE
+.PHONY: help install lock docs demo spot-demo extract codebook encode train evaluate score reproduce test test-setup bench clean FORCE
 
 help: ## Show the targets and the variables they take
 	@echo "Usage: make TARGET [DATA=folder-per-class] [OUT=artifact-dir] [OPTION=value ...]"
@@ -45,6 +45,9 @@ lock: ## Refresh requirements/lock.txt from setup.cfg's ranges and requirements/
 	$(PY) -m pip install --quiet uv
 	$(PY) -m uv pip compile setup.cfg --extra dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 	    -c requirements/pins.txt --custom-compile-command "make lock" -o requirements/lock.txt
+
+docs: $(VENV)/.installed ## Rewrite the tables of README.md and docs/results.md from the reports under docs/results/
+	$(BIN)/python -m soccer_lstm.evaluation.doc_tables
 
 # Parameters of each stage live in a small stamp file that changes only when they do, so that
 # `make K=400 evaluate` rebuilds the codebook and what follows, and nothing else.
