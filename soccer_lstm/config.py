@@ -17,9 +17,6 @@ from typing import Any, Iterator
 
 from soccer_lstm.errors import UserError
 
-# Kinds of per-frame features, in the order they are concatenated; --features joins any of them
-# with "+" (e.g. bow+motion+hof+mbh+hog). See soccer_lstm/features/layout.py.
-FEATURE_KINDS = ("bow", "motion", "hof", "mbh", "hog")
 FLOW_PRESETS = ("ultrafast", "fast", "medium")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
@@ -230,24 +227,17 @@ def option_fields(cls: type) -> Iterator[Field]:
 
 
 def feature_kinds(features: str, spelling: str = "flag") -> tuple[str, ...]:
-    """The kinds named in a ``--features`` value, in :data:`FEATURE_KINDS` order.
+    """The kinds named in a ``--features`` value, in registry order (see
+    :func:`soccer_lstm.features.kinds.parse_kinds`, which holds every rule about a kind).
 
     Raises
     ------
     OptionError
         On an unknown, repeated or missing kind.
     """
-    name = spelled("features", spelling)
-    if not isinstance(features, str):
-        raise OptionError(f"{name}: expected text such as 'bow+motion', got {features!r}")
-    names = [part.strip() for part in features.split("+")]
-    unknown = [part for part in names if part not in FEATURE_KINDS]
-    if unknown or not names:
-        raise OptionError(f"{name}: unknown kind(s) {', '.join(repr(n) for n in unknown)} in {features!r}; "
-                          f"join any of {', '.join(FEATURE_KINDS)} with '+'")
-    if len(set(names)) != len(names):
-        raise OptionError(f"{name}: a kind is repeated in {features!r}")
-    return tuple(kind for kind in FEATURE_KINDS if kind in names)
+    from soccer_lstm.features.kinds import parse_kinds
+
+    return parse_kinds(features, spelling)
 
 
 def parse_seeds(value: Any, spelling: str = "flag") -> list[int]:

@@ -42,13 +42,13 @@ def make_clip_pipeline(codebook: CodebookConfig = CodebookConfig(), encode: Enco
     """
     from sklearn.pipeline import Pipeline
 
-    from soccer_lstm.features.layout import feature_layout
+    from soccer_lstm.features.kinds import KindSettings, feature_layout
     from soccer_lstm.features.scaling import SequenceScaler
     from soccer_lstm.features.words import VisualWords
     from soccer_lstm.models.lstm import LSTMClassifier
 
     words = VisualWords.from_config(codebook, encode, grid)
-    layout = feature_layout(encode.features, codebook.k, encode.motion_model, grid)
+    layout = feature_layout(encode.features, KindSettings(codebook.k, encode.motion_model, grid))
     if classifier is None:
         classifier = LSTMClassifier.from_config(train, layout=layout)
     elif "layout" in classifier.get_params():

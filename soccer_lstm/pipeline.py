@@ -8,7 +8,8 @@ from __future__ import annotations
 from soccer_lstm.features.scaling import make_scaler
 from soccer_lstm.features.words import encode_clip
 from soccer_lstm.stages.codebook import CodebookResult, fit_codebook, load_codebook, run_codebook, save_codebook
-from soccer_lstm.stages.encode import EncodeResult, Sequences, feature_layout, load_sequences, run_encode
+from soccer_lstm.features.kinds import feature_layout
+from soccer_lstm.stages.encode import EncodeResult, Sequences, load_sequences, run_encode
 from soccer_lstm.stages.extract import ExtractSummary, check_output_folder, run_extract
 from soccer_lstm.stages.predict import (Prediction, TrainedPipeline, check_compatible, iter_predict_clips, load_model,
                                         predict_clips, predict_sequences)

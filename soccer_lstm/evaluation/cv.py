@@ -21,10 +21,10 @@ import numpy as np
 from sklearn.metrics import accuracy_score
 
 from soccer_lstm import progress
-from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig, feature_kinds
+from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig
 from soccer_lstm.dataset import check_trainable, class_names, make_folds
 from soccer_lstm.features.words import VisualWords, encode_clip
-from soccer_lstm.pipeline import feature_layout
+from soccer_lstm.features.kinds import KINDS, KindSettings, feature_layout, needs_codebook, parse_kinds
 from soccer_lstm.store import FeatureStore, StoreClips
 
 log = logging.getLogger(__name__)
@@ -101,10 +101,10 @@ class FoldCache:
             # training set and codebook config, shared by every encoding that needs it).
             book_key = (train_key, tuple(asdict(codebook_config).items()))
             words = VisualWords.from_config(codebook_config, encode_config, store.grid)
-            if "bow" in feature_kinds(encode_config.features) and book_key not in self._codebooks:
+            if needs_codebook(encode_config.features) and book_key not in self._codebooks:
                 self._codebooks[book_key] = words.fit(StoreClips(store, train_index)).codebook_
             words.codebook_ = self._codebooks.get(book_key)
-            words.layout_ = feature_layout(encode_config, codebook_config.k, store.grid)
+            words.layout_ = feature_layout(encode_config.features, KindSettings(codebook_config.k, encode_config.motion_model, store.grid))
             clips = StoreClips(store)
             encoded = [encode_clip(clips[i], words.codebook_, encode_config)
                        for i in progress.bar(range(len(clips)), desc="encode", unit="clip")]
@@ -311,7 +311,7 @@ class SharedMotionCache(FoldCache):
 
     def sequences(self, store: Any, train_index: np.ndarray, codebook_config: Any,
                   encode_config: Any) -> tuple[list[np.ndarray], dict[str, list[int]]]:
-        kinds = feature_kinds(encode_config.features)
+        kinds = parse_kinds(encode_config.features)
         if kinds == ("bow",):
             return super().sequences(store, train_index, codebook_config, encode_config)
         parts = [self.fixed(store, kind, encode_config) for kind in kinds if kind != "bow"]
@@ -322,4 +322,4 @@ class SharedMotionCache(FoldCache):
             parts.insert(0, bow)
             k = bow_layout["bow"][1]
         combined = [np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*parts)]
-        return combined, feature_layout(encode_config, k, store.grid)
+        return combined, feature_layout(kinds, KindSettings(k, encode_config.motion_model, store.grid))

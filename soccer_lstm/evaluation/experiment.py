@@ -16,9 +16,10 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from soccer_lstm.config import PipelineConfig, feature_kinds, from_dict
+from soccer_lstm.config import PipelineConfig, from_dict
 from soccer_lstm.errors import UserError
 from soccer_lstm.evaluation.report import slug
+from soccer_lstm.features.kinds import parse_kinds
 
 LSTM = "lstm"
 BASELINE_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
@@ -195,7 +196,7 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
     if row.classifier not in CLASSIFIERS:
         raise UserError(f"{where}: unknown classifier {row.classifier!r} (expected {', '.join(CLASSIFIERS)})")
     try:
-        feature_kinds(row.features)
+        parse_kinds(row.features)
     except UserError as exc:
         raise UserError(f"{where}: features {row.features!r}: {str(exc).removeprefix('--features: ')}") from None
     if row.classifier in HISTOGRAM_ONLY and row.features != "bow":

@@ -31,7 +31,8 @@ import numpy as np
 
 from soccer_lstm import __version__
 from soccer_lstm.artifacts import fingerprint, read_json, write_json
-from soccer_lstm.config import PipelineConfig, feature_kinds
+from soccer_lstm.config import PipelineConfig
+from soccer_lstm.features.kinds import KINDS, parse_kinds
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.evaluation.cv import CVResult, SharedMotionCache
 from soccer_lstm.evaluation.experiment import (LSTM, RowSpec, classifier_factory, load_experiment,  # noqa: F401
@@ -166,7 +167,7 @@ def run_rows(store: FeatureStore, rows: Sequence[RowSpec], out: Path, seeds: Seq
         resolved = {**row.resolved(), "seeds": list(seeds), "data": str(data if data is not None else store.folder),
                     "package_version": __version__, "schema_version": schema_version("evaluate")}
         write_json(folder / "config.json", resolved)
-        uses_local = any(kind in ("hof", "mbh", "hog") for kind in feature_kinds(row.features))
+        uses_local = any(KINDS[kind].extracted for kind in parse_kinds(row.features))
         key = fingerprint(row.resolved(), list(seeds), features_key if uses_local else sift_key, __version__,
                           schema_version("evaluate"))
         saved = None if fresh else _saved_row(folder / "results.json", key)

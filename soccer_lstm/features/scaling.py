@@ -18,7 +18,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     - ``scale="all"``: every column; ``"motion"``: the camera-motion columns only (visual-word
       histograms stay histograms); ``"none"``: nothing (the clips pass through unchanged).
     - Its statistics are those of the training clips together with their left-right mirrors
-      (:func:`~soccer_lstm.features.layout.layout_mirror`): the motion columns a mirror negates
+      (:func:`~soccer_lstm.features.kinds.layout_mirror`): the motion columns a mirror negates
       are divided by their root mean square but not shifted (a sign change stays a sign change),
       and columns a mirror swaps share their statistics, so that mirrored training copies
       (``TrainConfig.mirror``) stay exact after scaling.
@@ -26,7 +26,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     layout : dict of str to [start, stop], optional
-        Columns of each feature kind (:func:`~soccer_lstm.features.layout.feature_layout`). Without
+        Columns of each feature kind (:func:`~soccer_lstm.features.kinds.feature_layout`). Without
         it every column is one kind that no mirror changes.
     scale : {"all", "motion", "none"}
         Which columns to standardise.
@@ -48,7 +48,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         self.scale = scale
 
     def _columns(self, width: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
-        from soccer_lstm.features.layout import layout_mirror
+        from soccer_lstm.features.kinds import layout_mirror
 
         if self.scale not in SCALINGS:
             raise ValueError(f"SequenceScaler: scale must be one of {', '.join(SCALINGS)}, got {self.scale!r}")

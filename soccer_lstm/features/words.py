@@ -15,14 +15,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, check_field, feature_kinds
-from soccer_lstm.errors import UserError
-from soccer_lstm.features.bow import bow_histograms
+from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, check_field
 from soccer_lstm.features.codebook import Codebook, sample_descriptors
+from soccer_lstm.features.kinds import KindSettings, compute_kinds, feature_layout, needs_codebook
 
 
-def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig) -> np.ndarray:
-    """One vector per frame: the kinds of ``config.features`` concatenated in their fixed order.
+def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig, grid: int = ExtractConfig.grid) -> np.ndarray:
+    """One vector per frame: the kinds of ``config.features`` concatenated in registry order.
 
     Raises
     ------
@@ -30,22 +29,8 @@ def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig) 
         If BoW is asked for without a codebook, or a local kind (HOF, MBH, HOG) from features that
         an older version extracted without them.
     """
-    parts = []
-    for kind in feature_kinds(config.features):
-        if kind == "bow":
-            if codebook is None:
-                raise UserError("BoW features need a codebook (--codebook)")
-            parts.append(bow_histograms(features.descriptors, features.offsets, codebook))
-        elif kind == "motion":
-            from soccer_lstm.features.motion import motion_features
-
-            parts.append(np.asarray(motion_features(features, model=config.motion_model), np.float32))
-        elif kind not in features.local:
-            raise UserError(f"these features hold no '{kind}' histograms (extracted by an older version); "
-                            f"re-run extract")
-        else:
-            parts.append(np.asarray(features.local[kind], np.float32))
-    return np.concatenate(parts, axis=1).astype(np.float32)
+    k = len(codebook.cluster_centers_) if codebook is not None else 0
+    return compute_kinds(features, config.features, KindSettings(k, config.motion_model, grid), codebook)
 
 
 class VisualWords(TransformerMixin, BaseEstimator):
@@ -111,13 +96,11 @@ class VisualWords(TransformerMixin, BaseEstimator):
 
     def fit(self, clips: Sequence[Any], y: Any = None) -> "VisualWords":
         """Fit the codebook on a seeded sample of the descriptors of ``clips`` (when ``bow`` is asked for)."""
-        from soccer_lstm.features.layout import feature_layout
-
         self._validate_params()
         self.codebook_ = None
-        if "bow" in feature_kinds(self.features, spelling="key"):
+        if needs_codebook(self.features):
             self.codebook_ = fit_codebook(clips, self.codebook_config())
-        self.layout_ = feature_layout(self.features, self.k, self.motion_model, self.grid)
+        self.layout_ = feature_layout(self.features, KindSettings(self.k, self.motion_model, self.grid))
         return self
 
     def transform(self, clips: Sequence[Any]) -> list[np.ndarray]:

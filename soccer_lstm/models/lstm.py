@@ -63,7 +63,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 aggregation, max_steps, ensemble, fusion, mirror
         As documented on :class:`~soccer_lstm.config.TrainConfig` (same names, same defaults).
     layout : dict of str to [start, stop], optional
-        Which columns hold which feature kind (see :func:`soccer_lstm.features.layout.feature_layout`).
+        Which columns hold which feature kind (see :func:`soccer_lstm.features.kinds.feature_layout`).
         Late and joint fusion and the mirrored training copies need it; without it the whole vector
         is one kind and nothing is mirrored.
     random_state : int
@@ -144,7 +144,7 @@ aggregation, max_steps, ensemble, fusion, mirror
 
     def _mirror(self) -> tuple[np.ndarray, np.ndarray] | None:
         """How a left-right mirror changes a frame vector (``vector[source] * sign``), or None."""
-        from soccer_lstm.features.layout import layout_mirror
+        from soccer_lstm.features.kinds import layout_mirror
 
         return layout_mirror(self.layout) if self.mirror else None
 
