@@ -24,6 +24,9 @@ SCALINGS = ("motion", "all", "none")
 FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
 INFERENCES = ("windows", "state")
+# The clip classifiers train can fit: the paper's LSTM and every baseline of the results table
+# (soccer_lstm/models/baselines.py, nw.py).
+CLASSIFIERS = ("lstm", "nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
 
 
 class OptionError(UserError, ValueError):
@@ -97,8 +100,10 @@ class EncodeConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Options of ``train``: the LSTM and how it is fit."""
+    """Options of ``train``: the classifier (the LSTM by default) and how it is fit."""
 
+    classifier: str = option("lstm", "Clip classifier: lstm (the paper's model) or a baseline of the results table "
+                                      "(nw_knn, nw_svm, chi2_svm, frame_svm_vote, clip_logistic).", choices=CLASSIFIERS)
     units: int = option(150, "LSTM cells (150 in the paper).", low=1)
     optimizer: str = option("adam", "adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).",
                             choices=OPTIMIZERS)

@@ -72,6 +72,9 @@ def _bow_block(features: Any, settings: KindSettings, codebook: Any) -> np.ndarr
     from soccer_lstm.errors import UserError
     from soccer_lstm.features.bow import bow_histograms
 
+    words = getattr(features, "words", None)  # histograms the pipeline's words step already made
+    if words is not None:
+        return np.asarray(words, np.float32)
     if codebook is None:
         raise UserError("BoW features need a codebook (--codebook)")
     return bow_histograms(features.descriptors, features.offsets, codebook)
@@ -222,9 +225,56 @@ def layout_mirror(layout: Layout | None) -> tuple[np.ndarray, np.ndarray] | None
     sign = np.ones(width, np.float32)
     changed = False
     for kind, (start, stop) in layout.items():
-        moved = KINDS[kind].mirror(int(stop) - int(start))
+        entry = KINDS.get(kind)  # a column group of another name (a test's) is left as it is
+        moved = entry.mirror(int(stop) - int(start)) if entry is not None else None
         if moved is not None:
             source[start:stop] = start + np.asarray(moved[0])
             sign[start:stop] = moved[1]
             changed = True
     return (source, sign) if changed else None
+
+
+# ----------------------------------------------------------------------------- what the steps pass on
+class FrameVectors(list):
+    """Clips as per-frame vectors (a list of ``(T, D)`` arrays) that know the layout of their columns.
+
+    What the encoding steps of the pipeline emit: the steps after them (the scaler, the classifier)
+    learn the layout in ``fit`` from their input, as scikit-learn's steps learn the number and names
+    of their features, instead of having it pushed into their constructors. A plain list works too:
+    then every column is one kind that no mirror changes.
+    """
+
+    def __init__(self, sequences: Iterable[np.ndarray] = (), layout: Layout | None = None) -> None:
+        super().__init__(sequences)
+        self.layout = {kind: [int(a), int(b)] for kind, (a, b) in layout.items()} if layout else None
+
+    def take(self, index: Iterable[int]) -> "FrameVectors":
+        """The clips at ``index``, with the same layout."""
+        return FrameVectors([self[int(i)] for i in index], self.layout)
+
+    def __reduce__(self) -> Any:  # pickled with its layout (worker processes of cross-validation)
+        return (FrameVectors, (list(self), self.layout))
+
+
+def layout_of(sequences: Any) -> dict[str, list[int]] | None:
+    """The layout that ``sequences`` carry (:class:`FrameVectors`), or None for a plain list."""
+    return getattr(sequences, "layout", None)
+
+
+def check_layout(layout: Any, width: int) -> dict[str, list[int]] | None:
+    """``layout`` as ``{kind: [start, stop]}`` after checking its ranges lie within ``width`` columns.
+
+    Raises
+    ------
+    ValueError
+        On a range that is empty or reversed, or columns beyond ``width``.
+    """
+    if layout is None:
+        return None
+    try:
+        ranges = {str(kind): [int(a), int(b)] for kind, (a, b) in dict(layout).items()}
+    except (TypeError, ValueError):
+        ranges = None
+    if not ranges or any(not 0 <= a < b for a, b in ranges.values()) or max(b for _, b in ranges.values()) > width:
+        raise ValueError(f"layout must map each feature kind to [start, stop] columns within {width}, got {layout!r}")
+    return ranges

@@ -301,8 +301,11 @@ def make_baseline(name: str, **params: object) -> ClipClassifier:
     Raises
     ------
     ValueError
-        If the name is unknown.
+        If the name or a parameter is unknown.
     """
     if name not in BASELINES:
         raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
+    unknown = sorted(set(params) - set(BASELINES[name]().get_params()))
+    if unknown:
+        raise ValueError(f"{name} has no parameter(s) {', '.join(unknown)}")
     return BASELINES[name](**params)

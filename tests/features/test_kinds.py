@@ -6,16 +6,23 @@ import pytest
 
 from soccer_lstm.config import EncodeConfig, validate
 from soccer_lstm.errors import UserError
-from soccer_lstm.features.kinds import (KINDS, EXTRACTED_KINDS, KindSettings, feature_layout as _layout, layout_mirror,
+from soccer_lstm.features.kinds import (KINDS, EXTRACTED_KINDS, FrameVectors, KindSettings, feature_layout as _layout, layout_mirror,
                                         needs_codebook, needs_sift, parse_kinds)
 from soccer_lstm.features.local import local_dim, mirror_permutation
-from soccer_lstm.pipeline import make_scaler
+from soccer_lstm.features.scaling import SequenceScaler
 
 ALL = "bow+motion+hof+mbh+hog"
 
 
 def feature_layout(features: str, k: int = 0, motion_model: str = "affine", grid: int = 3) -> dict:
     return _layout(features, KindSettings(k, motion_model, grid))
+
+
+def make_scaler(layout: dict, scale: str):
+    class Laid:  # fits a SequenceScaler on clips that carry the layout, as the kinds step emits them
+        def fit(self, clips):
+            return SequenceScaler(scale=scale).fit(FrameVectors(clips, layout))
+    return Laid()
 
 
 def test_kinds_come_in_a_fixed_order_whatever_order_they_are_written_in() -> None:
@@ -97,9 +104,9 @@ def test_lstm_trains_on_the_exact_mirror_of_local_histograms(monkeypatch: pytest
 
     import soccer_lstm.models.training as training
     monkeypatch.setattr(training, "train_model", fake_train)
-    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early", layout=layout)
+    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early")
     with pytest.raises(StopIteration):
-        model.fit(clips, ["a", "b"] * 3)
+        model.fit(FrameVectors(clips, layout), ["a", "b"] * 3)
     x = seen["x"]
     assert len(x) == 12                                                   # six clips and their mirrors
     source, sign = layout_mirror(layout)
