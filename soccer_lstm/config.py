@@ -27,6 +27,8 @@ INFERENCES = ("windows", "state")
 # The clip classifiers train can fit: the paper's LSTM and every baseline of the results table
 # (soccer_lstm/models/baselines.py, nw.py).
 CLASSIFIERS = ("lstm", "nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
+# Those that compare raw visual-word histograms (alignment, chi2): they need --features bow.
+HISTOGRAM_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm")
 
 
 class OptionError(UserError, ValueError):

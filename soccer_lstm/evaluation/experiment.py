@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from soccer_lstm.config import CLASSIFIERS, PipelineConfig, from_dict
+from soccer_lstm.config import CLASSIFIERS, HISTOGRAM_CLASSIFIERS, PipelineConfig, from_dict
 from soccer_lstm.errors import UserError
 from soccer_lstm.evaluation.report import slug
 from soccer_lstm.features.kinds import parse_kinds
@@ -24,7 +24,6 @@ from soccer_lstm.features.kinds import parse_kinds
 LSTM = CLASSIFIERS[0]
 BASELINE_CLASSIFIERS = CLASSIFIERS[1:]
 # Baselines whose similarity or kernel only makes sense for non-negative histograms.
-HISTOGRAM_ONLY = ("nw_knn", "nw_svm", "chi2_svm")
 ROW_SECTIONS = ("codebook", "encode", "train", "classifier", "transform")
 SHARED_SECTIONS = ("extract", "evaluate")
 TRANSFORM_OPTIONS = ("shuffle_frames",)
@@ -203,7 +202,7 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
         parse_kinds(row.features)
     except UserError as exc:
         raise UserError(f"{where}: features {row.features!r}: {str(exc).removeprefix('--features: ')}") from None
-    if row.classifier in HISTOGRAM_ONLY and row.features != "bow":
+    if row.classifier in HISTOGRAM_CLASSIFIERS and row.features != "bow":
         raise UserError(f"{where}: classifier {row.classifier} compares histograms and needs features = 'bow'")
     if row.classifier == LSTM:
         unknown = sorted(set(row.classifier_params) - {"members"})

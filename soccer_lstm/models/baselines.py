@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from soccer_lstm.models.clips import (ClipClassifier, as_sequences, check_labels, check_param, check_width,
+from soccer_lstm.models.sequences import (ClipClassifier, as_sequences, check_labels, check_param, check_width,
                                       decision_to_proba, squash)
 from soccer_lstm.models.nw import NWKNeighborsClassifier, NWStringKernelSVC
 

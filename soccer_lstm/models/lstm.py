@@ -21,7 +21,7 @@ from soccer_lstm.errors import ArtifactError
 from soccer_lstm.features.kinds import check_layout, layout_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
-from soccer_lstm.models.clips import as_sequences as _as_sequences
+from soccer_lstm.models.sequences import as_sequences as _as_sequences
 from soccer_lstm.models.network import build_lstm, make_optimizer, pad_sequences
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

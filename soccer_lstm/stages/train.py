@@ -11,7 +11,7 @@ import numpy as np
 
 from soccer_lstm import __version__
 from soccer_lstm.artifacts import check_can_create, fingerprint, read_json, write_json
-from soccer_lstm.config import CLASSIFIERS, PipelineConfig, TrainConfig
+from soccer_lstm.config import CLASSIFIERS, HISTOGRAM_CLASSIFIERS, PipelineConfig, TrainConfig
 from soccer_lstm.dataset import check_trainable
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.features.kinds import FrameVectors
@@ -54,6 +54,9 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     loaded = load_sequences(sequences_dir)
     sequences, labels, index = loaded.sequences, loaded.labels, loaded.index
     check_trainable(labels, sequences_dir)
+    if config.classifier in HISTOGRAM_CLASSIFIERS and index.get("features") != "bow":
+        raise UserError(f"{sequences_dir}: holds '{index.get('features')}' features but --classifier "
+                        f"{config.classifier} compares visual-word histograms: encode with --features bow")
     model_dir = Path(model_dir)
     if model_dir.exists() and not model_dir.is_dir():
         raise UserError(f"{model_dir}: is a file, not a folder; choose another --out")
