@@ -12,7 +12,7 @@ that carry their layout to the steps after. ``X`` is a sequence of
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -84,6 +84,13 @@ class VisualWords(TransformerMixin, BaseEstimator):
         return cls(k=codebook.k, sample_size=codebook.sample_size, kmeans_batch_size=codebook.kmeans_batch_size,
                    random_state=codebook.seed)
 
+    @classmethod
+    def fitted(cls, codebook: Codebook, config: CodebookConfig = CodebookConfig()) -> "VisualWords":
+        """The fitted step of a saved codebook (what a model folder holds), as ``fit`` would have left it."""
+        words = cls.from_config(replace(config, k=len(codebook.cluster_centers_)))
+        words.codebook_ = codebook
+        return words
+
     def codebook_config(self) -> CodebookConfig:
         return CodebookConfig(k=self.k, sample_size=self.sample_size, kmeans_batch_size=self.kmeans_batch_size,
                               seed=self.random_state)
@@ -129,6 +136,17 @@ class FrameKinds(TransformerMixin, BaseEstimator):
     @classmethod
     def from_config(cls, encode: EncodeConfig) -> "FrameKinds":
         return cls(features=encode.features, motion_model=encode.motion_model)
+
+    @classmethod
+    def fitted(cls, encode: EncodeConfig, layout: dict[str, list[int]]) -> "FrameKinds":
+        """The fitted step of a saved model (its encode options and layout), as ``fit`` would have left it."""
+        kinds = cls.from_config(encode)
+        names = parse_kinds(encode.features)
+        if set(layout) != set(names):
+            raise ValueError(f"layout {layout!r} does not hold the kinds of {encode.features!r}")
+        kinds.layout_ = {kind: [int(layout[kind][0]), int(layout[kind][1])] for kind in names}
+        kinds.n_features_out_ = max(stop for _, stop in kinds.layout_.values())
+        return kinds
 
     def fit(self, clips: Sequence[Any], y: Any = None) -> "FrameKinds":
         """Check the parameters and learn the layout from the first clip's words and stored histograms."""

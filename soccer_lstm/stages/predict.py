@@ -12,11 +12,10 @@ import numpy as np
 
 from soccer_lstm import progress
 from soccer_lstm.artifacts import read_json
-from soccer_lstm.config import CLASSIFIERS, EncodeConfig, ExtractConfig, PredictConfig
+from soccer_lstm.config import CLASSIFIERS, EncodeConfig, ExtractConfig, PipelineConfig, PredictConfig, TrainConfig
 from soccer_lstm.errors import ArtifactError, ClipError, UserError
 from soccer_lstm.features.codebook import Codebook
 from soccer_lstm.features.scaling import SequenceScaler
-from soccer_lstm.features.words import encode_clip
 from soccer_lstm.features.sift import extract_clip
 from soccer_lstm.schema import schema_version
 from soccer_lstm.store import INDEX
@@ -37,10 +36,27 @@ class TrainedPipeline:
     extract: ExtractConfig
     encode: EncodeConfig
     meta: dict[str, Any]
+    _pipeline: Any = field(default=None, repr=False, compare=False)
 
     @property
     def classes(self) -> list[str]:
         return list(self.meta["classes"])
+
+    @property
+    def pipeline(self) -> Any:
+        """The fitted scikit-learn pipeline of the model (:func:`soccer_lstm.estimators.make_clip_pipeline`):
+        ``predict`` and ``predict_proba`` take :class:`~soccer_lstm.features.sift.ClipFeatures`."""
+        from soccer_lstm.estimators import make_clip_pipeline
+        from soccer_lstm.features.words import FrameKinds, VisualWords
+
+        if self._pipeline is None:
+            pipeline = make_clip_pipeline(PipelineConfig(encode=self.encode, train=TrainConfig(**self.meta["train"])),
+                                          classifier=self.classifier)
+            if self.codebook is not None:
+                pipeline.set_params(words=VisualWords.fitted(self.codebook))
+            pipeline.set_params(kinds=FrameKinds.fitted(self.encode, self.meta["layout"]), scale=self.scaler)
+            self._pipeline = pipeline
+        return self._pipeline
 
     @property
     def classifier_name(self) -> str:
@@ -144,7 +160,7 @@ def iter_predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
         result = Prediction(str(path), None, None)
         try:
             features = extract_clip(path, pipeline.extract)
-            sequence = encode_clip(features, pipeline.codebook, pipeline.encode)
+            sequence = pipeline.pipeline[:2].transform([features])[0]  # the words and kinds steps
         except ClipError as exc:
             result.error = exc.problem
         except Exception as exc:  # one clip's failure must not cost the others their answer

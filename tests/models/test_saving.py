@@ -76,3 +76,21 @@ def test_train_a_baseline_then_predict_score_and_a_plain_refusal_from_spot(small
     histograms = run_cli("train", small_run["sequences"], "-o", tmp_path / "y", "--classifier", "chi2_svm")
     assert histograms.exit_code == 2 and "encode with --features bow" in histograms.output
     assert not (tmp_path / "y" / "pipeline.json").exists()
+
+
+def test_a_loaded_model_is_the_one_pipeline_predict_answers_with(small_run, tmp_path: Path) -> None:
+    """load_model gives the fitted make_clip_pipeline: its predict_proba on a clip's features is predict's answer."""
+    from soccer_lstm.config import ExtractConfig
+    from soccer_lstm.features.sift import extract_clip
+    from soccer_lstm.stages.predict import load_model, predict_clips
+
+    model = load_model(small_run["model"])
+    assert [name for name, _ in model.pipeline.steps] == ["words", "kinds", "scale", "classifier"]
+    clip = sorted(Path(small_run["data"]).rglob("*.avi"))[1]
+    features = extract_clip(clip, model.extract)
+    proba = model.pipeline.predict_proba([features])[0]
+    answer = predict_clips(model, [clip])[0]
+    assert answer.error is None
+    np.testing.assert_allclose([answer.probabilities[c] for c in model.classes], proba, atol=1e-5)
+    assert model.pipeline.named_steps["kinds"].layout_ == model.meta["layout"]
+    assert isinstance(model.extract, ExtractConfig)
