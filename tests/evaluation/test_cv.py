@@ -135,3 +135,20 @@ def test_folds_run_in_worker_processes_give_the_same_result_as_in_this_one(tmp_p
     assert [(f.seed, f.fold) for f in parallel.folds] == [(s, n) for s in (0, 1) for n in range(3)]
     assert [(f.seed, f.fold, f.test_index, f.predicted) for f in parallel.folds] == \
            [(f.seed, f.fold, f.test_index, f.predicted) for f in alone.folds]
+
+
+def test_evaluate_follows_the_classifier_option(tmp_path: Path) -> None:
+    """evaluate --classifier cross-validates that classifier under the same protocol (here a baseline, no LSTM)."""
+    from helpers import run_cli
+    from soccer_lstm.artifacts import read_json
+
+    features = write_feature_store(tmp_path / "features", LABELS)
+    result = run_cli("evaluate", features, "-o", tmp_path / "eval", "--classifier", "clip_logistic",
+                     "--features", "bow", "-k", "4", "--sample-size", "500")
+    assert result.exit_code == 0, result.output
+    metrics = read_json(tmp_path / "eval" / "metrics.json")
+    assert metrics["config"]["train"]["classifier"] == "clip_logistic"
+    assert (tmp_path / "eval" / "rows" / "bow-clip-logistic" / "results.json").is_file()
+    assert len(metrics["fold_accuracies"]) == 3
+    refused = run_cli("evaluate", features, "-o", tmp_path / "eval2", "--classifier", "chi2_svm", "--features", "bow+motion")
+    assert refused.exit_code == 2 and "needs features = 'bow'" in refused.output
