@@ -12,7 +12,9 @@ fixed order of :data:`KINDS`, whatever order a user wrote them in, so that ``hof
   whether it depends on the training fold (the visual words do: their codebook is fit on it).
 
 ``--features`` is parsed once (:func:`parse_kinds`); every stage asks this module, so a new kind
-is one more entry in :data:`KINDS`. This module imports only NumPy at import time (the modules that
+is one more entry in :data:`KINDS` (and, if its width depends on a new option, one more field of
+:class:`KindSettings`). A kind that depends on the fold gets the fold's codebook in ``compute``
+(the words step passes it along with each clip's histograms). This module imports only NumPy at import time (the modules that
 compute the kinds are imported when first used), so :mod:`soccer_lstm.config` can ask it too.
 """
 from __future__ import annotations
@@ -204,6 +206,8 @@ def compute_kinds(features: Any, kinds: str | Iterable[str], settings: KindSetti
     UserError
         When a kind cannot be computed (BoW without a codebook, a histogram an older extract did not store).
     """
+    if codebook is None:  # the words step's codebook, when the clip comes from it
+        codebook = getattr(features, "codebook", None)
     blocks = [KINDS[kind].compute(features, settings, codebook) for kind in parse_kinds(kinds, spelling="key")]
     return np.concatenate(blocks, axis=1).astype(np.float32)
 

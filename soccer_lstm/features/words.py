@@ -40,13 +40,15 @@ def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig) 
 
 @dataclass
 class WordedClip:
-    """A clip's stored features with its frames' visual-word histograms ``words`` ``(T, k)``."""
+    """A clip's stored features with its frames' visual-word histograms ``words`` ``(T, k)`` and the
+    ``codebook`` that made them (for a kind that needs more of the words than the histograms)."""
 
     features: Any
     words: np.ndarray
+    codebook: Any = None
 
     def __getattr__(self, name: str) -> Any:  # the stored features' arrays (offsets, local, ...)
-        if name in ("features", "words") or name.startswith("__"):
+        if name in ("features", "words", "codebook") or name.startswith("__"):
             raise AttributeError(name)
         return getattr(self.features, name)
 
@@ -107,7 +109,7 @@ class VisualWords(TransformerMixin, BaseEstimator):
         from soccer_lstm.features.bow import bow_histograms
 
         check_is_fitted(self, "codebook_")
-        return [WordedClip(clip, bow_histograms(clip.descriptors, clip.offsets, self.codebook_))
+        return [WordedClip(clip, bow_histograms(clip.descriptors, clip.offsets, self.codebook_), self.codebook_)
                 for clip in (clips[i] for i in range(len(clips)))]
 
 
