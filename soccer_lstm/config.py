@@ -17,9 +17,6 @@ from typing import Any, Iterator
 
 from soccer_lstm.errors import UserError
 
-# Kinds of per-frame features, in the order they are concatenated; --features joins any of them
-# with "+" (e.g. bow+motion+hof+mbh+hog). See soccer_lstm/features/layout.py.
-FEATURE_KINDS = ("bow", "motion", "hof", "mbh", "hog")
 FLOW_PRESETS = ("ultrafast", "fast", "medium")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
@@ -27,6 +24,11 @@ SCALINGS = ("motion", "all", "none")
 FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
 INFERENCES = ("windows", "state")
+# The clip classifiers train can fit: the paper's LSTM and every baseline of the results table
+# (soccer_lstm/models/baselines.py, nw.py).
+CLASSIFIERS = ("lstm", "nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
+# Those that compare raw visual-word histograms (alignment, chi2): they need --features bow.
+HISTOGRAM_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm")
 
 
 class OptionError(UserError, ValueError):
@@ -100,8 +102,10 @@ class EncodeConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Options of ``train``: the LSTM and how it is fit."""
+    """Options of ``train``: the classifier (the LSTM by default) and how it is fit."""
 
+    classifier: str = option("lstm", "Clip classifier: lstm (the paper's model) or a baseline of the results table "
+                                      "(nw_knn, nw_svm, chi2_svm, frame_svm_vote, clip_logistic).", choices=CLASSIFIERS)
     units: int = option(150, "LSTM cells (150 in the paper).", low=1)
     optimizer: str = option("adam", "adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).",
                             choices=OPTIMIZERS)
@@ -232,24 +236,17 @@ def option_fields(cls: type) -> Iterator[Field]:
 
 
 def feature_kinds(features: str, spelling: str = "flag") -> tuple[str, ...]:
-    """The kinds named in a ``--features`` value, in :data:`FEATURE_KINDS` order.
+    """The kinds named in a ``--features`` value, in registry order (see
+    :func:`soccer_lstm.features.kinds.parse_kinds`, which holds every rule about a kind).
 
     Raises
     ------
     OptionError
         On an unknown, repeated or missing kind.
     """
-    name = spelled("features", spelling)
-    if not isinstance(features, str):
-        raise OptionError(f"{name}: expected text such as 'bow+motion', got {features!r}")
-    names = [part.strip() for part in features.split("+")]
-    unknown = [part for part in names if part not in FEATURE_KINDS]
-    if unknown or not names:
-        raise OptionError(f"{name}: unknown kind(s) {', '.join(repr(n) for n in unknown)} in {features!r}; "
-                          f"join any of {', '.join(FEATURE_KINDS)} with '+'")
-    if len(set(names)) != len(names):
-        raise OptionError(f"{name}: a kind is repeated in {features!r}")
-    return tuple(kind for kind in FEATURE_KINDS if kind in names)
+    from soccer_lstm.features.kinds import parse_kinds
+
+    return parse_kinds(features, spelling)
 
 
 def parse_seeds(value: Any, spelling: str = "flag") -> list[int]:

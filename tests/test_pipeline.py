@@ -125,7 +125,7 @@ class FakeLSTM:
     fits = 0
 
     @classmethod
-    def from_config(cls, config, layout=None, verbose: int = 0) -> "FakeLSTM":
+    def from_config(cls, config, verbose: int = 0) -> "FakeLSTM":
         return cls()
 
     def fit(self, sequences, labels) -> "FakeLSTM":

@@ -141,3 +141,22 @@ def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike
     if title:
         axes.set_title(title, fontsize=10)
     save_png(figure, path)
+
+
+def plot_training(model_dir: str | os.PathLike) -> bool:
+    """Draw ``learning_curve.png`` of a model folder from its ``history.json`` (what ``train --plot`` does).
+
+    Returns False, drawing nothing, for a classifier that keeps no per-epoch history (a baseline).
+    """
+    from pathlib import Path
+
+    from soccer_lstm.artifacts import read_json
+
+    folder = Path(model_dir)
+    if not (folder / "history.json").is_file():
+        return False
+    saved, meta = read_json(folder / "history.json"), read_json(folder / "pipeline.json")
+    plot_learning_curve(saved["history"], folder / "learning_curve.png", best_epoch=saved.get("best_epoch"),
+                        title=f"learning curve on {meta.get('dataset') or 'an unknown dataset'} "
+                              f"({meta.get('n_clips')} clips, {meta.get('features')})")
+    return True

@@ -18,9 +18,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import TrainConfig
 from soccer_lstm.errors import ArtifactError
+from soccer_lstm.features.kinds import check_layout, layout_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
-from soccer_lstm.models.clips import as_sequences as _as_sequences
+from soccer_lstm.models.sequences import as_sequences as _as_sequences
 from soccer_lstm.models.network import build_lstm, make_optimizer, pad_sequences
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -47,8 +48,8 @@ def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.n
 
 
 # TrainConfig fields that are parameters of the classifier under the same name; ``seed`` becomes
-# ``random_state`` (scikit-learn's name) and ``scale`` belongs to the scaler, not the model.
-MODEL_PARAMS = tuple(name for name in TrainConfig.__dataclass_fields__ if name not in ("seed", "scale"))
+# ``random_state`` (scikit-learn's name), ``scale`` belongs to the scaler and ``classifier`` names this class.
+MODEL_PARAMS = tuple(name for name in TrainConfig.__dataclass_fields__ if name not in ("seed", "scale", "classifier"))
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -62,10 +63,6 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     units, optimizer, learning_rate, batch_size, epochs, patience, validation_split, dropout, \
 aggregation, max_steps, ensemble, fusion, mirror
         As documented on :class:`~soccer_lstm.config.TrainConfig` (same names, same defaults).
-    layout : dict of str to [start, stop], optional
-        Which columns hold which feature kind (see :func:`soccer_lstm.features.layout.feature_layout`).
-        Late and joint fusion and the mirrored training copies need it; without it the whole vector
-        is one kind and nothing is mirrored.
     random_state : int
         Seeds weight initialisation, shuffling and the validation split (``--seed``).
     verbose : int
@@ -73,6 +70,10 @@ aggregation, max_steps, ensemble, fusion, mirror
 
     Attributes
     ----------
+    layout_ : dict of str to [start, stop] or None
+        Which columns hold which feature kind, learnt in ``fit`` from the input
+        (:class:`~soccer_lstm.features.kinds.FrameVectors` carry it). Late and joint fusion and the
+        mirrored training copies need it; a plain list of arrays is one kind that nothing mirrors.
     classes_ : ndarray
         Sorted class labels.
     model_ : keras.Model
@@ -90,7 +91,7 @@ aggregation, max_steps, ensemble, fusion, mirror
                  validation_split: float = TrainConfig.validation_split, dropout: float = TrainConfig.dropout,
                  aggregation: str = TrainConfig.aggregation, max_steps: int = TrainConfig.max_steps,
                  ensemble: int = TrainConfig.ensemble, fusion: str = TrainConfig.fusion,
-                 mirror: bool = TrainConfig.mirror, layout: dict[str, list[int]] | None = None,
+                 mirror: bool = TrainConfig.mirror,
                  random_state: int = TrainConfig.seed, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
@@ -105,16 +106,14 @@ aggregation, max_steps, ensemble, fusion, mirror
         self.ensemble = ensemble
         self.fusion = fusion
         self.mirror = mirror
-        self.layout = layout
         self.random_state = random_state
         self.verbose = verbose
 
     @classmethod
-    def from_config(cls, config: TrainConfig, layout: dict[str, list[int]] | None = None,
-                    verbose: int = 0) -> "LSTMClassifier":
+    def from_config(cls, config: TrainConfig, verbose: int = 0) -> "LSTMClassifier":
         """The classifier of a :class:`~soccer_lstm.config.TrainConfig` (its ``seed`` is ``random_state``)."""
-        return cls(**{name: getattr(config, name) for name in MODEL_PARAMS}, layout=layout,
-                   random_state=config.seed, verbose=verbose)
+        return cls(**{name: getattr(config, name) for name in MODEL_PARAMS}, random_state=config.seed,
+                   verbose=verbose)
 
     def _validate_params(self) -> None:
         """Check every parameter (a misspelt ``fusion`` fails here, it never falls back).
@@ -124,29 +123,23 @@ aggregation, max_steps, ensemble, fusion, mirror
         OptionError
             A ValueError naming the parameter.
         """
-        from soccer_lstm.config import OptionError, check_field
+        from soccer_lstm.config import check_field
 
         for name in MODEL_PARAMS:
             check_field(TrainConfig.__dataclass_fields__[name], getattr(self, name), spelling="key")
         check_field(TrainConfig.__dataclass_fields__["seed"], self.random_state, spelling="key")
-        if self.layout is not None:
-            try:
-                ranges = [(int(a), int(b)) for a, b in dict(self.layout).values()]
-            except (TypeError, ValueError):
-                ranges = None
-            if not ranges or any(not 0 <= a < b for a, b in ranges):
-                raise OptionError(f"layout must map each feature kind to [start, stop] columns, got {self.layout!r}")
 
     def _groups(self) -> list[tuple[int, int]] | None:
-        if self.fusion in ("late", "joint") and self.layout and len(self.layout) > 1:
-            return sorted(tuple(v) for v in self.layout.values())
+        layout = getattr(self, "layout_", None)
+        if self.fusion in ("late", "joint") and layout and len(layout) > 1:
+            return sorted(tuple(v) for v in layout.values())
         return None
 
     def _mirror(self) -> tuple[np.ndarray, np.ndarray] | None:
         """How a left-right mirror changes a frame vector (``vector[source] * sign``), or None."""
-        from soccer_lstm.features.layout import layout_mirror
+        from soccer_lstm.features.kinds import layout_mirror
 
-        return layout_mirror(self.layout) if self.mirror else None
+        return layout_mirror(getattr(self, "layout_", None)) if self.mirror else None
 
     def _mirror_columns(self) -> list[int]:
         """The columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
@@ -174,7 +167,9 @@ aggregation, max_steps, ensemble, fusion, mirror
         import keras
 
         self._validate_params()
+        layout = layout_of(sequences)
         sequences = _as_sequences(sequences)
+        self.layout_ = check_layout(layout, sequences[0].shape[1])
         labels = np.asarray(labels)
         if len(labels) != len(sequences):
             raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
@@ -279,6 +274,7 @@ aggregation, max_steps, ensemble, fusion, mirror
         write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "params": params,
                                           "n_features_in": self.n_features_in_, "epochs_run": self.epochs_run_,
                                           "history": self.history_, "best_epoch": self.best_epoch_,
+                                          "layout": self.layout_,
                                           **(extra or {})})
 
     @classmethod
@@ -293,7 +289,10 @@ aggregation, max_steps, ensemble, fusion, mirror
         if not isinstance(info, dict) or not isinstance(info.get("params"), dict):
             raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
         try:
-            classifier = cls(**info["params"])
+            params = dict(info["params"])
+            layout = params.pop("layout", None) or info.get("layout")  # format 1 kept it among the params
+            classifier = cls(**params)
+            classifier.layout_ = check_layout(layout, int(info.get("n_features_in") or 10 ** 9))
             classifier._validate_params()
             model = keras.models.load_model(folder / "model.keras", safe_mode=True, compile=False)
         except Exception as exc:  # Keras raises many types for a damaged or foreign file

@@ -211,6 +211,7 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
 
     config = validate(config)
     pipeline = load_model(model_dir)
+    pipeline.check_per_frame(model_dir)
     check_background(pipeline.classes, config.background, model_dir)
     extract, notes = model_extract(pipeline, extract_overrides)
     games = plan_games(videos)

@@ -54,8 +54,10 @@ def tiny_classifier() -> object:
 
     rng = np.random.default_rng(1)
     sequences = [rng.normal(size=(15, 7)).astype(np.float32) for _ in range(6)]
-    return LSTMClassifier(units=5, epochs=2, ensemble=2, layout={"bow": [0, 3], "motion": [3, 7]},
-                          mirror=False).fit(sequences, ["a", "b", "c"] * 2)
+    from soccer_lstm.features.kinds import FrameVectors
+
+    return LSTMClassifier(units=5, epochs=2, ensemble=2, mirror=False).fit(
+        FrameVectors(sequences, {"bow": [0, 3], "motion": [3, 7]}), ["a", "b", "c"] * 2)
 
 
 def test_windows_average_the_models_own_window_passes(tiny_classifier: object) -> None:
