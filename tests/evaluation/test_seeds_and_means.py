@@ -17,6 +17,8 @@ import pytest
 from helpers import write_feature_store
 from soccer_lstm.artifacts import read_json
 from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, PipelineConfig, TrainConfig
+from sklearn.base import BaseEstimator, ClassifierMixin
+
 from soccer_lstm.dataset import make_folds
 from soccer_lstm.evaluation.cv import cross_validate
 from soccer_lstm.store import FeatureStore
@@ -24,7 +26,7 @@ from soccer_lstm.store import FeatureStore
 LABELS = ["kick"] * 5 + ["pass"] * 5 + ["throw"] * 5
 
 
-class Guesser:
+class Guesser(ClassifierMixin, BaseEstimator):
     """A classifier that records its seed and what it is fit on, and guesses from a seeded generator."""
 
     made: list[int] = []
@@ -36,12 +38,12 @@ class Guesser:
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "Guesser":
         Guesser.fitted.append([np.asarray(s).copy() for s in sequences])
-        self.classes = sorted(set(labels))
+        self.classes_ = sorted(set(labels))
         return self
 
     def predict(self, sequences: Sequence[np.ndarray]) -> list[str]:
         rng = np.random.default_rng([self.seed, len(sequences)])
-        return [self.classes[i] for i in rng.integers(0, len(self.classes), len(sequences))]
+        return [self.classes_[i] for i in rng.integers(0, len(self.classes_), len(sequences))]
 
 
 def _config(seed: int = 0, folds: int = 3) -> PipelineConfig:
