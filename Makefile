@@ -105,8 +105,8 @@ reproduce: $(VENV)/.installed ## The paper's results table on DATA -> OUT/reprod
 test: $(VENV)/.installed ## Run the whole test suite (offline, generated clips)
 	$(BIN)/python -m pytest -q
 
-bench: $(VENV)/.installed ## Speed ratios against bare OpenCV -> benchmarks/results.json
-	$(BIN)/python benchmarks/run.py
+bench: $(VENV)/.installed ## Speed ratios against bare OpenCV -> benchmarks/results.json (BENCH_ONLY=spotting or inference: that section alone)
+	$(BIN)/python benchmarks/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean: ## Remove OUT (artifacts); keeps .venv and data
 	rm -rf '$(OUT)'

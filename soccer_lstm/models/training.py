@@ -1,9 +1,12 @@
-"""How :class:`~soccer_lstm.models.lstm.LSTMClassifier` trains and predicts: a lean loop around the Keras network.
+"""How :class:`~soccer_lstm.models.lstm.LSTMClassifier` trains: a lean loop around the Keras network.
 
 ``keras.Model.fit`` traced training, evaluation and prediction functions for every new model (twice
 each for a partial last batch) and ran a data adapter and a ``predict`` call every epoch; for the
 small models of cross-validation that fixed cost outweighed the training itself. Here one traced
-training step serves every batch and one traced forward pass serves validation and prediction.
+training step serves every batch and one traced forward pass serves validation. It trains as
+``Model.fit`` with ``EarlyStopping(restore_best_weights=True)`` does (tests/models/test_training.py);
+``python benchmarks/run.py --only inference`` measures the difference in speed. Prediction does not
+come here: it runs in NumPy (:mod:`soccer_lstm.models.forward`).
 """
 from __future__ import annotations
 
