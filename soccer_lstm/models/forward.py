@@ -14,8 +14,9 @@ it is given).
 """
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -30,6 +31,23 @@ State = list[tuple[np.ndarray, np.ndarray]]
 def layer_suffix(group: int, n_groups: int, member: int, n_members: int) -> str:
     """The suffix of a layer's name in :func:`~soccer_lstm.models.network.build_lstm` (``_g``, ``_m``, ``_g_m``)."""
     return "".join(f"_{i}" for i, n in ((group, n_groups), (member, n_members)) if n > 1)
+
+
+_BLAS: list[Any] = []  # threadpoolctl's controller, made once (it scans the loaded libraries)
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """BLAS on one thread for the block: the recurrence multiplies tiny matrices step after step, and
+    OpenBLAS's threads cost more to wake than they save (the forward pass ran 7 to 16 times slower
+    with them on a busy 2-core machine, 2026-12-06, the input products included). The previous
+    limits are restored after the block."""
+    if not _BLAS:
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS.append(ThreadpoolController())
+    with _BLAS[0].limit(limits=1, user_api="blas"):
+        yield
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -77,6 +95,7 @@ class NumpyNetwork:
                         raise ValueError(f"weight m{m}_g{g}_{name} has shape {cell[name].shape}, expected {shape}")
                 member.append(cell)
             self.cells.append(member)
+        self._recurrent = np.stack([cell["lstm_recurrent"] for member in self.cells for cell in member])
 
     @classmethod
     def from_keras(cls, model: Any, description: dict[str, Any]) -> "NumpyNetwork":
@@ -132,26 +151,28 @@ class NumpyNetwork:
         zeros = np.zeros((batch, self.units), np.float32)
         return [(zeros, zeros) for _ in range(self.n_members * len(self.groups))]
 
-    def _cell(self, cell: dict[str, np.ndarray], x: np.ndarray, mask: np.ndarray,
-              state: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """Hidden states ``(n, T, units)`` of one LSTM over ``x`` ``(n, T, D)``, continuing from ``state``."""
+    def _recur(self, inputs: np.ndarray, mask: np.ndarray, state: State) -> tuple[np.ndarray, State]:
+        """Hidden states ``(K, n, T, units)`` of all K LSTMs at once, from their input projections ``(K, n, T, 4 units)``.
+
+        The K LSTMs (members x groups) are independent and of one size: one batched product per step
+        runs them all, so a step costs the same few NumPy calls whatever K is.
+        """
         units = self.units
-        inputs = x @ cell["lstm_kernel"] + cell["lstm_bias"]
-        recurrent = cell["lstm_recurrent"]
-        h, c = state
-        out = np.empty((x.shape[0], x.shape[1], units), np.float32)
-        for t in range(x.shape[1]):
-            z = inputs[:, t] + h @ recurrent
-            i = _sigmoid(z[:, :units])
-            f = _sigmoid(z[:, units:2 * units])
-            g = np.tanh(z[:, 2 * units:3 * units])
-            o = _sigmoid(z[:, 3 * units:])
-            c_new = f * c + i * g
-            h_new = o * np.tanh(c_new)
-            keep = mask[:, t:t + 1]
-            h, c = np.where(keep, h_new, h), np.where(keep, c_new, c)
-            out[:, t] = h
-        return out, (h, c)
+        h = np.stack([pair[0] for pair in state]).astype(np.float32)
+        c = np.stack([pair[1] for pair in state]).astype(np.float32)
+        padded = not mask.all()
+        out = np.empty((*inputs.shape[:3], units), np.float32)
+        for t in range(inputs.shape[2]):
+            z = inputs[:, :, t] + h @ self._recurrent
+            gates = _sigmoid(z)  # i, f, (c), o; the c block is replaced by its tanh below
+            c_new = gates[..., units:2 * units] * c + gates[..., :units] * np.tanh(z[..., 2 * units:3 * units])
+            h_new = gates[..., 3 * units:] * np.tanh(c_new)
+            if padded:  # a masked step keeps the state (and repeats the output), as in Keras
+                keep = mask[None, :, t:t + 1]
+                h_new, c_new = np.where(keep, h_new, h), np.where(keep, c_new, c)
+            h, c = h_new, c_new
+            out[:, :, t] = h
+        return out, [(h[k], c[k]) for k in range(len(h))]
 
     def run(self, frames: np.ndarray, mask: np.ndarray | None = None,
             state: State | None = None) -> tuple[list[np.ndarray], State]:
@@ -178,17 +199,19 @@ class NumpyNetwork:
         mask = np.ones(frames.shape[:2], bool) if mask is None else np.asarray(mask, bool)
         state = self.initial_state(len(frames)) if state is None else state
         outputs: list[np.ndarray] = []
-        new_state: State = []
-        for m, member in enumerate(self.cells):
-            scores = []
-            for g, (cell, (a, b)) in enumerate(zip(member, self.groups)):
-                hidden, cell_state = self._cell(cell, frames[:, :, a:b], mask, state[m * len(self.groups) + g])
-                new_state.append(cell_state)
-                scores.append(hidden @ cell["head_kernel"] + cell["head_bias"])
+        cells = [cell for member in self.cells for cell in member]  # member-major, as the states
+        groups = self.groups * self.n_members
+        with _one_blas_thread():
+            inputs = np.stack([frames[:, :, a:b] @ cell["lstm_kernel"] + cell["lstm_bias"]
+                               for cell, (a, b) in zip(cells, groups)])
+            hidden, new_state = self._recur(inputs, mask, state)
+            scores = [h @ cell["head_kernel"] + cell["head_bias"] for h, cell in zip(hidden, cells)]
+        for m in range(self.n_members):
+            member = scores[m * len(self.groups):(m + 1) * len(self.groups)]
             if self.joint:
-                outputs.append(softmax(np.sum(scores, axis=0)))
+                outputs.append(softmax(np.sum(member, axis=0)))
             else:
-                outputs.extend(softmax(s) for s in scores)
+                outputs.extend(softmax(s) for s in member)
         return outputs, new_state
 
     def predict(self, frames: np.ndarray, mask: np.ndarray | None = None, batch_size: int = 256) -> np.ndarray:
