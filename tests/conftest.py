@@ -12,7 +12,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).parent))
 
 # Modules that set environment defaults when first imported (KMP_* for scikit-learn, OpenCV's log
-# level, Keras' backend) are imported here, before any test, so that no test is blamed for them.
+# level) are imported here, before any test, so that no test is blamed for them. (soccer_lstm's own
+# modules set none but soccer_lstm.video's: tests/models/test_training.py checks.)
 import sklearn  # noqa: E402,F401
 
 import soccer_lstm.models.lstm  # noqa: E402,F401
