@@ -69,29 +69,51 @@ def bench_inference(work: Path, quick: bool) -> dict[str, Any]:
     result["fit_speedup"] = result["model_fit"]["total_s"] / result["loop"]["total_s"]
     result["epoch_speedup"] = result["model_fit"]["s_per_epoch"] / result["loop"]["s_per_epoch"]
     say(f"  whole fit {result['fit_speedup']:.2f}x, per epoch {result['epoch_speedup']:.2f}x")
+    say("  ... and five small models in one process, as cross-validation fits them")
+    result["loop_small"] = child("fit_compare", "loop", "10", "small")
+    result["model_fit_small"] = child("fit_compare", "fit", "10", "small")
+    result["small_speedup"] = result["model_fit_small"]["total_s"] / result["loop_small"]["total_s"]
+    say(f"  five small fits {result['small_speedup']:.2f}x")
     return result
 
 
-def child_fit_compare(how: str, epochs: str) -> dict[str, Any]:
-    """One training of the default network on 100 clips x 50 steps x CODEBOOK_K, by the loop or by Model.fit."""
+def child_fit_compare(how: str, epochs: str, size: str = "default") -> dict[str, Any]:
+    """Training by the loop or by Model.fit: the default network on 100 clips x up to 50 steps x
+    CODEBOOK_K (``default``), or five models of 16 cells on 40 clips x up to 20 steps x 30 one after
+    the other in one process (``small``, as cross-validation fits them)."""
+    from soccer_lstm.config import TrainConfig
+
+    small = size == "small"
+    n_clips, longest, dim, units, fits = (40, 20, 30, 16, 5) if small else (100, 50, CODEBOOK_K, TrainConfig.units, 1)
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(longest // 2, longest + 1, n_clips)
+    data = [rng.dirichlet(np.ones(dim), int(n)).astype(np.float32) for n in lengths]
+    stamps = [now()]
+    started = now()
+    for fit in range(fits):
+        result = _fit_once(how, int(epochs), data, units, fit, stamps)
+    total = now() - started
+    epoch_s = np.diff(stamps).tolist()
+    return {**result, "how": how, "size": size, "fits": fits, "total_s": total, "epoch_s": epoch_s,
+            "first_epoch_s": epoch_s[0], "s_per_epoch": statistics.median(epoch_s[1:])}
+
+
+def _fit_once(how: str, n_epochs: int, data: list[np.ndarray], units: int, seed: int,
+              stamps: list[float]) -> dict[str, Any]:
     from soccer_lstm.config import TrainConfig
     from soccer_lstm.models import training
     from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer, pad_sequences
 
     keras = import_keras()
-    n_epochs = int(epochs)
-    rng = np.random.default_rng(0)
-    lengths = rng.integers(25, 51, 100)
-    x, mask = pad_sequences([rng.dirichlet(np.ones(CODEBOOK_K), int(n)).astype(np.float32) for n in lengths])
-    labels = np.arange(100) % 4
+    x, mask = pad_sequences(data)
+    n_clips, n_val = len(data), len(data) // 10
+    labels = np.arange(n_clips) % 4
     weights = (mask / mask.sum(axis=1, keepdims=True)).astype(np.float32)
     y = np.repeat(labels[:, None], x.shape[1], axis=1).astype(np.int32)
-    train, val = np.arange(90), np.arange(90, 100)
+    train, val = np.arange(n_clips - n_val), np.arange(n_clips - n_val, n_clips)
     config = TrainConfig()
-    model = build_lstm(CODEBOOK_K, 4, config.units, config.dropout, seed=0)
+    model = build_lstm(x.shape[2], 4, units, config.dropout, seed=seed)
     optimizer, batch_size = make_optimizer(config.optimizer, config.learning_rate, config.batch_size)
-    stamps = [now()]
-    started = now()
     if how == "loop":
         training.train_model(model, optimizer, (x[train], mask[train]), y[train], weights[train],
                              ((x[val], mask[val]), y[val], weights[val]), epochs=n_epochs, batch_size=batch_size,
@@ -106,16 +128,13 @@ def child_fit_compare(how: str, epochs: str) -> dict[str, Any]:
                   epochs=n_epochs, verbose=0, validation_data=([x[val], mask[val]], y[val], weights[val]),
                   callbacks=[Stamp(), keras.callbacks.EarlyStopping(monitor="val_loss", patience=n_epochs + 1,
                                                                     restore_best_weights=True)])
-    total = now() - started
-    epoch_s = np.diff(stamps).tolist()
-    return {"how": how, "epochs": n_epochs, "clips": 100, "max_steps": int(x.shape[1]), "dim": CODEBOOK_K,
-            "units": config.units, "batch_size": batch_size, "total_s": total, "epoch_s": epoch_s,
-            "first_epoch_s": epoch_s[0], "s_per_epoch": statistics.median(epoch_s[1:])}
+    return {"epochs": n_epochs, "clips": n_clips, "max_steps": int(x.shape[1]), "dim": int(x.shape[2]),
+            "units": units, "batch_size": batch_size}
 
 
 def markdown_rows(r: dict[str, Any]) -> list[str]:
     loop, fit = r["loop"], r["model_fit"]
-    return [
+    rows = [
         f"| Cold `soccer-lstm predict` of one clip (fresh process, NumPy network; median of {r['repeats']}) | "
         f"{r['predict_median_s']:.2f} s ({r['predict_median_cpu_s']:.2f} s CPU) | `python -c \"import cv2, numpy\"` "
         f"{r['bare_import_median_s']:.2f} s ({r['bare_import_median_cpu_s']:.2f} s CPU) | "
@@ -125,3 +144,10 @@ def markdown_rows(r: dict[str, Any]) -> list[str]:
         f"({loop['s_per_epoch']:.2f} s/epoch after the first) | `Model.fit` + EarlyStopping {fit['total_s']:.1f} s "
         f"({fit['s_per_epoch']:.2f} s/epoch) | {r['fit_speedup']:.2f}x whole fit, {r['epoch_speedup']:.2f}x per epoch |",
     ]
+    loop, fit = r.get("loop_small"), r.get("model_fit_small")
+    if loop and fit:
+        rows.append(f"| Training loop, {loop['fits']} models one after the other in one process (as cross-validation), "
+                    f"{loop['clips']} clips x up to {loop['max_steps']} frames x {loop['dim']}, {loop['units']} cells, "
+                    f"{loop['epochs']} epochs each | {loop['total_s']:.1f} s | `Model.fit` + EarlyStopping "
+                    f"{fit['total_s']:.1f} s | {r['small_speedup']:.2f}x |")
+    return rows
