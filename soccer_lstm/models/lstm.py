@@ -7,8 +7,6 @@ frame is an all-zero histogram and must stay a real timestep.
 """
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -21,17 +19,12 @@ from soccer_lstm.errors import ArtifactError
 from soccer_lstm.features.kinds import check_layout, layout_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
+from soccer_lstm.models.forward import NumpyNetwork, describe
+from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer, pad_sequences
 from soccer_lstm.models.sequences import as_sequences as _as_sequences
-from soccer_lstm.models.network import build_lstm, make_optimizer, pad_sequences
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# oneDNN kernels make results depend on the machine's instruction set and print log noise;
-# the stock Eigen kernels are as fast for a 150-cell LSTM and repeat bit for bit.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-# Cross-validation predicts on sequences of a new length in every fold; TensorFlow's retracing
-# warning about that is noise for a user.
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+NETWORK_WEIGHTS = "network.npz"
+KERAS_MODEL = "model.keras"
 
 
 def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,7 +57,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 aggregation, max_steps, ensemble, fusion, mirror
         As documented on :class:`~soccer_lstm.config.TrainConfig` (same names, same defaults).
     random_state : int
-        Seeds weight initialisation, shuffling and the validation split (``--seed``).
+        Seeds weight initialisation, shuffling and the validation split (``--seed``); only local
+        generators are seeded (Python's, NumPy's and Keras' global ones are left as they were).
     verbose : int
         Unused by the model itself; kept so callers can pass their verbosity through.
 
@@ -76,8 +70,12 @@ aggregation, max_steps, ensemble, fusion, mirror
         mirrored training copies need it; a plain list of arrays is one kind that nothing mirrors.
     classes_ : ndarray
         Sorted class labels.
+    network_ : NumpyNetwork
+        The trained network's weights (best weights restored by early stopping) as arrays; every
+        prediction runs on it, in NumPy.
     model_ : keras.Model
-        The trained network (best weights restored by early stopping).
+        The trained Keras network; after :meth:`load`, read from ``model.keras`` when first asked
+        for (importing TensorFlow then, not before).
     history_ : dict of str to list of float
         Per-epoch training loss, validation loss and validation clip accuracy.
     epochs_run_, best_epoch_ : int
@@ -164,8 +162,6 @@ aggregation, max_steps, ensemble, fusion, mirror
         -------
         self
         """
-        import keras
-
         self._validate_params()
         layout = layout_of(sequences)
         sequences = _as_sequences(sequences)
@@ -173,7 +169,6 @@ aggregation, max_steps, ensemble, fusion, mirror
         labels = np.asarray(labels)
         if len(labels) != len(sequences):
             raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
-        keras.utils.set_random_seed(self.random_state)
         self.classes_, y = np.unique(labels, return_inverse=True)
         self.n_features_in_ = sequences[0].shape[1]
         x, mask = pad_sequences(sequences, self.max_steps)
@@ -220,6 +215,7 @@ aggregation, max_steps, ensemble, fusion, mirror
                 on_epoch=report)
         finally:
             progress.close()
+        self.network_ = NumpyNetwork.from_keras(self.model_, self._describe(x.shape[2]))
         self.epochs_run_ = len(self.history_.get("loss", []))
         watched = self.history_.get("val_loss" if validation is not None else "loss") or [0.0]
         self.best_epoch_ = int(np.argmin(watched)) + 1  # the weights early stopping restored
@@ -235,8 +231,20 @@ aggregation, max_steps, ensemble, fusion, mirror
 
         return f"best epoch {best} of {self.epochs_run_} ({EpochProgress.figures(logs)})"
 
+    def _describe(self, n_features: int) -> dict[str, Any]:
+        return describe(self._groups(), n_features, self.ensemble, self.fusion == "joint", self.units,
+                        len(self.classes_))
+
     def _check_fitted(self) -> None:
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "network_")
+
+    def __getattr__(self, name: str) -> Any:
+        # A loaded classifier reads its Keras model only when asked for it: prediction never needs it.
+        folder = self.__dict__.get("_keras_folder")
+        if name == "model_" and folder is not None:
+            self.__dict__["model_"] = _load_keras(folder)
+            return self.__dict__["model_"]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
@@ -246,7 +254,7 @@ aggregation, max_steps, ensemble, fusion, mirror
             raise ValueError(f"sequences have {sequences[0].shape[1]} features per frame; "
                              f"the classifier was fitted with {self.n_features_in_}")
         x, mask = pad_sequences(sequences, self.max_steps)
-        probabilities = training.forward(self.model_, self._inputs(x, mask))  # members averaged
+        probabilities = self.network_.predict(x, mask)  # members and late fusion's outputs averaged
         return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
@@ -259,53 +267,71 @@ aggregation, max_steps, ensemble, fusion, mirror
         return self.classes_[self.predict_proba(sequences).argmax(axis=1)]
 
     def save(self, folder: str | Path, extra: dict[str, Any] | None = None) -> None:
-        """Write ``model.keras`` and ``lstm.json`` (classes, config, training history) atomically."""
+        """Write ``network.npz`` (the weights), ``model.keras`` (for Keras users) and ``lstm.json``, each atomically.
+
+        ``lstm.json`` (classes, parameters, training history and the ``"network"`` description) is
+        written last.
+        """
         from soccer_lstm.artifacts import atomic_write, write_json
 
         self._check_fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        self.network_.save(folder / NETWORK_WEIGHTS)
         tmp = folder / ".model.tmp.keras"
         self.model_.save(tmp)
-        with open(tmp, "rb") as handle, atomic_write(folder / "model.keras") as out:
+        with open(tmp, "rb") as handle, atomic_write(folder / KERAS_MODEL) as out:
             out.write(handle.read())
         tmp.unlink()
         params = {k: v for k, v in self.get_params().items() if k != "verbose"}
         write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "params": params,
                                           "n_features_in": self.n_features_in_, "epochs_run": self.epochs_run_,
                                           "history": self.history_, "best_epoch": self.best_epoch_,
-                                          "layout": self.layout_,
+                                          "layout": self.layout_, "network": self.network_.description,
                                           **(extra or {})})
 
     @classmethod
     def load(cls, folder: str | Path) -> "LSTMClassifier":
-        """Load a saved classifier with Keras' safe mode (no arbitrary code from the file)."""
-        import keras
+        """A saved classifier, from ``lstm.json`` and ``network.npz`` only: TensorFlow is not imported.
 
+        Its ``model_`` (the Keras model) is read from ``model.keras``, in Keras' safe mode, when first
+        asked for.
+
+        Raises
+        ------
+        ArtifactError
+            A file of the folder missing, damaged or written by an older version.
+        """
         from soccer_lstm.artifacts import read_json
 
         folder = Path(folder)
         info = read_json(folder / "lstm.json")
-        if not isinstance(info, dict) or not isinstance(info.get("params"), dict):
+        if not isinstance(info, dict) or not isinstance(info.get("params"), dict) \
+                or not isinstance(info.get("network"), dict):
             raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
         try:
-            params = dict(info["params"])
-            layout = params.pop("layout", None) or info.get("layout")  # format 1 kept it among the params
-            classifier = cls(**params)
-            classifier.layout_ = check_layout(layout, int(info.get("n_features_in") or 10 ** 9))
+            classifier = cls(**info["params"])
+            classifier.layout_ = check_layout(info.get("layout"), int(info["n_features_in"]))
             classifier._validate_params()
-            model = keras.models.load_model(folder / "model.keras", safe_mode=True, compile=False)
-        except Exception as exc:  # Keras raises many types for a damaged or foreign file
-            raise ArtifactError(f"{folder / 'model.keras'}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None
-        classifier.model_ = model
-        classifier.classes_ = np.array(info["classes"])
-        classifier.n_features_in_ = int(info.get("n_features_in") or _input_width(model))
+            classifier.classes_ = np.array(info["classes"])
+            classifier.n_features_in_ = int(info["n_features_in"])
+            if classifier._describe(classifier.n_features_in_) != info["network"]:
+                raise ValueError("its network description does not match its parameters")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(f"{folder / 'lstm.json'}: malformed ({type(exc).__name__}: {exc}); re-run train"
+                                .splitlines()[0]) from None
+        classifier.network_ = NumpyNetwork.load(folder / NETWORK_WEIGHTS, info["network"])
         classifier.epochs_run_ = info.get("epochs_run", 0)
         classifier.best_epoch_ = info.get("best_epoch", 0)
         classifier.history_ = info.get("history", {})
+        classifier._keras_folder = folder
         return classifier
 
 
-def _input_width(model: Any) -> int:
-    """Columns of the per-frame vector a Keras model of :func:`build_lstm` takes (all its frame inputs)."""
-    return int(sum(tensor.shape[-1] for tensor in model.inputs[:-1]))
+def _load_keras(folder: Path) -> Any:
+    """The Keras model of a saved classifier, loaded in safe mode (no arbitrary code from the file)."""
+    keras = import_keras()
+    try:
+        return keras.models.load_model(folder / KERAS_MODEL, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises many types for a damaged or foreign file
+        raise ArtifactError(f"{folder / KERAS_MODEL}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None

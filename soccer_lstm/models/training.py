@@ -1,9 +1,12 @@
-"""How :class:`~soccer_lstm.models.lstm.LSTMClassifier` trains and predicts: a lean loop around the Keras network.
+"""How :class:`~soccer_lstm.models.lstm.LSTMClassifier` trains: a lean loop around the Keras network.
 
 ``keras.Model.fit`` traced training, evaluation and prediction functions for every new model (twice
 each for a partial last batch) and ran a data adapter and a ``predict`` call every epoch; for the
 small models of cross-validation that fixed cost outweighed the training itself. Here one traced
-training step serves every batch and one traced forward pass serves validation and prediction.
+training step serves every batch and one traced forward pass serves validation. It trains as
+``Model.fit`` with ``EarlyStopping(restore_best_weights=True)`` does (tests/models/test_training.py);
+``python benchmarks/run.py --only inference`` measures the difference in speed. Prediction does not
+come here: it runs in NumPy (:mod:`soccer_lstm.models.forward`).
 """
 from __future__ import annotations
 
@@ -71,11 +74,6 @@ def model_outputs(model: Any, inputs: Sequence[np.ndarray], batch_size: int = 64
     return result
 
 
-def forward(model: Any, inputs: Sequence[np.ndarray]) -> np.ndarray:
-    """Per-frame class probabilities ``(n, T, C)``, a seed ensemble's or late fusion's outputs averaged."""
-    return np.mean(model_outputs(model, inputs), axis=0)
-
-
 def _weighted_loss(probabilities: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> float:
     """Keras' masked, weighted cross-entropy (summed over outputs) in NumPy, for the validation part."""
     picked = [np.take_along_axis(p, y[..., None], axis=-1)[..., 0] for p in probabilities]
@@ -85,7 +83,7 @@ def _weighted_loss(probabilities: Sequence[np.ndarray], y: np.ndarray, weights: 
 
 def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray,
                 validation: tuple[Sequence[np.ndarray], np.ndarray, np.ndarray] | None, *, epochs: int,
-                batch_size: int, patience: int, seed: int,
+                batch_size: int, patience: int, seed: int, shuffle: bool = True,
                 on_epoch: Callable[[int, dict[str, float], np.ndarray | None], None] | None = None) -> dict[str, list[float]]:
     """Mini-batch training with early stopping; the best epoch's weights are kept.
 
@@ -99,7 +97,10 @@ def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarr
     mask last; ``y`` and ``weights`` are ``(n, T)``. Early stopping watches the validation loss, or
     the training loss without validation; ``on_epoch(epoch, logs, validation_probabilities)`` may
     add to the epoch's figures. Returns the history: ``loss``, and ``val_loss`` plus whatever
-    ``on_epoch`` added.
+    ``on_epoch`` added. Batches are drawn in a new order every epoch from a generator of ``seed``
+    (in the clips' order with ``shuffle=False``, as ``Model.fit(shuffle=False)`` does).
+    tests/models/test_training.py checks the losses, the stopping epoch and the weights kept
+    against ``Model.fit``.
     """
     import keras
     import tensorflow as tf
@@ -128,7 +129,7 @@ def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarr
     best, best_weights, waited = np.inf, None, 0
     for epoch in range(epochs):
         losses, sizes = [], []
-        for rows in _batches(len(y), batch_size, rng.permutation(len(y))):
+        for rows in _batches(len(y), batch_size, rng.permutation(len(y)) if shuffle else None):
             parts, steps = _trimmed(x, rows)
             losses.append(float(step(tuple(parts), y[rows, :steps], weights[rows, :steps])))
             sizes.append(len(rows))

@@ -115,7 +115,7 @@ def classifier_file(name: str) -> str:
     """The file of a model folder that holds its classifier ``name`` (the LSTM's network, or a baseline's arrays)."""
     from soccer_lstm.models.saving import CLASSIFIER_JSON
 
-    return "model.keras" if name == CLASSIFIERS[0] else CLASSIFIER_JSON
+    return "network.npz" if name == CLASSIFIERS[0] else CLASSIFIER_JSON
 
 
 def save_model_classifier(classifier: Any, model_dir: Path, name: str) -> None:
