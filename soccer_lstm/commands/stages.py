@@ -116,6 +116,8 @@ def train(ctx: click.Context, sequences: str, out: str, overwrite: bool, plot: b
     if result.trained:
         classifier = result.classifier
         _say(ctx, f"train: {classifier.best_summary()}; classes {', '.join(map(str, classifier.classes_))} -> {out}")
+        for note in result.notes:
+            _say(ctx, f"train: {note}")
     else:
         _say(ctx, f"train: model up to date -> {out}")
 

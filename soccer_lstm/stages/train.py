@@ -33,6 +33,7 @@ class TrainResult:
     classifier: Any
     trained: bool
     model_dir: Path
+    notes: tuple[str, ...] = ()  # one line each: validation switched off, a best epoch that came early
 
 
 
@@ -91,17 +92,44 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         "codebook_fingerprint": index.get("codebook"), "extract": index["extract"],
         "train": asdict(config), "scaler": scaler.to_dict(), "inputs_fingerprint": inputs_fp,
         "n_clips": len(labels), "train_seconds": round(seconds, 2), "epochs_run": classifier.epochs_run_,
-        "profile": _training_profile(index), "best_epoch": classifier.best_epoch_})
+        "profile": _training_profile(index), "best_epoch": classifier.best_epoch_,
+        "training_clips": training_clip_fingerprints(index)})
+    from soccer_lstm.models.advice import training_notes
+
+    notes = tuple(training_notes(classifier, labels))
     write_json(model_dir / "history.json", {"history": classifier.history_, "best_epoch": classifier.best_epoch_,
                                             "epochs_run": classifier.epochs_run_, "monitor": "val_loss"
-                                            if "val_loss" in classifier.history_ else "loss"})
+                                            if "val_loss" in classifier.history_ else "loss", "notes": list(notes),
+                                            "loss": "per-frame cross-entropy averaged over each clip's frames, "
+                                                    "then over clips (chance: ln of the number of classes)"})
     if plot:
         from soccer_lstm.evaluation.plots import plot_learning_curve
 
         plot_learning_curve(classifier.history_, model_dir / "learning_curve.png", best_epoch=classifier.best_epoch_,
+                            n_classes=len(classifier.classes_),
                             title=f"learning curve on {_dataset_name(index)} ({len(labels)} clips, "
                                   f"{index['features']})")
-    return TrainResult(classifier, True, model_dir)
+    return TrainResult(classifier, True, model_dir, notes)
+
+
+def training_clip_fingerprints(index: dict[str, Any]) -> list[str]:
+    """The sorted content fingerprints of the clips a sequences index lists (``file_digest``: the
+    clip's bytes, not its path), so that ``score`` can tell a training clip wherever it lies.
+
+    A clip no longer at its recorded path is left out (with a warning): it cannot be fingerprinted.
+    """
+    from soccer_lstm.artifacts import file_digest
+
+    digests, missing = set(), 0
+    for clip in index["clips"]:
+        try:
+            digests.add(file_digest(clip["path"]))
+        except (OSError, KeyError, TypeError):
+            missing += 1
+    if missing:
+        log.warning("%d training clip(s) could not be read to record their fingerprints; score will not "
+                    "recognise them as training clips", missing)
+    return sorted(digests)
 
 
 def _dataset_name(index: dict[str, Any]) -> str:
