@@ -75,13 +75,24 @@ def bar(iterable: Iterable[T], total: int | None = None, desc: str = "", unit: s
     return _plain(iterable, total, desc, unit)
 
 
+_plain_loops = 0  # plain-line loops running now: only the outermost one writes
+
+
 def _plain(iterable: Iterable[T], total: int | None, desc: str, unit: str) -> Iterator[T]:
-    done = 0
-    for item in iterable:
-        yield item
-        done += 1
-        if _due(done, total):
-            _write(f"{desc}: {done}/{total} {unit}s" if total else f"{desc}: {done} {unit}s")
+    """Plain lines for the outermost loop only: a loop inside another (each fold's encoding inside
+    evaluate's loop over folds) would fill a log with lines before the first result."""
+    global _plain_loops
+    outermost = _plain_loops == 0
+    _plain_loops += 1
+    try:
+        done = 0
+        for item in iterable:
+            yield item
+            done += 1
+            if outermost and _due(done, total):
+                _write(f"{desc}: {done}/{total} {unit}s" if total else f"{desc}: {done} {unit}s")
+    finally:
+        _plain_loops -= 1
 
 
 class EpochProgress:

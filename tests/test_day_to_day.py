@@ -196,3 +196,77 @@ def test_api_doc_lists_every_exported_name() -> None:
     text = (Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
     missing = [name for name in soccer_lstm.__all__ if name != "__version__" and f"`{name}" not in text]
     assert not missing, missing
+
+
+# ----------------------------------------------------------------------------- 7: evaluate names the dataset
+def test_evaluate_names_the_dataset_and_logs_a_line_per_fold(small_run: dict[str, Path], tmp_path: Path,
+                                                             monkeypatch) -> None:
+    from soccer_lstm.evaluation import plots
+
+    titles: list[str] = []
+    real_rates = plots.plot_rates
+    monkeypatch.setattr(plots, "plot_rates", lambda *a, **k: (titles.append(k["title"]), real_rates(*a, **k))[1])
+    out = tmp_path / "eval"
+    result = run_cli("evaluate", small_run["features"], "-o", out, "-k", "4", "--sample-size", "100", "--folds", "2",
+                     "--features", "bow+motion", *TINY_TRAIN, quiet=False)
+    assert result.exit_code == 0, result.output
+    name = small_run["data"].name
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert Path(metrics["dataset"]).name == name and metrics["features_dir"] == str(small_run["features"])
+    assert titles and titles[0].endswith(f"ours measured on {name}"), titles
+    assert f"- Dataset: `{metrics['dataset']}`" in (out / "report.md").read_text()
+    lines = result.stderr.splitlines()
+    first = next(n for n, line in enumerate(lines) if line.startswith("seed 0 fold"))
+    assert lines[1:first] == ["encode: 1/2 folds", "encode: 2/2 folds"], lines[:first]
+
+
+# ----------------------------------------------------------------------------- 8: make train PLOT=1
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_train_plot_passes_plot(tmp_path: Path) -> None:
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+
+    def train_line(*assignments: str) -> str:
+        done = subprocess.run(["make", "-n", "-C", str(root), f"OUT={tmp_path}", "train", *assignments],
+                              capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+        assert done.returncode == 0, done.stderr
+        return next(line for line in done.stdout.splitlines() if "soccer-lstm train" in line)
+
+    assert train_line("PLOT=1").endswith(" --plot")
+    assert "--plot" not in train_line() and "--plot" not in train_line("PLOT=0")
+
+
+# ----------------------------------------------------------------------------- 9: extract names what it ignored
+def test_extract_names_the_files_it_ignored_without_v(tmp_path: Path) -> None:
+    data = make_dataset(tmp_path / "data", clips_per_class=1, n_frames=4)
+    classes = sorted(p.name for p in data.iterdir())
+    (data / classes[0] / "notes.txt").write_text("mine")
+    (data / classes[1] / "thumb.png").write_bytes(b"\x89PNG")
+    (data / classes[1] / ".hidden").write_text("")
+    (data / "README.md").write_text("a dataset's own readme")
+    result = run_cli("extract", data, "-o", tmp_path / "features", *FAST, quiet=False)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if "ignored" in line]
+    assert warnings == [f"warning {data}: ignored 2 file(s) in class folders that are not clips (not a video file "
+                        f"nor a folder of frames): {classes[0]}/notes.txt, {classes[1]}/thumb.png"], result.stderr
+
+
+# ----------------------------------------------------------------------------- 10: the help of --seed
+def test_seed_help_has_no_empty_range_and_says_what_each_command_seeds() -> None:
+    import click
+
+    from soccer_lstm.cli import cli
+
+    ctx = click.Context(cli)
+    helps = {}
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        text = command.get_help(click.Context(command, info_name=name))
+        assert "None" not in text, (name, text)
+        seed = [p for p in command.params if p.name == "seed"]
+        if seed:
+            helps[name] = seed[0].help
+    assert helps["clips"] == "Seed of where the background clips fall in each game."
+    assert "k-means" not in helps["train"] and "weight" in helps["train"]
+    assert "k-means" in helps["evaluate"] and "weight" in helps["evaluate"] and "fold" in helps["evaluate"]
