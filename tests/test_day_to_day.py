@@ -270,3 +270,20 @@ def test_seed_help_has_no_empty_range_and_says_what_each_command_seeds() -> None
     assert helps["clips"] == "Seed of where the background clips fall in each game."
     assert "k-means" not in helps["train"] and "weight" in helps["train"]
     assert "k-means" in helps["evaluate"] and "weight" in helps["evaluate"] and "fold" in helps["evaluate"]
+
+
+def test_plot_asked_of_an_up_to_date_model_draws_it_without_training_again(small_run: dict[str, Path],
+                                                                          tmp_path: Path, monkeypatch) -> None:
+    from soccer_lstm.models.lstm import LSTMClassifier
+
+    out = tmp_path / "m"
+    assert run_cli("train", small_run["sequences"], "-o", out, *TINY_TRAIN).exit_code == 0
+    before = (out / "model.keras").read_bytes()
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(LSTMClassifier, "fit", no_training)
+    result = run_cli("train", small_run["sequences"], "-o", out, *TINY_TRAIN, "--plot", quiet=False)
+    assert result.exit_code == 0 and "model up to date" in result.stderr, result.output
+    assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG" and (out / "model.keras").read_bytes() == before

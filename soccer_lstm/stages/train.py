@@ -59,11 +59,14 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     meta_path = model_dir / MODEL_META
     if meta_path.is_file() and (model_dir / "model.keras").is_file():
         try:
-            if read_json(meta_path).get("inputs_fingerprint") == inputs_fp and (
-                    not plot or (model_dir / "learning_curve.png").is_file()):
+            meta = read_json(meta_path)
+            if meta.get("inputs_fingerprint") == inputs_fp:
+                if plot and not (model_dir / "learning_curve.png").is_file():  # `make train PLOT=1` after `make train`
+                    saved = read_json(model_dir / "history.json")
+                    _plot(saved["history"], saved["best_epoch"], len(meta["classes"]), model_dir, index, len(labels))
                 return TrainResult(None, False, model_dir)
-        except ArtifactError:
-            pass
+        except (ArtifactError, KeyError, TypeError):
+            pass  # trained again, and plotted from the new history
     codebook_meta = None
     if index.get("codebook"):  # checked before training, not after minutes of it
         codebook, codebook_meta = load_codebook(index["codebook_path"])
@@ -103,13 +106,16 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
                                             "loss": "per-frame cross-entropy averaged over each clip's frames, "
                                                     "then over clips (chance: ln of the number of classes)"})
     if plot:
-        from soccer_lstm.evaluation.plots import plot_learning_curve
-
-        plot_learning_curve(classifier.history_, model_dir / "learning_curve.png", best_epoch=classifier.best_epoch_,
-                            n_classes=len(classifier.classes_),
-                            title=f"learning curve on {_dataset_name(index)} ({len(labels)} clips, "
-                                  f"{index['features']})")
+        _plot(classifier.history_, classifier.best_epoch_, len(classifier.classes_), model_dir, index, len(labels))
     return TrainResult(classifier, True, model_dir, notes)
+
+
+def _plot(history: dict[str, list[float]], best_epoch: int, n_classes: int, model_dir: Path, index: dict[str, Any],
+          n_clips: int) -> None:
+    from soccer_lstm.evaluation.plots import plot_learning_curve
+
+    plot_learning_curve(history, model_dir / "learning_curve.png", best_epoch=best_epoch, n_classes=n_classes,
+                        title=f"learning curve on {_dataset_name(index)} ({n_clips} clips, {index['features']})")
 
 
 def training_clip_fingerprints(index: dict[str, Any]) -> list[str]:
