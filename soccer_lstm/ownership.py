@@ -109,7 +109,7 @@ def _inputs_text(inputs: Mapping[str, Any]) -> str:
 
 
 def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef], overwrite: bool = False,
-                 legacy_match: bool = True) -> None:
+                 legacy_match: bool = True, parts: Iterable[str] = ()) -> None:
     """Claim ``folder`` for ``stage`` made from ``inputs``, or refuse (see the module's rule).
 
     Parameters
@@ -125,6 +125,9 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
     legacy_match : bool
         Whether a folder of this stage written before owner files existed counts as made from
         ``inputs`` (the caller checked what its index records).
+    parts : iterable of str
+        Subfolders that this stage fills by running another stage into them (``reproduce`` runs
+        ``extract`` into ``features``): recorded, so that stage may write there.
 
     Raises
     ------
@@ -139,6 +142,7 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
     check_can_create(folder / OWNER)
     owner = _read_owner(folder) if folder.is_dir() else None
     wanted = {name: ref.as_dict() for name, ref in inputs.items()}
+    parts = sorted(parts)
     if owner is not None:
         found = owner.get("stage")
         if found != stage:
@@ -146,6 +150,8 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
                             f"another stage's folder (choose another --out)")
         recorded = owner.get("inputs") or {}
         if all(ref.same_as(recorded.get(name)) for name, ref in inputs.items()):
+            if owner.get("parts", []) != parts:  # a folder claimed before parts were recorded
+                _write_owner(folder, {**owner, "parts": parts})
             return  # (the stage records where the input is now once it has finished: update_inputs)
         if not overwrite:
             raise UserError(f"{folder}: holds {stage} output made from {_inputs_text(recorded)}, not from "
@@ -166,7 +172,7 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
                                 f"{_inputs_text(wanted)}; refusing to mix them (pass --overwrite to replace its "
                                 f"contents, or choose another --out)")
             _empty(folder)
-    _write_owner(folder, {"stage": stage, "id": uuid.uuid4().hex, "inputs": wanted})
+    _write_owner(folder, {"stage": stage, "id": uuid.uuid4().hex, "inputs": wanted, "parts": parts})
 
 
 def check_not_inside_stage_folder(path: str | Path, stage: str) -> None:
@@ -174,6 +180,7 @@ def check_not_inside_stage_folder(path: str | Path, stage: str) -> None:
 
     The folders above ``path`` are looked at for an owner file; the folder that directly holds it
     also for the index of a folder written before owner files existed (a model's ``pipeline.json``).
+    A subfolder that the owning stage declared one of its ``parts`` is its own to fill.
 
     Raises
     ------
@@ -181,8 +188,11 @@ def check_not_inside_stage_folder(path: str | Path, stage: str) -> None:
         Naming ``path`` and the stage whose folder holds it.
     """
     path = Path(path)
-    for number, parent in enumerate(Path(os.path.abspath(path)).parents):
+    absolute = Path(os.path.abspath(path))
+    for number, parent in enumerate(absolute.parents):
         owner = _read_owner(parent)
+        if owner is not None and absolute.relative_to(parent).parts[0] in (owner.get("parts") or []):
+            continue
         found = owner.get("stage") if owner is not None else None
         if found is None and number == 0 and parent.is_dir():
             legacy = _legacy_stage(parent)

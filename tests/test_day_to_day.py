@@ -287,3 +287,24 @@ def test_plot_asked_of_an_up_to_date_model_draws_it_without_training_again(small
     result = run_cli("train", small_run["sequences"], "-o", out, *TINY_TRAIN, "--plot", quiet=False)
     assert result.exit_code == 0 and "model up to date" in result.stderr, result.output
     assert (out / "learning_curve.png").read_bytes()[:4] == b"\x89PNG" and (out / "model.keras").read_bytes() == before
+
+
+def test_a_stage_may_fill_the_parts_it_declared_and_nothing_else(tmp_path: Path) -> None:
+    """reproduce runs extract into OUT/features: its own part; any other output inside it is refused."""
+    from soccer_lstm.errors import UserError
+    from soccer_lstm.ownership import InputRef, check_not_inside_stage_folder, claim_folder
+
+    out = tmp_path / "report"
+    claim_folder(out, "reproduce", {"data": InputRef(str(tmp_path / "data"))}, parts=["features"])
+    check_not_inside_stage_folder(out / "features", "extract")
+    claim_folder(out / "features", "extract", {"data": InputRef(str(tmp_path / "data"))})
+    for other in (out / "model", out / "codebook.npz", out / "features" / "codebook.npz"):
+        with pytest.raises(UserError, match="refusing to write"):
+            check_not_inside_stage_folder(other, "codebook")
+    # A folder claimed before parts were recorded learns them on its next claim.
+    owner = out / ".soccer-lstm-owner.json"
+    owner.write_text(json.dumps({**json.loads(owner.read_text()), "parts": []}))
+    with pytest.raises(UserError):
+        check_not_inside_stage_folder(out / "features", "extract")
+    claim_folder(out, "reproduce", {"data": InputRef(str(tmp_path / "data"))}, parts=["features"])
+    check_not_inside_stage_folder(out / "features", "extract")

@@ -281,7 +281,7 @@ def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, see
     with thread_limits(threads):
         started = time.perf_counter()
         data_ref = dataset_ref(data, [clip.clip_id for clip in discover(data)])
-        claim_folder(out, "reproduce", {"data": data_ref}, overwrite)
+        claim_folder(out, "reproduce", {"data": data_ref}, overwrite, parts=["features"])
         summary = run_extract(data, out / "features", extract_config, n_jobs=n_jobs, overwrite=overwrite)
         say(f"features: {summary.extracted} clips extracted, {summary.cached} up to date, "
             f"{len(summary.failed)} skipped ({time.perf_counter() - started:.0f}s)")
