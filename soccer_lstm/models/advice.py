@@ -14,9 +14,11 @@ import numpy as np
 # A best epoch at or before this one "came early": the validation loss was lowest almost at once.
 EARLY_EPOCHS = 3
 
-# What to try, in the order it helped on real clips (docs/results.md, "When the best epoch comes early").
-EARLY_ADVICE = ("try a lower --learning-rate (1e-4), more --dropout (0.5), fewer --units (32), or more clips; "
-                "docs/results.md says what helped on real clips")
+# What to try. Measured on the basketball clips (docs/results.md, "When the best epoch comes early"):
+# a 10 times lower learning rate and more dropout left cross-validated accuracy where it was (within
+# one standard deviation of the fold runs), so the line says so and points to what is left.
+EARLY_ADVICE = ("on real basketball clips a 10x lower --learning-rate or --dropout 0.5 did not raise cross-validated "
+                "accuracy (docs/results.md), so try more clips per class, or --ensemble 3")
 
 
 def validation_note(classifier: Any, labels: Sequence[Any]) -> str | None:
@@ -43,8 +45,8 @@ def early_best_note(classifier: Any) -> str | None:
     best, run = int(getattr(classifier, "best_epoch_", 0) or 0), int(getattr(classifier, "epochs_run_", 0) or 0)
     if "val_loss" not in getattr(classifier, "history_", {}) or not 0 < best <= EARLY_EPOCHS or run <= best:
         return None
-    return (f"best epoch {best} of {run} came early: the validation loss was lowest almost at once and only rose "
-            f"after it, so the model fits the training clips quickly and then overfits them; {EARLY_ADVICE}")
+    return (f"best epoch {best} of {run} came early: the validation loss was lowest almost at once and rose after "
+            f"it (the model fits its training clips at once, then overfits them); {EARLY_ADVICE}")
 
 
 def training_notes(classifier: Any, labels: Sequence[Any]) -> list[str]:
