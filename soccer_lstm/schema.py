@@ -12,7 +12,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "extract": 1,    # features/clips/<key>.npz and features/index.json
     "codebook": 1,   # codebook.npz
     "encode": 1,     # sequences/clips/<key>.npz and sequences/index.json
-    "train": 1,      # model/pipeline.json, lstm.json, history.json
+    "train": 2,      # model/pipeline.json, lstm.json, history.json (2: training_clips; history losses per clip)
     "evaluate": 1,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json
 }
 
