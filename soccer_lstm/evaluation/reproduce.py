@@ -323,7 +323,8 @@ def run_evaluate(features_dir: str | Path, out: str | Path, config: PipelineConf
     if failed:
         raise UserError(f"{features_dir}: evaluation {results[0].skipped}")
     saved = read_json(out / "rows" / row.row_id / "results.json")
-    # The dataset is what the features were extracted from (its folder names the report and plots), not the features folder.
+    # The dataset is what the features were extracted from (its folder names the report and plots),
+    # not the features folder.
     dataset = store.index.get("source") or features_dir
     metrics = {**_context(store, dataset, [row], seeds, command), **saved["summary"],
                "config": config.as_dict(), "features_dir": str(features_dir), "predictions": saved["predictions"]}

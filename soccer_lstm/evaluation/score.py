@@ -93,7 +93,8 @@ def run_score(model_dir: str | Path, data: str | Path, out_dir: str | Path,
     plot_confusion(np.array(metrics["confusion_matrix"]), classes, out_dir / CONFUSION_PNG,
                    title=f"{metrics['dataset']}: {len(predictions)} clips scored by {Path(model_dir).name} "
                          f"(accuracy {100 * metrics['accuracy']:.1f} %"
-                         + (f"; {metrics['n_training_clips']} were training clips)" if metrics["n_training_clips"] else ")"))
+                         + (f"; {metrics['n_training_clips']} were training clips)" if metrics["n_training_clips"]
+                            else ")"))
     return metrics
 
 
