@@ -57,10 +57,11 @@ def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, l
                                             "high_open": high_open, "short": short, "metavar": metavar})
 
 
-def _seed() -> Any:
-    # One --seed on the command line sets the seed of every config a command uses; a TOML file can
-    # set each section's seed on its own (e.g. [evaluate] seed fixes the folds for every row).
-    return option(0, "Seed of every random step (descriptor sample, k-means, weights, folds).")
+def _seed(what: str) -> Any:
+    # One --seed on the command line sets the seed of every config a command uses (its help joins
+    # what each seeds, see soccer_lstm/cli_options.py); a TOML file can set each section's seed on
+    # its own (e.g. [evaluate] seed fixes the folds for every row).
+    return option(0, f"Seed of {what}.")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class CodebookConfig:
     k: int = option(200, "Visual words (k-means clusters).", low=2, short="-k")
     sample_size: int = option(50_000, "Descriptors sampled (seeded) to fit k-means; bounds memory.", low=2)
     kmeans_batch_size: int = option(4096, "MiniBatchKMeans batch size.", low=1)
-    seed: int = _seed()  # the descriptor sample and k-means
+    seed: int = _seed("the descriptor sample and k-means")
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class TrainConfig:
     fusion: str = option("joint", "Several kinds: one LSTM per kind with scores added under one softmax (joint), "
                                   "one softmax each, averaged (late), or one LSTM on all (early).", choices=FUSIONS)
     mirror: bool = option(True, "Also train on left-right mirrored copies of the clips' camera and local motion.")
-    seed: int = _seed()  # weight init, shuffling and the validation split
+    seed: int = _seed("the weight initialisation, shuffling and the validation split")
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class EvalConfig:
     """Options of cross-validation (``evaluate``, ``reproduce``)."""
 
     folds: int = option(3, "k of k-fold cross-validation (3 in the paper).", low=2)
-    seed: int = _seed()  # the fold assignment
+    seed: int = _seed("the fold assignment")
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class ClipsConfig:
     clip_seconds: float = option(2.0, "Clip length in seconds, centred on each action's instant.", low=0.2)
     background_per_game: int = option(-1, "Background clips per game, away from every action (-1: as many as "
                                           "one class has in that game).", low=-1)
-    seed: int = _seed()  # where the background clips fall
+    seed: int = _seed("where the background clips fall in each game")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "extract": 1,    # features/clips/<key>.npz and features/index.json
     "codebook": 1,   # codebook.npz
     "encode": 1,     # sequences/clips/<key>.npz and sequences/index.json
-    "train": 2,      # model/pipeline.json ("classifier"), lstm.json (+ "network"), network.npz, classifier.json/.npz, history.json
+    "train": 2,      # model/pipeline.json ("classifier", "training_clips"), lstm.json (+ "network"), network.npz, classifier.json/.npz, history.json (losses per clip, notes)
     "evaluate": 2,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json
 }
 

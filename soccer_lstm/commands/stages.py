@@ -125,6 +125,8 @@ def train(ctx: click.Context, sequences: str, out: str, overwrite: bool, plot: b
         classifier = result.classifier
         summary = classifier.best_summary() if hasattr(classifier, "best_summary") else config.classifier
         _say(ctx, f"train: {summary}; classes {', '.join(map(str, classifier.classes_))} -> {out}")
+        for note in result.notes:
+            _say(ctx, f"train: {note}")
     else:
         _say(ctx, f"train: model up to date -> {out}")
 

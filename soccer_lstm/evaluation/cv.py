@@ -182,23 +182,24 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             return make_configured(replace(config.train, seed=seed), verbose=verbose)
 
     tasks: list[tuple[int, int, np.ndarray, str | None, tuple]] = []
-    for seed in seeds:
+    # One progress line per fold in a log (the encodings inside say nothing there), a bar on a terminal.
+    fold_runs = [(seed, fold_number, split) for seed in seeds for fold_number, split in enumerate(folds)]
+    for seed, fold_number, (train, test) in progress.bar(fold_runs, desc="encode", unit="fold"):
         codebook_config = replace(config.codebook, seed=seed)
-        for fold_number, (train, test) in enumerate(folds):
-            key = _fold_key(store, config, seed, fold_number, test, fold_key) if fold_dir is not None else None
-            kept = _read_fold(fold_dir, key) if key else None
-            if kept is not None:
-                result.folds.append(kept)
-                if on_fold is not None:
-                    on_fold(kept, len(folds), True)
-                continue
-            sequences = cache.vectors(store, train, codebook_config, config.encode)
-            if transform is not None:
-                sequences = FrameVectors(transform(list(sequences), seed), sequences.layout)
-            # The fold's pipeline after the words and kinds steps, whose output ``cache`` holds.
-            model = make_clip_pipeline(config, make_classifier(seed))[2:]
-            work = (model, sequences.take(train), y[train].tolist(), sequences.take(test))
-            tasks.append((seed, fold_number, test, key, work))
+        key = _fold_key(store, config, seed, fold_number, test, fold_key) if fold_dir is not None else None
+        kept = _read_fold(fold_dir, key) if key else None
+        if kept is not None:
+            result.folds.append(kept)
+            if on_fold is not None:
+                on_fold(kept, len(folds), True)
+            continue
+        sequences = cache.vectors(store, train, codebook_config, config.encode)
+        if transform is not None:
+            sequences = FrameVectors(transform(list(sequences), seed), sequences.layout)
+        # The fold's pipeline after the words and kinds steps, whose output ``cache`` holds.
+        model = make_clip_pipeline(config, make_classifier(seed))[2:]
+        work = (model, sequences.take(train), y[train].tolist(), sequences.take(test))
+        tasks.append((seed, fold_number, test, key, work))
     from contextlib import closing
 
     from soccer_lstm.parallel import imap_unordered

@@ -282,7 +282,7 @@ def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, see
     with thread_limits(threads):
         started = time.perf_counter()
         data_ref = dataset_ref(data, [clip.clip_id for clip in discover(data)])
-        claim_folder(out, "reproduce", {"data": data_ref}, overwrite)
+        claim_folder(out, "reproduce", {"data": data_ref}, overwrite, parts=["features"])
         summary = run_extract(data, out / "features", extract_config, n_jobs=n_jobs, overwrite=overwrite)
         say(f"features: {summary.extracted} clips extracted, {summary.cached} up to date, "
             f"{len(summary.failed)} skipped ({time.perf_counter() - started:.0f}s)")
@@ -327,7 +327,10 @@ def run_evaluate(features_dir: str | Path, out: str | Path, config: PipelineConf
     if failed:
         raise UserError(f"{features_dir}: evaluation {results[0].skipped}")
     saved = read_json(out / "rows" / row.row_id / "results.json")
-    metrics = {**_context(store, features_dir, [row], seeds, command), **saved["summary"],
+    # The dataset is what the features were extracted from (its folder names the report and plots),
+    # not the features folder.
+    dataset = store.index.get("source") or features_dir
+    metrics = {**_context(store, dataset, [row], seeds, command), **saved["summary"],
                "config": config.as_dict(), "features_dir": str(features_dir), "predictions": saved["predictions"]}
     write_report(results, out, title=f"Cross-validation of {row.name}", context=metrics)
     return read_json(out / "metrics.json")

@@ -60,7 +60,8 @@ aggregation, max_steps, ensemble, fusion, mirror
         Seeds weight initialisation, shuffling and the validation split (``--seed``); only local
         generators are seeded (Python's, NumPy's and Keras' global ones are left as they were).
     verbose : int
-        Unused by the model itself; kept so callers can pass their verbosity through.
+        0 (the default): ``fit`` writes nothing, unless the command line turned progress on;
+        1 or more: epoch progress (losses, validation clip accuracy) on stderr.
 
     Attributes
     ----------
@@ -198,7 +199,7 @@ aggregation, max_steps, ensemble, fusion, mirror
         validation = (tuple(a[val] for a in inputs), y_steps[val], weights[val]) if len(val) else None
         from soccer_lstm.progress import EpochProgress
 
-        progress = EpochProgress(self.epochs, desc="train")
+        progress = EpochProgress(self.epochs, desc="train", verbose=self.verbose)
 
         def report(epoch: int, logs: dict[str, float], val_probabilities: np.ndarray | None) -> None:
             if val_probabilities is not None:

@@ -35,6 +35,7 @@ class TrainResult:
     classifier: Any
     trained: bool
     model_dir: Path
+    notes: tuple[str, ...] = ()  # one line each: validation switched off, a best epoch that came early
 
 
 
@@ -68,8 +69,8 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         try:
             if read_json(meta_path).get("inputs_fingerprint") == inputs_fp:
                 return TrainResult(None, False, model_dir)
-        except ArtifactError:
-            pass
+        except (ArtifactError, KeyError, TypeError):
+            pass  # trained again, and plotted from the new history
     codebook_meta = None
     if index.get("codebook"):  # checked before training, not after minutes of it
         codebook, codebook_meta = load_codebook(index["codebook_path"])
@@ -101,14 +102,39 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
         "train": asdict(config), "scaler": scaler.to_dict(), "inputs_fingerprint": inputs_fp,
         "n_clips": len(labels), "train_seconds": round(seconds, 2), "epochs_run": getattr(classifier, "epochs_run_", None),
         "profile": _training_profile(index), "best_epoch": getattr(classifier, "best_epoch_", None),
-        "dataset": _dataset_name(index)})
+        "dataset": _dataset_name(index), "training_clips": training_clip_fingerprints(index)})
+    from soccer_lstm.models.advice import training_notes
+
+    notes = tuple(training_notes(classifier, labels))
     if history is not None:
         write_json(model_dir / "history.json", {"history": history, "best_epoch": classifier.best_epoch_,
                                                 "epochs_run": classifier.epochs_run_, "monitor": "val_loss"
-                                                if "val_loss" in history else "loss"})
+                                                if "val_loss" in history else "loss", "notes": list(notes),
+                                                "loss": "per-frame cross-entropy averaged over each clip's frames, "
+                                                        "then over clips (chance: ln of the number of classes)"})
     elif (model_dir / "history.json").exists():
         (model_dir / "history.json").unlink()  # an earlier LSTM's, not this model's
-    return TrainResult(classifier, True, model_dir)
+    return TrainResult(classifier, True, model_dir, notes)
+
+
+def training_clip_fingerprints(index: dict[str, Any]) -> list[str]:
+    """The sorted content fingerprints of the clips a sequences index lists (``file_digest``: the
+    clip's bytes, not its path), so that ``score`` can tell a training clip wherever it lies.
+
+    A clip no longer at its recorded path is left out (with a warning): it cannot be fingerprinted.
+    """
+    from soccer_lstm.artifacts import file_digest
+
+    digests, missing = set(), 0
+    for clip in index["clips"]:
+        try:
+            digests.add(file_digest(clip["path"]))
+        except (OSError, KeyError, TypeError):
+            missing += 1
+    if missing:
+        log.warning("%d training clip(s) could not be read to record their fingerprints; score will not "
+                    "recognise them as training clips", missing)
+    return sorted(digests)
 
 
 def classifier_file(name: str) -> str:
