@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "spot": "soccer_lstm.commands.spot:spot",
     "spot-score": "soccer_lstm.commands.spotting:spot_score",
     "clips": "soccer_lstm.commands.spotting:clips",
+    "spot-cuts": "soccer_lstm.commands.spotting:spot_cuts",
 }
 
 

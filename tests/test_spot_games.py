@@ -41,8 +41,8 @@ def _frame_count(path: Path) -> int:
 def test_games_are_in_soccernet_layout_with_parseable_labels(games: Path) -> None:
     assert sorted(p.name for p in games.iterdir()) == ["game_000", "game_001"]
     for game in games.iterdir():
-        assert sorted(p.name for p in game.iterdir()) == ["1_54p.avi", "Labels-v2.json"]
-        assert _frame_count(game / "1_54p.avi") == 60 * FPS
+        assert sorted(p.name for p in game.iterdir()) == ["1_54p.mp4", "Labels-v2.json"]
+        assert _frame_count(game / "1_54p.mp4") == 60 * FPS
         url, events = read_labels(game / "Labels-v2.json")
         assert url == f"{game.name}/" and events
         assert {e.label for e in events} <= set(CLASSES) and {e.half for e in events} == {1}
@@ -56,7 +56,7 @@ def test_games_are_deterministic_per_seed(games: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert run_cli("synth", "--games", "1", "--minutes", "1", "--seed", "4", "--size", SIZE, "--fps", FPS,
                    "--out", again).exit_code == 0
-    for name in ("1_54p.avi", "Labels-v2.json"):
+    for name in ("1_54p.mp4", "Labels-v2.json"):
         assert (again / "game_000" / name).read_bytes() == (games / "game_000" / name).read_bytes()
     assert (games / "game_001" / "Labels-v2.json").read_bytes() != (games / "game_000" / "Labels-v2.json").read_bytes()
 
@@ -66,21 +66,26 @@ def test_two_halves_are_two_videos_with_their_own_annotations(tmp_path: Path) ->
                      "--fps", "5", "--out", tmp_path)
     assert result.exit_code == 0, result.output
     game = tmp_path / "game_000"
-    assert sorted(p.name for p in game.iterdir()) == ["1_54p.avi", "2_54p.avi", "Labels-v2.json"]
+    assert sorted(p.name for p in game.iterdir()) == ["1_54p.mp4", "2_54p.mp4", "Labels-v2.json"]
     events = read_labels(game / "Labels-v2.json")[1]
     assert {e.half for e in events} == {1, 2} and all(e.seconds < 42 for e in events)
     assert run_cli("synth", "--games", "1", "--fps", "2", "--out", tmp_path, quiet=False).exit_code == 2
 
 
-def test_every_action_instant_lies_inside_its_shot_and_shots_tile_the_half() -> None:
+def test_every_action_instant_lies_inside_its_part_and_shots_tile_the_half() -> None:
     half = plan_half(game_seed(0, 0), 1, minutes=3, size=(96, 54), fps=25)
     assert sum(s.n_frames for s in half.shots) == 3 * 60 * 25
     assert all(a.first_frame + a.n_frames == b.first_frame for a, b in zip(half.shots, half.shots[1:]))
-    actions = [s for s in half.shots if s.kind in CLASSES]
-    assert [s.kind for s in actions] == [a.label for a in half.actions] and len(actions) >= 3
-    for shot, action in zip(actions, half.actions):
-        assert shot.first_frame / 25 < action.seconds < (shot.first_frame + shot.n_frames) / 25
-    assert {s.kind for s in half.shots} - set(CLASSES) <= {"open-play", "close-up"}
+    for shot in half.shots:      # a wide shot's parts tile it
+        if shot.kind == "wide":
+            assert shot.parts[0].first_frame == shot.first_frame
+            assert sum(p.n_frames for p in shot.parts) == shot.n_frames
+    actions = [p for s in half.shots if s.kind == "wide" for p in s.parts if p.kind in CLASSES]
+    assert [p.kind for p in actions] == [a.label for a in half.actions] and len(actions) >= 3
+    for part, action in zip(actions, half.actions):
+        assert part.first_frame / 25 < action.seconds < (part.first_frame + part.n_frames) / 25
+    assert {s.kind for s in half.shots} <= {"wide", "close-up", "replay"}
+    assert {p.kind for s in half.shots for p in s.parts} - set(CLASSES) <= {"open-play"}
 
 
 # ------------------------------------------------------------------------------ clips

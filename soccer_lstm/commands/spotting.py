@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from soccer_lstm.cli_options import build_config, config_file_option, config_options, overwrite_option
+from soccer_lstm.cli_options import build_config, config_file_option, config_options, out_option, overwrite_option
 from soccer_lstm.config import ClipsConfig, SpotScoreConfig
 
 
@@ -70,3 +70,25 @@ def clips(ctx: click.Context, games: str, out: str, classes: str | None, overwri
         counts = ", ".join(f"{label} {n}" for label, n in sorted(result.counts.items()))
         click.echo(f"clips: {sum(result.counts.values())} clips from {result.games - len(result.skipped_games)} "
                    f"of {result.games} games ({counts}) -> {out}")
+
+
+@click.command("spot-cuts")
+@click.option("--train", "train_root", type=click.Path(), required=True,
+              help="Annotated training games (Labels-v2.json and <half>_*.<video>) to learn each class's delay after a cut.")
+@click.argument("videos", nargs=-1, type=click.Path(), required=True)
+@out_option("Folder for each game's results_spotting.json (spot's format: spot-score scores it).")
+@overwrite_option
+@click.pass_context
+def spot_cuts(ctx: click.Context, train_root: str, videos: tuple[str, ...], out: str, overwrite: bool) -> None:
+    """The cuts-only spotter, a baseline: events at each hard cut, at each class's median delay after a cut.
+
+    It finds hard cuts by frame differencing and learns, on the games of --train, how long after the
+    last cut each class's actions come. It sees no football: its score beside a model's (spot-score)
+    says how much of that score the camera cuts alone could give.
+    """
+    from soccer_lstm.spotting.cuts import spot_cuts as run
+
+    delays = run(train_root, list(videos), out, overwrite=overwrite)
+    if not ctx.find_root().obj.get("quiet"):
+        text = ", ".join(f"{label} {delay:.1f} s" for label, delay in delays.items())
+        click.echo(f"spot-cuts: delays after a cut ({text}) -> {out}")

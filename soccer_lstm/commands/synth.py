@@ -53,7 +53,7 @@ class _Range(click.ParamType):
               help="Also write a PNG contact sheet: one clip per class, frames across time.")
 @click.option("--games", type=click.IntRange(min=1), default=None,
               help="Render this many whole games instead of clips, in SoccerNet's layout: "
-                   "DIR/game_<nnn>/1_<height>p.avi and Labels-v2.json.")
+                   "DIR/game_<nnn>/1_<height>p.mp4 (mp4v) and Labels-v2.json.")
 @click.option("--minutes", type=click.FloatRange(min=0.05), default=5.0, show_default=True,
               help="With --games: length of each half in minutes.")
 @click.option("--halves", type=click.IntRange(min=1, max=2), default=1, show_default=True,

@@ -1,17 +1,19 @@
 """A whole half of a broadcast-style game: open play with the four actions at random times.
 
-A half is a sequence of shots cut one after the other, as a broadcast director cuts cameras: wide
-open-play shots of the main camera (6-20 s), the odd close-up of the player on the ball (2-4 s), and
-now and then an action of the built-in set (3-5 s, filmed with its own script). Between two actions
-lie 15-50 s of open play (8-30 s before the first), so actions come about every 20-60 s and never
-overlap. The four classes come in shuffled rounds, so a half holds about as many of each.
+Between two actions lie 15-50 s of open play (8-30 s before the first), so actions come about every
+20-60 s and never overlap. The four classes come in shuffled rounds, so a half holds about as many of
+each. Every action has one instant, the moment the ball is struck or released: the goal kick's and the
+free kick's kick, the shot, the release of the throw. That instant, in seconds from the start of the
+half, is the action's timestamp.
 
-Every action has one instant, the moment the ball is struck or released: the goal kick's and the free
-kick's kick, the shot, the release of the throw. That instant, in seconds from the start of the half,
-is the action's timestamp.
+The camera work is a broadcast director's (:mod:`soccer_lstm.synth.director`): most actions happen
+inside a long wide shot of the main camera that follows play into the set piece
+(:func:`soccer_lstm.synth.chain.chain`); one in four comes right after a cut; close-ups and replays
+come after actions and after other moments of open play alike, and the director cuts to a fresh wide
+shot every 4-12 s away from those moments.
 
 The whole half uses one :class:`~soccer_lstm.synth.look.Look` (one pair of kits, one stadium look,
-one broadcaster), and its frames are produced one at a time, so a long half takes no more memory
+one broadcaster), and its frames are produced one shot at a time, so a long half takes no more memory
 than a shot. Everything is a pure function of ``(seed, half)``.
 """
 from __future__ import annotations
@@ -23,29 +25,43 @@ import numpy as np
 
 from soccer_lstm.errors import UserError
 from soccer_lstm.synth.actions import make_script
+from soccer_lstm.synth.chain import chain, second_angle
+from soccer_lstm.synth.director import CLOSE_UP, REPLAY, WIDE, Moment, plan_cuts
 from soccer_lstm.synth.look import Look, make_look
 from soccer_lstm.synth.open_play import OPEN_PLAY, open_play
 from soccer_lstm.synth.render import CLASSES, _check, film
 from soccer_lstm.synth.script import Script
 
-CLOSE_UP = "close-up"
-OPEN_SHOT_S = (6.0, 20.0)       # a wide open-play shot
-CLOSE_UP_S = (2.0, 4.0)         # a close-up after a wide shot, with this probability:
-CLOSE_UP_P = 0.2
-ACTION_S = (3.0, 5.0)           # an action's shot
+ACTION_S = (3.0, 5.0)           # an action's script
 FIRST_GAP_S = (8.0, 30.0)       # open play before the first action
 GAP_S = (15.0, 50.0)            # open play between two actions
 MIN_SHOT_S = 2.0
+MIN_OPEN_PLAY_S = 1.0           # a shorter stretch of a wide shot between two parts is a pause, not scripted
+
+
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a wide shot: open play or an action, its first frame in the half, length and seed."""
+
+    kind: str            # "open-play" or an action class
+    first_frame: int
+    n_frames: int
+    seed: int
 
 
 @dataclass(frozen=True)
 class Shot:
-    """One camera shot of a half: what it shows, where it starts, how long it lasts, its seed."""
+    """One camera shot of a half, from one cut to the next.
 
-    kind: str            # "open-play", "close-up" or an action class
+    ``kind`` is ``"wide"`` (the main camera; ``parts`` are the open play and actions it shows, in
+    order), ``"close-up"`` or ``"replay"`` (``parts`` holds the action it shows again, if any).
+    """
+
+    kind: str
     first_frame: int
     n_frames: int
     seed: int
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,24 +81,49 @@ class Half:
     fps: float
     size: tuple[int, int]
     look: Look
-    _scripts: dict[int, Script]
 
     @property
     def n_frames(self) -> int:
         return sum(shot.n_frames for shot in self.shots)
 
     @property
+    def cuts(self) -> list[int]:
+        """The frames where a new shot starts (a hard cut), after the first."""
+        return [shot.first_frame for shot in self.shots[1:]]
+
+    @property
     def jpeg_quality(self) -> int:
         """The broadcaster's JPEG quality, the one the video file is written at."""
         return self.look.jpeg_quality
 
+    def script(self, shot: Shot) -> Script:
+        """The script ``shot`` films."""
+        fps = self.fps
+        if shot.kind == CLOSE_UP:
+            return open_play(np.random.default_rng([shot.seed, 1]), shot.n_frames, fps, close_up=True)
+        if shot.kind == REPLAY:
+            if shot.parts:
+                seen = _part_script(shot.parts[0], fps)
+            else:
+                seen = open_play(np.random.default_rng([shot.seed, 1]), shot.n_frames, fps)
+            return second_angle(seen, np.random.default_rng([shot.seed, 3]))
+        pieces = [_part_script(part, fps) for part in shot.parts]
+        return chain(pieces, fps, np.random.default_rng([shot.seed, 3]))
+
     def frames(self) -> Iterator[np.ndarray]:
         """The half's uncompressed uint8 BGR frames, one at a time, in order."""
-        for index, shot in enumerate(self.shots):
-            script = self._scripts.get(index) or open_play(np.random.default_rng([shot.seed, 1]), shot.n_frames,
-                                                           self.fps, close_up=shot.kind == CLOSE_UP)
-            yield from film(script, self.look, self.size, np.random.default_rng([shot.seed, 2]),
+        for shot in self.shots:
+            yield from film(self.script(shot), self.look, self.size, np.random.default_rng([shot.seed, 2]),
                             first_frame=shot.first_frame)
+
+
+def _part_script(part: Part, fps: float) -> Script | int:
+    rng = np.random.default_rng([part.seed, 1])
+    if part.kind != OPEN_PLAY:
+        return make_script(part.kind, rng, part.n_frames, fps)
+    if part.n_frames < MIN_OPEN_PLAY_S * fps:
+        return part.n_frames
+    return open_play(rng, part.n_frames, fps)
 
 
 def game_seed(seed: int, game: int) -> int:
@@ -121,7 +162,7 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
     Returns
     -------
     Half
-        ``actions`` hold the annotations; ``frames()`` renders the video.
+        ``actions`` hold the annotations; ``shots`` the camera shots; ``frames()`` renders the video.
     """
     size = (int(size[0]), int(size[1]))
     _check(CLASSES[0], size, 8)
@@ -135,44 +176,54 @@ def plan_half(seed: int, half: int = 1, minutes: float = 5.0, size: tuple[int, i
     rng = np.random.default_rng([int(seed), 1, int(half)])
     total = int(round(minutes * 60 * fps))
     seconds = lambda s: max(1, int(round(s * fps)))  # noqa: E731
-    shots: list[Shot] = []
+    parts: list[Part] = []
+    moments: list[Moment] = []
     actions: list[GameAction] = []
-    scripts: dict[int, Script] = {}
     order: list[str] = []
     done = 0
     between = (float(gap[0]), float(gap[1]))
     gap = rng.uniform(min(FIRST_GAP_S[0], between[0]), min(FIRST_GAP_S[1], between[1]))
     while True:
         length = seconds(rng.uniform(*ACTION_S))
-        if done + seconds(gap) + length + seconds(MIN_SHOT_S) > total:
+        start = done + seconds(gap)
+        if start + length + seconds(MIN_SHOT_S) > total:
             break
-        done = _open_play(shots, rng, done, seconds(gap), fps)
         if not order:
             order = [str(a) for a in rng.permutation(CLASSES)]
-        action = order.pop()
-        shot = Shot(action, done, length, int(rng.integers(1 << 48)))
-        script = make_script(action, np.random.default_rng([shot.seed, 1]), length, fps)
-        scripts[len(shots)] = script
-        shots.append(shot)
-        actions.append(GameAction(action, done / fps + float(script.instant)))
-        done += length
+        part = Part(order.pop(), start, length, int(rng.integers(1 << 48)))
+        instant = float(make_script(part.kind, np.random.default_rng([part.seed, 1]), length, fps).instant)
+        parts.append(part)
+        moments.append(Moment(start + int(round(instant * fps)), part.kind, start, length))
+        actions.append(GameAction(part.kind, start / fps + instant))
+        done = start + length
         gap = rng.uniform(*between)
-    _open_play(shots, rng, done, total - done, fps)
-    return Half(shots, actions, float(fps), size, look, scripts)
-
-
-def _open_play(shots: list[Shot], rng: np.random.Generator, first: int, n_frames: int, fps: float) -> int:
-    """Append open-play shots covering ``n_frames`` from frame ``first``; returns the frame after them."""
-    end = first + n_frames
-    minimum = int(round(MIN_SHOT_S * fps))
-    while first < end:
-        kind = OPEN_PLAY
-        if shots and shots[-1].kind == OPEN_PLAY and rng.random() < CLOSE_UP_P:
-            kind, length = CLOSE_UP, int(round(rng.uniform(*CLOSE_UP_S) * fps))
+    cuts, cutaways = plan_cuts(rng, moments, total, fps)
+    inserted = {c.first_frame: c for c in cutaways}
+    shots = []
+    for first, stop in zip([0, *cuts], [*cuts, total]):
+        cutaway = inserted.get(first)
+        if cutaway is not None:
+            seen = () if cutaway.moment is None or cutaway.moment.label is None else \
+                tuple(p for p in parts if p.first_frame == cutaway.moment.first_frame)
+            shots.append(Shot(cutaway.kind, first, stop - first, int(rng.integers(1 << 48)), seen))
         else:
-            length = int(round(rng.uniform(*OPEN_SHOT_S) * fps))
-        if end - (first + length) < minimum:     # no sliver of a shot at the end: this one runs on to it
-            length = end - first
-        shots.append(Shot(kind, first, length, int(rng.integers(1 << 48))))
-        first += length
-    return end
+            shots.append(Shot(WIDE, first, stop - first, int(rng.integers(1 << 48)),
+                              _wide_parts(rng, parts, first, stop)))
+    return Half(shots, actions, float(fps), size, look)
+
+
+def _wide_parts(rng: np.random.Generator, actions: list[Part], first: int, stop: int) -> tuple[Part, ...]:
+    """The parts of a wide shot over frames ``[first, stop)``: its actions, with open play around them."""
+    inside = [p for p in actions if first <= p.first_frame < stop]
+    if any(p.first_frame + p.n_frames > stop for p in inside):
+        raise AssertionError("an action's script straddles a cut")   # the director never cuts there
+    parts: list[Part] = []
+    frame = first
+    for action in [*inside, None]:
+        until = stop if action is None else action.first_frame
+        if until > frame:
+            parts.append(Part(OPEN_PLAY, frame, until - frame, int(rng.integers(1 << 48))))
+        if action is not None:
+            parts.append(action)
+            frame = action.first_frame + action.n_frames
+    return tuple(parts)
