@@ -2,7 +2,9 @@
 
 The cluster tests start a ``distributed.LocalCluster`` of two one-thread worker processes on loopback
 and check that the files written are those of a local run, also when a worker is killed in the
-middle of a video (Dask runs the video again on another worker; nothing is half-written).
+middle of a video (Dask runs the video again on another worker; nothing is half-written). Each
+worker process imports the package and loads the model: on a busy machine that takes minutes, so
+these tests get a longer timeout than the suite's.
 """
 from __future__ import annotations
 
@@ -25,11 +27,10 @@ from test_spot import long_video, model  # noqa: F401  (fixtures)
 
 
 def _games(long_video: LongVideo, root: Path) -> Path:  # noqa: F811
-    """A folder of two games (both halves each) and nothing else."""
-    for name in ("game_a", "game_b"):
-        (root / name).mkdir(parents=True)
-        for half in (1, 2):
-            shutil.copy(long_video.path, root / name / f"{half}_224p.avi")
+    """A folder of one game (both halves: a video for each worker) and nothing else."""
+    (root / "game_a").mkdir(parents=True)
+    for half in (1, 2):
+        shutil.copy(long_video.path, root / "game_a" / f"{half}_224p.avi")
     return root
 
 
@@ -38,12 +39,16 @@ def _files(folder: Path) -> dict[str, Path]:
 
 
 def _assert_same_output(local: Path, distributed: Path) -> None:
-    """The same files; JSON byte for byte, timelines array for array (a zip records its write time)."""
+    """The same files; JSON byte for byte, timelines array for array (a zip records its write time), the
+    folder's owner file but for its id (drawn afresh for every output folder)."""
     files, other = _files(local), _files(distributed)
     assert sorted(files) == sorted(other)
     assert any(name.endswith("results_spotting.json") for name in files)
     for name, path in files.items():
-        if name.endswith(".npz"):
+        if name == ".soccer-lstm-owner.json":
+            mine, theirs = json.loads(path.read_text()), json.loads(other[name].read_text())
+            assert mine.pop("id") != theirs.pop("id") and mine == theirs
+        elif name.endswith(".npz"):
             for mine, theirs in zip(load_timeline(path), load_timeline(other[name])):
                 if isinstance(mine, np.ndarray):
                     np.testing.assert_array_equal(mine, theirs)
@@ -62,6 +67,7 @@ def local_run(model: Path, long_video: LongVideo, tmp_path_factory: pytest.TempP
     return games, out
 
 
+@pytest.mark.timeout(900)
 def test_a_cluster_writes_what_a_local_run_writes(model: Path, local_run: tuple[Path, Path],  # noqa: F811
                                                   tmp_path: Path) -> None:
     games, local = local_run
@@ -95,6 +101,7 @@ def _hold_after_first_block(gate: str, marks: str) -> str:
     return "held"
 
 
+@pytest.mark.timeout(900)
 def test_a_worker_killed_mid_video_is_replaced_and_nothing_is_half_written(
         model: Path, local_run: tuple[Path, Path], tmp_path: Path) -> None:  # noqa: F811
     Client = pytest.importorskip("distributed").Client
@@ -132,7 +139,7 @@ def test_a_worker_killed_mid_video_is_replaced_and_nothing_is_half_written(
     assert not runner.is_alive() and "error" not in outcome, outcome
     assert not [name for name in written_before if not name.startswith(".")], written_before  # held mid-video
     results = outcome["results"]
-    assert len(results) == 4 and not any(r.error for r in results)
+    assert len(results) == 2 and not any(r.error for r in results)
     _assert_same_output(local, out)
     assert not list(out.rglob("*.tmp"))
 
