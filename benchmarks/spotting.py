@@ -74,8 +74,8 @@ def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
     out["light"]["settings"] = light
     out["x_real_time"] = out["step1"]["x_real_time"]
     out["x_real_time_step2"] = out["step2"]["x_real_time"]
-    # The two halves of a game at once (--n-jobs 2, frame step 2: make spot-demo's settings). Longer
-    # halves, since each worker's TensorFlow start-up counts here and is nothing next to a real half.
+    # The two halves of a game at once (--n-jobs 2, frame step 2: make spot-demo's settings until
+    # 2026-12-06). Longer halves, since each worker's TensorFlow start-up counts here and is nothing next to a real half.
     say("  two halves in parallel (--n-jobs 2, frame step 2)")
     game = work / "spot-game"
     game.mkdir(parents=True, exist_ok=True)
@@ -305,8 +305,9 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
         f"trained with them) | {s['light']['x_real_time']:.2f}x real time | frame step 1 {one['x_real_time']:.2f}x | "
         f"{s['light']['x_real_time'] / one['x_real_time']:.2f} |",
         f"| ... a game's two halves at once, {s['halves']['video_s'] / 2:.0f} s each (`--n-jobs 2 --frame-step 2`, "
-        f"the settings of `make spot-demo`; workers' start-up included) | {s['halves']['x_real_time']:.2f}x real time "
-        f"| one video at frame step 2 {two['x_real_time']:.2f}x | {s['halves']['x_real_time'] / two['x_real_time']:.2f} |",
+        f"`make spot-demo`'s settings until 2026-12-06; workers' start-up included) | "
+        f"{s['halves']['x_real_time']:.2f}x real time | one video at frame step 2 {two['x_real_time']:.2f}x | "
+        f"{s['halves']['x_real_time'] / two['x_real_time']:.2f} |",
         *_whole_match_rows(s),
         f"| ... where the time goes, per processed frame | {where} | carried state instead of windows: "
         f"{1000 * per['lstm_state']:.1f} ms | |",

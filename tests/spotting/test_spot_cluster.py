@@ -59,7 +59,8 @@ def _assert_same_output(local: Path, distributed: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def local_run(model: Path, long_video: LongVideo, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:  # noqa: F811
+def local_run(model: Path, long_video: LongVideo,  # noqa: F811
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     games = _games(long_video, tmp_path_factory.mktemp("games"))
     out = tmp_path_factory.mktemp("local") / "predictions"
     result = run_cli("spot", "--model", model, games, "-o", out, "--nms", "2")
