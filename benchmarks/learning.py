@@ -150,11 +150,8 @@ def child_train(sequences: str, model: str, dim: str) -> dict[str, Any]:
 
 
 def child_predict(model: str, *clips: str) -> dict[str, Any]:
-    """TensorFlow start-up (imports and model load) apart from the per-clip latency."""
+    """Start-up (imports and model load; the network runs in NumPy, no TensorFlow) apart from the per-clip latency."""
     started = now()
-    import keras  # noqa: F401
-    import tensorflow  # noqa: F401
-
     from soccer_lstm.pipeline import load_model, predict_clips
 
     imported = now()

@@ -9,8 +9,9 @@ from harness import CLIP_SIZE
 
 
 def markdown(r: dict[str, Any]) -> str:
-    if "extract" not in r:   # one section alone (run.py --only spotting)
-        return _head(r, "one section") + "\n\n" + "\n".join(_table_head() + _spotting_rows(r)) + "\n"
+    if "extract" not in r:   # one section alone (run.py --only spotting, --only inference)
+        return (_head(r, "one section") + "\n\n" + "\n".join(_table_head() + _inference_rows(r) + _spotting_rows(r))
+                + "\n")
     e, d = r["extract"], r.get("extract_default")
     lines = [
         "| Measure | soccer-lstm | Reference (same run) | Ratio |",
@@ -71,11 +72,11 @@ def markdown(r: dict[str, Any]) -> str:
         f"| LSTM training, {t['clips']} clips x {t['steps']} frames x {t['dim']}, {t['units']} cells | {t['s_per_epoch']:.2f} s/epoch | "
         f"first epoch (graph tracing) {t['first_epoch_s']:.1f} s | |",
         f"| Predict, one clip of {r['clip_frames']} frames (decode + SIFT + encode + LSTM) | {p['latency_s']:.2f} s | "
-        f"TensorFlow start-up {p['import_s'] + p['load_model_s']:.1f} s, first clip {p['first_clip_s']:.2f} s | |",
+        f"start-up (imports, model load) {p['import_s'] + p['load_model_s']:.1f} s, first clip {p['first_clip_s']:.2f} s | |",
         f"| Synthetic renderer at {CLIP_SIZE[0]}x{CLIP_SIZE[1]} | {r['render']['fps']:.1f} frames/s | "
         f"extraction {e['extract_fps']:.1f} frames/s | {r['render']['fps'] / e['extract_fps']:.2f} |",
     ]
-    lines += _spotting_rows(r)
+    lines += _inference_rows(r) + _spotting_rows(r)
     busy = r["load_before"][0] > r["machine"]["cores"] or r["load_after"][0] > r["machine"]["cores"]
     warning = ("\n\n**The machine was busy** (load average above its core count): wall-clock figures, and "
                "the `--n-jobs 2` scaling above all, show the share of the cores this run was given, not the "
@@ -98,8 +99,15 @@ def _spotting_rows(r: dict[str, Any]) -> list[str]:
     return markdown_rows(r["spotting"]) if r.get("spotting") else []
 
 
+def _inference_rows(r: dict[str, Any]) -> list[str]:
+    from inference import markdown_rows
+
+    return markdown_rows(r["inference"]) if r.get("inference") else []
+
+
 def _head(r: dict[str, Any], what: str) -> str:
-    return (f"Measured by `python benchmarks/run.py --only spotting` ({what}) on {r['machine']['cores']} cores "
+    section = "inference" if "inference" in r else "spotting"
+    return (f"Measured by `python benchmarks/run.py --only {section}` ({what}) on {r['machine']['cores']} cores "
             f"({r['machine']['cpu']}), OpenCV {r['machine']['opencv']}, {r['finished']}; load average "
             f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after; {r['total_s'] / 60:.1f} min in all.")
 

@@ -25,7 +25,10 @@ time ratios of back-to-back pairs (pipeline, bare loop), because the shared mach
 by more than the overhead being measured; other timings take the best of their repeats. The load
 average before and after is recorded beside them.
 
-Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting]``.
+- inference (benchmarks/inference.py): a cold ``predict`` of one clip against a bare
+  ``python -c "import cv2, numpy"``, and the training loop against ``keras.Model.fit``.
+
+Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting|inference]``.
 """
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ from typing import Any, Callable
 import numpy as np
 
 from extraction import bench_dask, bench_extraction, bench_local, bench_motion
+from inference import bench_inference, child_fit_compare
 from harness import CLIP_SIZE, CODEBOOK_K, HERE, child, clip_paths, now, render_clips, say
 from learning import bench_codebook, bench_encode, child_codebook, child_predict, child_train
 from report import cpu_name, markdown, rounded
@@ -68,6 +72,10 @@ def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) 
         if only == "spotting":
             say("spotting")
             results["spotting"] = bench_spotting(work, quick)
+            return _finish(results, out_dir, started)
+        if only == "inference":
+            say("inference: cold predict, training loop against Model.fit")
+            results["inference"] = bench_inference(work, quick)
             return _finish(results, out_dir, started)
         data = work / "clips"
         say(f"rendering benchmark clips into {data}")
@@ -110,10 +118,13 @@ def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) 
         results["train"] = child("train", str(work / "sequences-bow"), str(work / "model"), str(CODEBOOK_K))
         results["train_s_per_epoch"] = results["train"]["s_per_epoch"]
 
-        say("predict (fresh process: TensorFlow start-up, then one clip at a time)")
+        say("predict (fresh process: start-up, then one clip at a time)")
         results["predict"] = child("predict", str(work / "model"), *map(str, clip_paths(data)[:4]))
         results["predict_latency_s"] = results["predict"]["latency_s"]
         results["predict_startup_s"] = results["predict"]["import_s"] + results["predict"]["load_model_s"]
+
+        say("inference: cold predict, training loop against Model.fit")
+        results["inference"] = bench_inference(work, quick)
 
         say("spotting (fresh processes)")
         results["spotting"] = bench_spotting(work, quick)
@@ -135,7 +146,7 @@ def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str,
     results["machine"] = {"cores": available_cores(), "cpu": cpu_name(), "python": platform.python_version(),
                           "opencv": cv2.__version__, "numpy": np.__version__}
     results = rounded(results)
-    name = "results" if "extract" in results else "results-spotting"
+    name = "results" if "extract" in results else "results-inference" if "inference" in results else "results-spotting"
     (out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     (out_dir / f"{name}.md").write_text(markdown(results))
     return results
@@ -144,7 +155,7 @@ def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str,
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "codebook": child_codebook, "train": child_train, "predict": child_predict, "spot": child_spot,
     "spot_parts": child_spot_parts, "spot_game": child_spot_game, "spot_decode": child_spot_decode,
-    "spot_startup": child_spot_startup}
+    "spot_startup": child_spot_startup, "fit_compare": child_fit_compare}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Tiny sizes and one repeat: checks the script, not the speed.")
     parser.add_argument("--keep", type=Path, default=None, help="Make the work folder inside this folder and keep it.")
     parser.add_argument("--out", type=Path, default=HERE, help="Where results.json and results.md go.")
-    parser.add_argument("--only", choices=["spotting"], default=None,
+    parser.add_argument("--only", choices=["spotting", "inference"], default=None,
                         help="Run one section only (results-spotting.json and .md beside the others).")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

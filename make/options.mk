@@ -3,20 +3,22 @@
 # share every default.
 opt = $(if $($(2)),--$(1) '$($(2))')
 bool = $(if $(filter true yes 1,$($(2))),--$(1),$(if $(filter false no 0,$($(2))),--no-$(1)))
+flag = $(if $(filter true yes 1,$($(2))),--$(1))
 
 EXTRACT_FLAGS = $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS)
 CODEBOOK_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED)
 ENCODE_FLAGS = $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,n-jobs,N_JOBS)
-TRAIN_FLAGS = $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,seed,SEED)
-EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
+TRAIN_FLAGS = $(call opt,classifier,CLASSIFIER) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,seed,SEED) $(call flag,plot,PLOT)
+EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,classifier,CLASSIFIER) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 REPRODUCE_FLAGS = $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 SCORE_FLAGS = $(call opt,min-margin,MIN_MARGIN)
-SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $(call opt,window,WINDOW) $(call opt,stride,STRIDE) $(call opt,nms,NMS) $(call opt,min-confidence,MIN_CONFIDENCE) $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS)
+SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $(call opt,window,WINDOW) $(call opt,stride,STRIDE) $(call opt,nms,NMS) $(call opt,min-confidence,MIN_CONFIDENCE) $(call bool,html,HTML) $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS) $(call flag,plot,PLOT)
 
 define OPTIONS_HELP
   AGGREGATION        mean     How per-frame decisions become one clip label.
   BACKGROUND         background The model's class for 'no action' (never spotted; the model must have it).
   BATCH_SIZE         8        Clips per update (adam; the paper preset uses 1).
+  CLASSIFIER         lstm     Clip classifier: lstm (the paper's model) or a baseline of the results table (nw_knn, nw_svm, chi2_svm, frame_svm_vote, clip_logistic).
   CONTRAST_THRESHOLD 0.04     SIFT contrast threshold (OpenCV's default 0.04).
   CROP_BARS          true     Remove black letterbox/pillarbox bars before resizing.
   DROPOUT            0.2      Dropout on the LSTM inputs.
@@ -28,6 +30,7 @@ define OPTIONS_HELP
   FRAME_STEP         1        Keep every n-th frame.
   FUSION             joint    Several kinds: one LSTM per kind with scores added under one softmax (joint), one softmax each, averaged (late), or one LSTM on all (early).
   GRID               3        Cells per side of the HOF/MBH/HOG spatial grid.
+  HTML               false    Also write OUT/GAME/index.html: the video, the timeline and the events on one self-contained page (click an event to jump there).
   INFERENCE          windows  Run the LSTM on overlapping windows, averaged (windows), or once over the whole video, its state carried on (state).
   K                  200      Visual words (k-means clusters).
   KMEANS_BATCH_SIZE  4096     MiniBatchKMeans batch size.
@@ -42,10 +45,11 @@ define OPTIONS_HELP
   N_JOBS             1        Parallel worker processes for per-clip work and cross-validation folds (-1 = all cores).
   OPTIMIZER          adam     adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).
   PATIENCE           20       Early stopping: epochs without validation improvement.
+  PLOT               -        1: also draw the figures (train: OUT/model/learning_curve.png; spot: a timeline per video).
   RESIZE             320      Longest side of processed frames in pixels (0 keeps the decoded size).
   SAMPLE_SIZE        50000    Descriptors sampled (seeded) to fit k-means; bounds memory.
   SCALE              all      Standardise every column, the motion columns or none (training-clip statistics).
-  SEED               0        Seed of every random step (descriptor sample, k-means, weights, folds).
+  SEED               0        Seed of the descriptor sample and k-means; the weight initialisation, shuffling and the validation split; the fold assignment.
   SEEDS              -        Repeat cross-validation with these seeds, e.g. 0,1,2 (default: --seed); the folds stay fixed.
   STRIDE             0.0      Seconds between window starts (0: a quarter of the window).
   THREADS            1        Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).

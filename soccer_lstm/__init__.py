@@ -5,7 +5,7 @@ The Python API (see ``docs/api.md``):
 - the stages, each reading the previous stage's folder and writing its own, skipping what is up to
   date: :func:`run_extract`, :func:`run_codebook`, :func:`run_encode`, :func:`run_train`,
   :func:`load_model`, :func:`predict_clips`, :func:`run_evaluate`, :func:`run_reproduce`;
-- the scikit-learn estimators: :class:`VisualWords`, :class:`SequenceScaler`,
+- the scikit-learn estimators: :class:`VisualWords`, :class:`FrameKinds`, :class:`SequenceScaler`,
   :class:`LSTMClassifier`, the baselines, and :func:`make_clip_pipeline`, which joins them;
 - spotting in whole games: :func:`render_games`, :func:`cut_clips`, :func:`run_spot`,
   :func:`score_games` (SoccerNet's files: :mod:`soccer_lstm.spotting.soccernet`);
@@ -31,6 +31,7 @@ _API: dict[str, str] = {
     "StoreClips": "soccer_lstm.store", "camera_motion": "soccer_lstm.features.camera",
     "VisualWords": "soccer_lstm.features.words", "SequenceScaler": "soccer_lstm.features.scaling",
     "LSTMClassifier": "soccer_lstm.models.lstm", "make_clip_pipeline": "soccer_lstm.estimators",
+    "make_classifier": "soccer_lstm.estimators", "FrameKinds": "soccer_lstm.features.words",
     "NWKNeighborsClassifier": "soccer_lstm.models.nw", "NWStringKernelSVC": "soccer_lstm.models.nw",
     "ClipHistogramChi2SVC": "soccer_lstm.models.baselines", "FrameLinearSVCVote": "soccer_lstm.models.baselines",
     "ClipStatsLogistic": "soccer_lstm.models.baselines",

@@ -119,7 +119,11 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj["quiet"] = quiet
     ctx.obj["verbose"] = verbose
     from soccer_lstm import progress
+    # Progress is the command line's: on for this command (unless -q), and the library's quiet
+    # default again afterwards (the command may run inside a Python process: tests, notebooks).
+    previous = progress.enabled()
     progress.set_enabled(not quiet)
+    ctx.call_on_close(lambda: progress.set_enabled(previous))
 
 
 def main() -> None:

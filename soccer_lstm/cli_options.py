@@ -37,6 +37,8 @@ def _click_type(f: Field) -> Any:
     meta = f.metadata
     if meta.get("choices"):
         return click.Choice(meta["choices"])
+    if meta.get("low") is None and meta.get("high") is None:  # no range: nothing to show (not "x<=None")
+        return {"int": int, "float": float}.get(f.type, str)
     if f.type == "int":
         return click.IntRange(min=meta.get("low"), max=meta.get("high"))
     if f.type == "float":
@@ -44,29 +46,40 @@ def _click_type(f: Field) -> Any:
     return str
 
 
-def field_option(f: Field) -> F:
-    """The click option of one config field."""
+def field_option(f: Field, help_text: str | None = None) -> F:
+    """The click option of one config field (``help_text`` replaces the field's help)."""
     meta = f.metadata
+    help_text = help_text or meta["help"]
     if f.type == "bool":
         name = f.name.replace("_", "-")
         return click.option(f"--{name}/--no-{name}", f.name, default=default_of(f), show_default=True,
-                            help=meta["help"])
+                            help=help_text)
     names = [meta["short"], flag(f.name)] if meta.get("short") else [flag(f.name)]
     return click.option(*names, f.name, type=_click_type(f), default=default_of(f), show_default=True,
-                        metavar=meta.get("metavar"), help=meta["help"])
+                        metavar=meta.get("metavar"), help=help_text)
+
+
+def _shared_help(same: list[Field]) -> str:
+    """The help of an option several configs share (``seed``): one flag sets them all, so it says
+    what each of them seeds ("Seed of the descriptor sample and k-means; the fold assignment.")."""
+    helps = list(dict.fromkeys(f.metadata["help"] for f in same))
+    if len(helps) == 1:
+        return helps[0]
+    prefix = "Seed of " if all(h.startswith("Seed of ") for h in helps) else ""
+    return prefix + "; ".join(h.removeprefix(prefix).rstrip(".") for h in helps) + "."
 
 
 def config_options(*classes: type, only: Iterable[str] | None = None, without: Iterable[str] = ()) -> F:
-    """Click options for every field of ``classes`` (a name shared by several, ``seed``, once)."""
-    chosen, seen = [], set()
+    """Click options for every field of ``classes`` (a name shared by several, ``seed``, once, its
+    help saying what it sets in each)."""
+    chosen: dict[str, list[Field]] = {}
     keep, skip = (set(only) if only is not None else None), set(without)
     for cls in classes:
         for f in fields(cls):
-            if f.name in seen or f.name in skip or (keep is not None and f.name not in keep):
+            if f.name in skip or (keep is not None and f.name not in keep):
                 continue
-            seen.add(f.name)
-            chosen.append(field_option(f))
-    return _compose(*chosen)
+            chosen.setdefault(f.name, []).append(f)
+    return _compose(*(field_option(same[0], _shared_help(same)) for same in chosen.values()))
 
 
 def build_config(cls: type, options: dict[str, Any]) -> Any:
@@ -170,6 +183,11 @@ MAKE_COMMANDS = {"extract": "EXTRACT", "codebook": "CODEBOOK", "encode": "ENCODE
                  "evaluate": "EVALUATE", "reproduce": "REPRODUCE", "score": "SCORE", "spot": "SPOT"}
 
 
+# Flags of a command that are no config option but that make passes when set: variable, help.
+MAKE_FLAGS = {"plot": "PLOT"}
+MAKE_FLAG_HELP = {"plot": "1: also draw the figures (train: OUT/model/learning_curve.png; spot: a timeline per video)."}
+
+
 def option_fields_of(command: click.Command) -> list[tuple[click.Option, Field]]:
     """The options of a command that are config fields, with their field."""
     by_name = {f.name: f for cls in STAGE_CONFIGS for f in fields(cls)}
@@ -185,6 +203,7 @@ def makefile_fragment() -> str:
              "# share every default.",
              "opt = $(if $($(2)),--$(1) '$($(2))')",
              "bool = $(if $(filter true yes 1,$($(2))),--$(1),$(if $(filter false no 0,$($(2))),--no-$(1)))",
+             "flag = $(if $(filter true yes 1,$($(2))),--$(1))",
              ""]
     help_lines: dict[str, str] = {}
     ctx = click.Context(cli)
@@ -195,7 +214,14 @@ def makefile_fragment() -> str:
             variable, name = f.name.upper(), f.name.replace("_", "-")
             calls.append(f"$(call {'bool' if f.type == 'bool' else 'opt'},{name},{variable})")
             default = "true" if default_of(f) is True else "false" if default_of(f) is False else default_of(f)
-            help_lines.setdefault(variable, f"  {variable:<19}{(str(default) or '-') + ' ':<9}{f.metadata['help']}")
+            line = f"  {variable:<19}{(str(default) or '-') + ' ':<9}{param.help}"
+            if len(line) > len(help_lines.get(variable, "")):  # a shared option (SEED): the command that sets most
+                help_lines[variable] = line
+        for param in command.params:  # plain on/off flags of no config that make passes too (PLOT=1)
+            if isinstance(param, click.Option) and param.is_flag and param.name in MAKE_FLAGS:
+                variable = MAKE_FLAGS[param.name]
+                calls.append(f"$(call flag,{param.name.replace('_', '-')},{variable})")
+                help_lines[variable] = f"  {variable:<19}{'- ':<9}{MAKE_FLAG_HELP[param.name]}"
         lines.append(f"{prefix}_FLAGS = {' '.join(calls)}".rstrip())
     lines += ["", "define OPTIONS_HELP", *[help_lines[v] for v in sorted(help_lines)], "endef", "export OPTIONS_HELP", ""]
     return "\n".join(lines)

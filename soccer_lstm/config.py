@@ -17,9 +17,6 @@ from typing import Any, Iterator
 
 from soccer_lstm.errors import UserError
 
-# Kinds of per-frame features, in the order they are concatenated; --features joins any of them
-# with "+" (e.g. bow+motion+hof+mbh+hog). See soccer_lstm/features/layout.py.
-FEATURE_KINDS = ("bow", "motion", "hof", "mbh", "hog")
 FLOW_PRESETS = ("ultrafast", "fast", "medium")
 AGGREGATIONS = ("mean", "vote", "last")
 OPTIMIZERS = ("adam", "paper")
@@ -27,6 +24,11 @@ SCALINGS = ("motion", "all", "none")
 FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
 INFERENCES = ("windows", "state")
+# The clip classifiers train can fit: the paper's LSTM and every baseline of the results table
+# (soccer_lstm/models/baselines.py, nw.py).
+CLASSIFIERS = ("lstm", "nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
+# Those that compare raw visual-word histograms (alignment, chi2): they need --features bow.
+HISTOGRAM_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm")
 
 
 class OptionError(UserError, ValueError):
@@ -55,10 +57,11 @@ def option(default: Any, help: str, *, choices: tuple[str, ...] | None = None, l
                                             "high_open": high_open, "short": short, "metavar": metavar})
 
 
-def _seed() -> Any:
-    # One --seed on the command line sets the seed of every config a command uses; a TOML file can
-    # set each section's seed on its own (e.g. [evaluate] seed fixes the folds for every row).
-    return option(0, "Seed of every random step (descriptor sample, k-means, weights, folds).")
+def _seed(what: str) -> Any:
+    # One --seed on the command line sets the seed of every config a command uses (its help joins
+    # what each seeds, see soccer_lstm/cli_options.py); a TOML file can set each section's seed on
+    # its own (e.g. [evaluate] seed fixes the folds for every row).
+    return option(0, f"Seed of {what}.")
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class CodebookConfig:
     k: int = option(200, "Visual words (k-means clusters).", low=2, short="-k")
     sample_size: int = option(50_000, "Descriptors sampled (seeded) to fit k-means; bounds memory.", low=2)
     kmeans_batch_size: int = option(4096, "MiniBatchKMeans batch size.", low=1)
-    seed: int = _seed()  # the descriptor sample and k-means
+    seed: int = _seed("the descriptor sample and k-means")
 
 
 @dataclass(frozen=True)
@@ -100,8 +103,10 @@ class EncodeConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Options of ``train``: the LSTM and how it is fit."""
+    """Options of ``train``: the classifier (the LSTM by default) and how it is fit."""
 
+    classifier: str = option("lstm", "Clip classifier: lstm (the paper's model) or a baseline of the results table "
+                                      "(nw_knn, nw_svm, chi2_svm, frame_svm_vote, clip_logistic).", choices=CLASSIFIERS)
     units: int = option(150, "LSTM cells (150 in the paper).", low=1)
     optimizer: str = option("adam", "adam (fast) or paper (SGD lr 1e-4, momentum 0.9, one clip per update).",
                             choices=OPTIMIZERS)
@@ -120,7 +125,7 @@ class TrainConfig:
     fusion: str = option("joint", "Several kinds: one LSTM per kind with scores added under one softmax (joint), "
                                   "one softmax each, averaged (late), or one LSTM on all (early).", choices=FUSIONS)
     mirror: bool = option(True, "Also train on left-right mirrored copies of the clips' camera and local motion.")
-    seed: int = _seed()  # weight init, shuffling and the validation split
+    seed: int = _seed("the weight initialisation, shuffling and the validation split")
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ class SpotConfig:
     # (on the spot-demo's held-out games, 0.5 instead of 0.05 lost 0.09 loose average-mAP).
     min_confidence: float = option(0.05, "Lowest probability peak reported as an event (raise it for a shorter "
                                          "list; AP ranks them by confidence).", low=0.0, high=1.0)
+    html: bool = option(False, "Also write OUT/GAME/index.html: the video, the timeline and the events on one "
+                               "self-contained page (click an event to jump there).")
 
 
 @dataclass(frozen=True)
@@ -154,7 +161,7 @@ class EvalConfig:
     """Options of cross-validation (``evaluate``, ``reproduce``)."""
 
     folds: int = option(3, "k of k-fold cross-validation (3 in the paper).", low=2)
-    seed: int = _seed()  # the fold assignment
+    seed: int = _seed("the fold assignment")
 
 
 @dataclass(frozen=True)
@@ -180,7 +187,7 @@ class ClipsConfig:
     clip_seconds: float = option(2.0, "Clip length in seconds, centred on each action's instant.", low=0.2)
     background_per_game: int = option(-1, "Background clips per game, away from every action (-1: as many as "
                                           "one class has in that game).", low=-1)
-    seed: int = _seed()  # where the background clips fall
+    seed: int = _seed("where the background clips fall in each game")
 
 
 @dataclass(frozen=True)
@@ -230,24 +237,17 @@ def option_fields(cls: type) -> Iterator[Field]:
 
 
 def feature_kinds(features: str, spelling: str = "flag") -> tuple[str, ...]:
-    """The kinds named in a ``--features`` value, in :data:`FEATURE_KINDS` order.
+    """The kinds named in a ``--features`` value, in registry order (see
+    :func:`soccer_lstm.features.kinds.parse_kinds`, which holds every rule about a kind).
 
     Raises
     ------
     OptionError
         On an unknown, repeated or missing kind.
     """
-    name = spelled("features", spelling)
-    if not isinstance(features, str):
-        raise OptionError(f"{name}: expected text such as 'bow+motion', got {features!r}")
-    names = [part.strip() for part in features.split("+")]
-    unknown = [part for part in names if part not in FEATURE_KINDS]
-    if unknown or not names:
-        raise OptionError(f"{name}: unknown kind(s) {', '.join(repr(n) for n in unknown)} in {features!r}; "
-                          f"join any of {', '.join(FEATURE_KINDS)} with '+'")
-    if len(set(names)) != len(names):
-        raise OptionError(f"{name}: a kind is repeated in {features!r}")
-    return tuple(kind for kind in FEATURE_KINDS if kind in names)
+    from soccer_lstm.features.kinds import parse_kinds
+
+    return parse_kinds(features, spelling)
 
 
 def parse_seeds(value: Any, spelling: str = "flag") -> list[int]:

@@ -174,6 +174,23 @@ def _discover_folder(root: Path) -> tuple[list[Clip], list[Path]]:
     return _dedupe(clips), empty
 
 
+def ignored_entries(source: str | Path) -> list[Path]:
+    """What the class folders of a folder-per-class dataset hold besides clips (``notes.txt``,
+    ``thumb.png``, a folder without frames), which :func:`discover` leaves out; hidden names aside."""
+    source = Path(source)
+    if not source.is_dir():
+        return []
+    ignored = []
+    for class_dir in _subfolders(source):
+        try:
+            entries = sorted(class_dir.iterdir(), key=lambda p: p.name)
+        except OSError:
+            continue
+        ignored += [entry for entry in entries if not entry.name.startswith(".")
+                    and not is_video_file(entry) and not (entry.is_dir() and is_frame_folder(entry))]
+    return ignored
+
+
 def read_manifest(path: Path) -> list[Clip]:
     """Read a ``path,label[,group]`` CSV; relative paths are relative to the manifest's folder.
 

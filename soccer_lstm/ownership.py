@@ -7,6 +7,9 @@ the stage and what the folder was made from. The rule, the same for every stage:
 - a folder of the same stage made from the same input is the stage's own: the stage resumes or
   updates it (the Makefile's re-runs);
 - another stage's folder, or a folder that holds anything else, is refused;
+- an output (folder or file) inside a folder that a stage claimed is refused, whichever stage: a
+  stage's folder holds only what that stage wrote (``codebook -o MODEL/codebook.npz`` would replace
+  the model's own codebook behind its back);
 - a folder of the same stage made from another input is refused unless ``overwrite`` is given, in
   which case its contents are removed first, so old and new artifacts never mix.
 
@@ -106,7 +109,7 @@ def _inputs_text(inputs: Mapping[str, Any]) -> str:
 
 
 def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef], overwrite: bool = False,
-                 legacy_match: bool = True) -> None:
+                 legacy_match: bool = True, parts: Iterable[str] = ()) -> None:
     """Claim ``folder`` for ``stage`` made from ``inputs``, or refuse (see the module's rule).
 
     Parameters
@@ -122,6 +125,9 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
     legacy_match : bool
         Whether a folder of this stage written before owner files existed counts as made from
         ``inputs`` (the caller checked what its index records).
+    parts : iterable of str
+        Subfolders that this stage fills by running another stage into them (``reproduce`` runs
+        ``extract`` into ``features``): recorded, so that stage may write there.
 
     Raises
     ------
@@ -132,9 +138,11 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: is a file, not a folder; choose another --out")
+    check_not_inside_stage_folder(folder, stage)
     check_can_create(folder / OWNER)
     owner = _read_owner(folder) if folder.is_dir() else None
     wanted = {name: ref.as_dict() for name, ref in inputs.items()}
+    parts = sorted(parts)
     if owner is not None:
         found = owner.get("stage")
         if found != stage:
@@ -142,6 +150,8 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
                             f"another stage's folder (choose another --out)")
         recorded = owner.get("inputs") or {}
         if all(ref.same_as(recorded.get(name)) for name, ref in inputs.items()):
+            if owner.get("parts", []) != parts:  # a folder claimed before parts were recorded
+                _write_owner(folder, {**owner, "parts": parts})
             return  # (the stage records where the input is now once it has finished: update_inputs)
         if not overwrite:
             raise UserError(f"{folder}: holds {stage} output made from {_inputs_text(recorded)}, not from "
@@ -162,7 +172,34 @@ def claim_folder(folder: str | Path, stage: str, inputs: Mapping[str, InputRef],
                                 f"{_inputs_text(wanted)}; refusing to mix them (pass --overwrite to replace its "
                                 f"contents, or choose another --out)")
             _empty(folder)
-    _write_owner(folder, {"stage": stage, "id": uuid.uuid4().hex, "inputs": wanted})
+    _write_owner(folder, {"stage": stage, "id": uuid.uuid4().hex, "inputs": wanted, "parts": parts})
+
+
+def check_not_inside_stage_folder(path: str | Path, stage: str) -> None:
+    """Refuse an output ``path`` (a stage's folder or file) that lies inside a stage's folder.
+
+    The folders above ``path`` are looked at for an owner file; the folder that directly holds it
+    also for the index of a folder written before owner files existed (a model's ``pipeline.json``).
+    A subfolder that the owning stage declared one of its ``parts`` is its own to fill.
+
+    Raises
+    ------
+    UserError
+        Naming ``path`` and the stage whose folder holds it.
+    """
+    path = Path(path)
+    absolute = Path(os.path.abspath(path))
+    for number, parent in enumerate(absolute.parents):
+        owner = _read_owner(parent)
+        if owner is not None and absolute.relative_to(parent).parts[0] in (owner.get("parts") or []):
+            continue
+        found = owner.get("stage") if owner is not None else None
+        if found is None and number == 0 and parent.is_dir():
+            legacy = _legacy_stage(parent)
+            found = legacy if legacy != "?" else None
+        if isinstance(found, str):
+            raise UserError(f"{path}: is inside {parent}, {_describe(found)}; refusing to write {stage} output into "
+                            f"another stage's folder (choose another --out)")
 
 
 def update_inputs(folder: str | Path, inputs: Mapping[str, InputRef]) -> None:
@@ -198,7 +235,9 @@ def _write_owner(folder: Path, owner: dict[str, Any]) -> None:
 def claim_file(path: str | Path, stage: str, inputs: Mapping[str, InputRef], recorded: Mapping[str, Any] | None,
                overwrite: bool = False) -> None:
     """The same rule for a stage whose output is one file (``codebook``): ``recorded`` is the
-    ``inputs`` the existing file's metadata holds (None when it records none)."""
+    ``inputs`` the existing file's metadata holds (None when it records none). A file inside another
+    stage's folder is refused even with ``overwrite``."""
+    check_not_inside_stage_folder(path, stage)
     if recorded is None or overwrite:
         return
     if not all(ref.same_as(recorded.get(name)) for name, ref in inputs.items()):

@@ -5,10 +5,10 @@ callers that want the whole chain (and for older imports).
 """
 from __future__ import annotations
 
-from soccer_lstm.features.scaling import make_scaler
 from soccer_lstm.features.words import encode_clip
 from soccer_lstm.stages.codebook import CodebookResult, fit_codebook, load_codebook, run_codebook, save_codebook
-from soccer_lstm.stages.encode import EncodeResult, Sequences, feature_layout, load_sequences, run_encode
+from soccer_lstm.features.kinds import feature_layout
+from soccer_lstm.stages.encode import EncodeResult, Sequences, load_sequences, run_encode
 from soccer_lstm.stages.extract import ExtractSummary, check_output_folder, run_extract
 from soccer_lstm.stages.predict import (Prediction, TrainedPipeline, check_compatible, iter_predict_clips, load_model,
                                         predict_clips, predict_sequences)
@@ -17,5 +17,5 @@ from soccer_lstm.stages.train import MODEL_META, TrainResult, run_train
 __all__ = ["CodebookResult", "EncodeResult", "ExtractSummary", "MODEL_META", "Prediction", "Sequences",
            "TrainResult", "TrainedPipeline", "check_compatible", "check_output_folder", "encode_clip",
            "feature_layout", "fit_codebook", "iter_predict_clips", "load_codebook", "load_model", "load_sequences",
-           "make_scaler", "predict_clips", "predict_sequences", "run_codebook", "run_encode", "run_extract",
+           "predict_clips", "predict_sequences", "run_codebook", "run_encode", "run_extract",
            "run_train", "save_codebook"]

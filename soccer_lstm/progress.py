@@ -1,5 +1,9 @@
 """Progress on stderr: a live bar on a terminal, occasional plain lines in a log (off with ``-q``).
 
+Off in the library: used from Python (``cross_val_score`` on an ``LSTMClassifier``, ``load_sequences``)
+nothing is written to stderr. The command line turns it on for the length of a command
+(:func:`set_enabled`); an estimator asks for its own epoch progress with ``verbose=1``.
+
 When stderr is not a terminal (``make`` output piped to a file, CI), a bar would write carriage
 returns and escape codes into the log; there, progress is written as plain lines instead, about one
 per tenth of the work, and no line is ever rewritten.
@@ -13,7 +17,7 @@ from typing import Any, Iterable, Iterator, Mapping, TypeVar
 from tqdm import tqdm
 
 T = TypeVar("T")
-_enabled = True
+_enabled = False  # the command line turns it on (soccer_lstm/cli.py); a library stays quiet
 _epoch_lines = True  # plain epoch lines in logs; off inside cross-validation (one line per fold there)
 PLAIN_STEPS = 10  # plain lines per loop when stderr is not a terminal
 
@@ -71,13 +75,24 @@ def bar(iterable: Iterable[T], total: int | None = None, desc: str = "", unit: s
     return _plain(iterable, total, desc, unit)
 
 
+_plain_loops = 0  # plain-line loops running now: only the outermost one writes
+
+
 def _plain(iterable: Iterable[T], total: int | None, desc: str, unit: str) -> Iterator[T]:
-    done = 0
-    for item in iterable:
-        yield item
-        done += 1
-        if _due(done, total):
-            _write(f"{desc}: {done}/{total} {unit}s" if total else f"{desc}: {done} {unit}s")
+    """Plain lines for the outermost loop only: a loop inside another (each fold's encoding inside
+    evaluate's loop over folds) would fill a log with lines before the first result."""
+    global _plain_loops
+    outermost = _plain_loops == 0
+    _plain_loops += 1
+    try:
+        done = 0
+        for item in iterable:
+            yield item
+            done += 1
+            if outermost and _due(done, total):
+                _write(f"{desc}: {done}/{total} {unit}s" if total else f"{desc}: {done} {unit}s")
+    finally:
+        _plain_loops -= 1
 
 
 class EpochProgress:
@@ -87,11 +102,12 @@ class EpochProgress:
     of the maximum number of epochs, and one for the last epoch run.
     """
 
-    def __init__(self, total: int, desc: str = "train") -> None:
+    def __init__(self, total: int, desc: str = "train", verbose: int = 0) -> None:
         self.total, self.desc, self.done = total, desc, 0
         self._last_line = ""
+        self._shown = _enabled or verbose > 0  # the command line's progress, or an estimator's verbose
         self._bar = (tqdm(total=total, desc=desc, unit="epoch", dynamic_ncols=True, leave=False)
-                     if _enabled and is_terminal() else None)
+                     if self._shown and is_terminal() else None)
 
     @staticmethod
     def figures(logs: Mapping[str, Any]) -> str:
@@ -105,7 +121,7 @@ class EpochProgress:
         if self._bar is not None:
             self._bar.update(1)
             self._bar.set_postfix_str(text, refresh=True)
-        elif _enabled and _epoch_lines:
+        elif self._shown and _epoch_lines:
             line = f"{self.desc}: epoch {epoch}/{self.total}: {text}"
             if _due(epoch, self.total) or epoch == 1:
                 _write(line)

@@ -12,8 +12,8 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "extract": 1,    # features/clips/<key>.npz and features/index.json
     "codebook": 1,   # codebook.npz
     "encode": 1,     # sequences/clips/<key>.npz and sequences/index.json
-    "train": 1,      # model/pipeline.json, lstm.json, history.json
-    "evaluate": 1,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json
+    "train": 2,      # model/pipeline.json ("classifier", "training_clips"), lstm.json (+ "network"), network.npz, classifier.json/.npz, history.json (losses per clip, notes)
+    "evaluate": 2,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json
 }
 
 

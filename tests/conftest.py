@@ -12,17 +12,17 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 sys.path.insert(0, str(Path(__file__).parent))
 
 # Modules that set environment defaults when first imported (KMP_* for scikit-learn, OpenCV's log
-# level, Keras' backend) are imported here, before any test, so that no test is blamed for them.
+# level) are imported here, before any test, so that no test is blamed for them. (soccer_lstm's own
+# modules set none but soccer_lstm.video's: tests/models/test_training.py checks.)
 import sklearn  # noqa: E402,F401
 
 import soccer_lstm.models.lstm  # noqa: E402,F401
 import soccer_lstm.video  # noqa: E402,F401
 from clipgen import make_dataset  # noqa: E402
+from helpers import IMPORT_SIDE_EFFECTS  # noqa: E402
 
 
 # Set by TensorFlow when it is first imported, by whichever test needs it first (too slow to import here).
-IMPORT_SIDE_EFFECTS = frozenset({"TF2_BEHAVIOR", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
-                                 "ENABLE_RUNTIME_UPTIME_TELEMETRY", "HDF5_PLUGIN_PATH"})
 
 
 @pytest.fixture(autouse=True)

@@ -86,3 +86,8 @@ def random_histograms(rng: np.random.Generator, length: int, width: int = 6) -> 
     """``length`` L1-normalised histograms of ``width`` bins, most of their mass in a few bins."""
     values = rng.random((length, width)) ** 3
     return (values / values.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+# Environment variables that TensorFlow itself sets when it is imported (not ours to undo).
+IMPORT_SIDE_EFFECTS = frozenset({"TF2_BEHAVIOR", "TPU_ML_PLATFORM", "TPU_ML_PLATFORM_VERSION",
+                                 "ENABLE_RUNTIME_UPTIME_TELEMETRY", "HDF5_PLUGIN_PATH"})

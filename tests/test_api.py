@@ -47,7 +47,7 @@ def test_the_spotting_example_calls_the_api_as_it_is() -> None:
 
     import soccer_lstm as sl
 
-    spotting = _blocks()[2]
+    spotting = _blocks()[3]
     calls = [node for node in ast.walk(ast.parse(spotting)) if isinstance(node, ast.Call)
              and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "sl"]
     assert {c.func.attr for c in calls} == {"render_games", "cut_clips", "run_spot", "score_games"}
@@ -58,3 +58,17 @@ def test_the_spotting_example_calls_the_api_as_it_is() -> None:
                  __import__("soccer_lstm.spotting.metric", fromlist=["SpottingScore"]).SpottingScore.__dataclass_fields__)
     used = set(re.findall(r"score\.(\w+)", spotting))
     assert used and used <= fields, used - fields
+
+
+def test_the_grid_search_example_runs(tiny_dataset: Path, tmp_path: Path, capsys) -> None:
+    import soccer_lstm as sl
+    from soccer_lstm.config import ExtractConfig
+
+    grid_search = _blocks()[2]
+    assert "GridSearchCV" in grid_search and "words__k" in grid_search
+    sl.run_extract(tiny_dataset, tmp_path / "features", ExtractConfig(resize=160, max_keypoints=150))
+    code = (grid_search.replace('"out/api/features"', f'"{tmp_path}/features"')
+            .replace('"words__k": [50, 100]', '"words__k": [4, 6]').replace("CodebookConfig(k=50)", "CodebookConfig(k=4, sample_size=1000)"))
+    exec(compile(code, str(DOC), "exec"), {})
+    printed = capsys.readouterr().out.strip()
+    assert "'words__k': " in printed and "'kinds__features': " in printed

@@ -125,7 +125,7 @@ class FakeLSTM:
     fits = 0
 
     @classmethod
-    def from_config(cls, config, layout=None, verbose: int = 0) -> "FakeLSTM":
+    def from_config(cls, config, verbose: int = 0) -> "FakeLSTM":
         return cls()
 
     def fit(self, sequences, labels) -> "FakeLSTM":
@@ -136,7 +136,7 @@ class FakeLSTM:
 
     def save(self, folder: Path) -> None:
         Path(folder).mkdir(parents=True, exist_ok=True)
-        (Path(folder) / "model.keras").write_bytes(b"not a real model")
+        (Path(folder) / "network.npz").write_bytes(b"not a real model")
 
     def predict_proba(self, sequences) -> np.ndarray:
         return np.tile([1.0, 0.0], (len(sequences), 1))
@@ -173,7 +173,7 @@ def test_a_model_is_trained_again_after_a_change_of_any_input(tmp_path: Path, mo
     assert trained(TrainConfig(epochs=4)), "other sequences, yet up to date"
     monkeypatch.setattr(train_stage, "__version__", "0.0.0-other")
     assert trained(TrainConfig(epochs=4)), "another package version, yet up to date"
-    (model / "model.keras").unlink()
+    (model / "network.npz").unlink()
     assert trained(TrainConfig(epochs=4)), "the model file is missing, yet up to date"
 
 def test_sequences_of_another_motion_model_are_refused(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from helpers import run_cli
 from soccer_lstm.dataset import discover
-from soccer_lstm.spotting.soccernet import Event, read_labels, write_labels
+from soccer_lstm.spotting.soccernet import Event, read_labels, read_predictions, write_labels
 from soccer_lstm.synth import CLASSES, write_clip
 from soccer_lstm.synth.game import game_seed, plan_half
 from soccer_lstm.video import iter_frames
@@ -160,3 +160,22 @@ def test_a_gap_out_of_range_is_refused_in_one_line(tmp_path: Path) -> None:
     result = run_cli("synth", "--games", "1", "--minutes", "0.2", "--gap", "0-5", "--out", tmp_path / "g")
     assert result.exit_code == 2
     assert "--gap" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+# ------------------------------------------------------------------------------ the cuts-only spotter
+def test_spot_cuts_writes_predictions_that_spot_score_scores(games: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cuts"
+    result = run_cli("spot-cuts", "--train", games, games, "-o", out, quiet=False)
+    assert result.exit_code == 0, result.output
+    assert "delays after a cut" in result.output
+    url, events = read_predictions(out / "game_001" / "results_spotting.json")
+    assert url == "game_001/" and {e.label for e in events} <= set(CLASSES)
+    scored = run_cli("spot-score", "--labels", games, "--predictions", out, "--json", quiet=False)
+    assert scored.exit_code == 0 and "no results_spotting.json" not in scored.stderr
+    assert 0 <= json.loads(scored.stdout)["average_mAP_tight"] <= 1
+
+
+def test_spot_cuts_without_training_games_is_refused_in_one_line(games: Path, tmp_path: Path) -> None:
+    result = run_cli("spot-cuts", "--train", tmp_path / "none", games, "-o", tmp_path / "cuts")
+    assert result.exit_code == 2
+    assert "none" in result.output and len(result.output.strip().splitlines()) == 1

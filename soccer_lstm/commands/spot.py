@@ -76,6 +76,8 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
         if not quiet:
             click.echo(f"{result.path}: {len(result.events)} events in {result.seconds:.0f} s of video "
                        f"({result.speed:.1f}x real time) -> {result.timeline}", err=True)
+        if result.page is not None and not quiet:
+            click.echo(f"page: {result.page}", err=True)
         if result.predictions is not None:
             click.echo(str(result.predictions))
     if not spotted:

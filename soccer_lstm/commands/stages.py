@@ -103,19 +103,30 @@ def encode(ctx: click.Context, features_dir: str, codebook_path: str | None, out
 @config_file_option
 @click.pass_context
 def train(ctx: click.Context, sequences: str, out: str, overwrite: bool, plot: bool, **options: Any) -> None:
-    """Train the LSTM on the encoded SEQUENCES (early stopping on a validation part).
+    """Train a clip classifier (the LSTM by default, --classifier) on the encoded SEQUENCES.
 
-    Shows each epoch's training loss, validation loss and validation clip accuracy, then the best
-    epoch (whose weights are kept); the history is saved in OUT/history.json.
+    The LSTM early-stops on a validation part: it shows each epoch's training loss, validation loss
+    and validation clip accuracy, then the best epoch (whose weights are kept); the history is saved
+    in OUT/history.json.
     """
+    from pathlib import Path
+
     from soccer_lstm.pipeline import run_train
 
     config = build_config(TrainConfig, options)
     on_interrupt(ctx, "Interrupted; no model was written (training starts over when re-run).")
-    result = run_train(sequences, out, config, overwrite=overwrite, plot=plot)
+    result = run_train(sequences, out, config, overwrite=overwrite)
+    if plot and (result.trained or not (Path(out) / "learning_curve.png").is_file()):
+        from soccer_lstm.evaluation.plots import plot_training
+
+        if not plot_training(out):
+            _say(ctx, f"train: {config.classifier} keeps no per-epoch history; no learning curve to draw")
     if result.trained:
         classifier = result.classifier
-        _say(ctx, f"train: {classifier.best_summary()}; classes {', '.join(map(str, classifier.classes_))} -> {out}")
+        summary = classifier.best_summary() if hasattr(classifier, "best_summary") else config.classifier
+        _say(ctx, f"train: {summary}; classes {', '.join(map(str, classifier.classes_))} -> {out}")
+        for note in result.notes:
+            _say(ctx, f"train: {note}")
     else:
         _say(ctx, f"train: model up to date -> {out}")
 

@@ -1,13 +1,15 @@
 """k-fold cross-validation from extracted features, with every fitted step inside the fold.
 
 The folds come from :mod:`sklearn.model_selection` (``StratifiedKFold``, or ``StratifiedGroupKFold``
-when clips share groups; :func:`soccer_lstm.dataset.make_folds`). In each fold the pipeline
-``words -> scale -> classifier`` of :func:`soccer_lstm.estimators.make_clip_pipeline` is fit on
-the training clips only: the words step (the codebook) through :class:`FoldCache`, the pipeline's
-memory, which fits one codebook per (training clips, codebook config) and encodes every clip with it
-once for all rows; then a fresh ``Pipeline([scale, classifier])`` on the training sequences. Any
-clip classifier can be evaluated, so the paper's LSTM and the baselines run under the same protocol
-and the same folds. Metrics come from :mod:`sklearn.metrics`.
+when clips share groups; :func:`soccer_lstm.dataset.make_folds`). Each fold fits the pipeline of
+:func:`soccer_lstm.estimators.make_clip_pipeline` on its training clips only. Its first two steps,
+the visual words and the other kinds, are the costly ones and their output does not depend on the
+classifier, so :class:`EncodedFolds` keeps it: the words step is fit once per (training clips,
+codebook options) and every clip encoded with it once, for every row and seed that shares them,
+and the kinds that do not depend on the fold (the registry says which) are computed once per clip
+for all folds. The rest of the fold's pipeline (the scaler, the classifier) is then fit on the
+training clips' vectors. Any clip classifier can be evaluated, so the paper's LSTM and the
+baselines run under the same protocol and the same folds. Metrics come from :mod:`sklearn.metrics`.
 """
 from __future__ import annotations
 
@@ -21,10 +23,10 @@ import numpy as np
 from sklearn.metrics import accuracy_score
 
 from soccer_lstm import progress
-from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig, feature_kinds
+from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig
 from soccer_lstm.dataset import check_trainable, class_names, make_folds
-from soccer_lstm.features.words import VisualWords, encode_clip
-from soccer_lstm.pipeline import feature_layout
+from soccer_lstm.estimators import make_clip_pipeline
+from soccer_lstm.features.kinds import KINDS, FrameVectors, parse_kinds
 from soccer_lstm.store import FeatureStore, StoreClips
 
 log = logging.getLogger(__name__)
@@ -85,37 +87,54 @@ class CVResult:
         }
 
 
-class FoldCache:
-    """Codebooks and encoded sequences per (fold, codebook config, features), shared across rows."""
+class EncodedFolds:
+    """The output of the words and kinds steps of each fold's pipeline, for every clip, kept for reuse.
+
+    ``vectors(store, train_index, codebook, encode)`` is what the fold's
+    ``pipeline[:2].fit(training clips).transform(every clip)`` gives: the words step
+    (:class:`~soccer_lstm.features.words.VisualWords`) fit on the training clips only, the kinds
+    step (:class:`~soccer_lstm.features.words.FrameKinds`) after it. Blocks are kept per kind: a kind
+    that depends on the fold per (training clips, codebook options), the others once per clip.
+    """
 
     def __init__(self) -> None:
-        self._sequences: dict[tuple, tuple[list[np.ndarray], dict[str, list[int]]]] = {}
-        self._codebooks: dict[tuple, Any] = {}
+        self._blocks: dict[tuple, list[np.ndarray]] = {}
 
-    def sequences(self, store: FeatureStore, train_index: np.ndarray, codebook_config: CodebookConfig,
-                  encode_config: EncodeConfig) -> tuple[list[np.ndarray], dict[str, list[int]]]:
-        train_key = tuple(int(i) for i in train_index)
-        key = (train_key, tuple(asdict(codebook_config).items()), tuple(asdict(encode_config).items()))
-        if key not in self._sequences:
-            # The words step of the fold's pipeline, fit on its training clips only (one codebook per
-            # training set and codebook config, shared by every encoding that needs it).
-            book_key = (train_key, tuple(asdict(codebook_config).items()))
-            words = VisualWords.from_config(codebook_config, encode_config, store.grid)
-            if "bow" in feature_kinds(encode_config.features) and book_key not in self._codebooks:
-                self._codebooks[book_key] = words.fit(StoreClips(store, train_index)).codebook_
-            words.codebook_ = self._codebooks.get(book_key)
-            words.layout_ = feature_layout(encode_config, codebook_config.k, store.grid)
+    def vectors(self, store: FeatureStore, train_index: np.ndarray, codebook_config: CodebookConfig,
+                encode_config: EncodeConfig) -> FrameVectors:
+        """Every clip's per-frame vectors under the pipeline fit on the clips ``train_index``."""
+        blocks = [self._kind_blocks(store, kind, train_index, codebook_config, encode_config)
+                  for kind in parse_kinds(encode_config.features)]
+        layout, start = {}, 0
+        for kind, kind_blocks in zip(parse_kinds(encode_config.features), blocks):
+            width = int(kind_blocks[0].shape[1]) if kind_blocks else 0
+            layout[kind] = [start, start + width]
+            start += width
+        return FrameVectors((np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*blocks)), layout)
+
+    def _kind_blocks(self, store: FeatureStore, kind: str, train_index: np.ndarray, codebook_config: CodebookConfig,
+                     encode_config: EncodeConfig) -> list[np.ndarray]:
+        from soccer_lstm.features.words import FrameKinds, VisualWords
+
+        fold_dependent = KINDS[kind].fold_dependent
+        key = (str(store.folder), kind, encode_config.motion_model,
+               (tuple(int(i) for i in train_index), tuple(asdict(codebook_config).items())) if fold_dependent else None)
+        if key not in self._blocks:
             clips = StoreClips(store)
-            encoded = [encode_clip(clips[i], words.codebook_, encode_config)
-                       for i in progress.bar(range(len(clips)), desc="encode", unit="clip")]
-            self._sequences[key] = (encoded, words.layout_)
-        return self._sequences[key]
+            words = VisualWords.from_config(codebook_config).fit(StoreClips(store, train_index)) if fold_dependent else None
+            step = FrameKinds(features=kind, motion_model=encode_config.motion_model)
+            first = words.transform([clips[0]]) if words else [clips[0]]
+            step.fit(first)
+            self._blocks[key] = [step.transform(words.transform([clips[i]]) if words else [clips[i]])[0]
+                                 for i in progress.bar(range(len(clips)), desc=kind if not words else "encode",
+                                                       unit="clip")]
+        return self._blocks[key]
 
 
 def cross_validate(store: FeatureStore, config: PipelineConfig,
                    make_classifier: Callable[[int], Estimator] | None = None,
                    seeds: Sequence[int] = (0,), transform: SequenceTransform | None = None,
-                   cache: FoldCache | None = None, verbose: int = 0,
+                   cache: EncodedFolds | None = None, verbose: int = 0,
                    on_fold: Callable[[FoldResult, int, bool], None] | None = None,
                    fold_dir: Any = None, fold_key: Any = None, n_jobs: int = 1) -> CVResult:
     """Run k-fold cross-validation (the same folds for every seed) and collect predictions.
@@ -127,13 +146,13 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     config : PipelineConfig
         Codebook, encode, train and evaluate settings.
     make_classifier : callable, optional
-        ``make_classifier(seed)`` returns a fresh estimator; defaults to the LSTM of ``config.train``.
+        ``make_classifier(seed)`` returns a fresh estimator; defaults to the classifier ``config.train`` names.
     seeds : sequence of int
         Repeats with these seeds (classifier and codebook seeds; the folds stay fixed).
     transform : callable, optional
         ``transform(sequences, seed)`` applied to every clip's sequence before training and testing
         (e.g. shuffling frame order).
-    cache : FoldCache, optional
+    cache : EncodedFolds, optional
         Reuse codebooks and encodings across calls with the same folds.
     on_fold : callable, optional
         ``on_fold(fold_result, n_folds, kept)`` as each fold finishes (``kept``: read back from
@@ -153,35 +172,34 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
     labels = store.labels
     check_trainable(labels, store.folder)
     folds = make_folds(labels, store.groups, config.evaluate.folds, config.evaluate.seed)
-    cache = cache or FoldCache()
+    cache = cache or EncodedFolds()
     result = CVResult(class_names(labels), labels, [e.clip_id for e in store.entries])
     y = np.asarray(labels)
     if make_classifier is None:
-        from soccer_lstm.models.lstm import LSTMClassifier
+        from soccer_lstm.estimators import make_classifier as make_configured
 
         def make_classifier(seed: int) -> Estimator:
-            return LSTMClassifier.from_config(replace(config.train, seed=seed), verbose=verbose)
+            return make_configured(replace(config.train, seed=seed), verbose=verbose)
 
     tasks: list[tuple[int, int, np.ndarray, str | None, tuple]] = []
-    for seed in seeds:
+    # One progress line per fold in a log (the encodings inside say nothing there), a bar on a terminal.
+    fold_runs = [(seed, fold_number, split) for seed in seeds for fold_number, split in enumerate(folds)]
+    for seed, fold_number, (train, test) in progress.bar(fold_runs, desc="encode", unit="fold"):
         codebook_config = replace(config.codebook, seed=seed)
-        for fold_number, (train, test) in enumerate(folds):
-            key = _fold_key(store, config, seed, fold_number, test, fold_key) if fold_dir is not None else None
-            kept = _read_fold(fold_dir, key) if key else None
-            if kept is not None:
-                result.folds.append(kept)
-                if on_fold is not None:
-                    on_fold(kept, len(folds), True)
-                continue
-            sequences, layout = cache.sequences(store, train, codebook_config, config.encode)
-            if transform is not None:
-                sequences = transform(list(sequences), seed)
-            classifier = make_classifier(seed)
-            if "layout" in getattr(classifier, "get_params", dict)():
-                classifier.set_params(layout=layout)  # fusion and mirroring read it in fit
-            model = fold_model(classifier, layout, config.train.scale)
-            work = (model, [sequences[i] for i in train], y[train].tolist(), [sequences[i] for i in test])
-            tasks.append((seed, fold_number, test, key, work))
+        key = _fold_key(store, config, seed, fold_number, test, fold_key) if fold_dir is not None else None
+        kept = _read_fold(fold_dir, key) if key else None
+        if kept is not None:
+            result.folds.append(kept)
+            if on_fold is not None:
+                on_fold(kept, len(folds), True)
+            continue
+        sequences = cache.vectors(store, train, codebook_config, config.encode)
+        if transform is not None:
+            sequences = FrameVectors(transform(list(sequences), seed), sequences.layout)
+        # The fold's pipeline after the words and kinds steps, whose output ``cache`` holds.
+        model = make_clip_pipeline(config, make_classifier(seed))[2:]
+        work = (model, sequences.take(train), y[train].tolist(), sequences.take(test))
+        tasks.append((seed, fold_number, test, key, work))
     from contextlib import closing
 
     from soccer_lstm.parallel import imap_unordered
@@ -246,37 +264,6 @@ def _read_fold(fold_dir: Any, key: str) -> FoldResult | None:
         return None
 
 
-def fold_model(classifier: Estimator, layout: dict[str, list[int]], scale: str) -> Any:
-    """The part of a fold's pipeline after the words step: ``Pipeline([scale, classifier])``.
-
-    A classifier that compares raw histograms (chi2, alignment of histograms) says so with
-    ``input_scaling = "none"``; the LSTM takes the inputs ``scale`` says. A classifier that is not a
-    scikit-learn estimator (a test double) gets the same steps by hand.
-    """
-    from sklearn.pipeline import Pipeline
-
-    from soccer_lstm.features.scaling import SequenceScaler
-
-    scaler = SequenceScaler(layout=layout, scale=getattr(classifier, "input_scaling", scale))
-    if hasattr(classifier, "get_params"):
-        return Pipeline([("scale", scaler), ("classifier", classifier)])
-    return _HandPipeline(scaler, classifier)
-
-
-class _HandPipeline:
-    """``scaler`` then ``classifier`` for a classifier that is not a scikit-learn estimator."""
-
-    def __init__(self, scaler: Any, classifier: Any) -> None:
-        self.scaler, self.classifier = scaler, classifier
-
-    def fit(self, sequences: list[np.ndarray], labels: list[Any]) -> "_HandPipeline":
-        self.classifier.fit(self.scaler.fit_transform(sequences), labels)
-        return self
-
-    def predict(self, sequences: list[np.ndarray]) -> Any:
-        return self.classifier.predict(self.scaler.transform(sequences))
-
-
 def format_metrics(metrics: dict[str, Any]) -> str:
     """A short terminal table: accuracy over folds and per-class recall."""
     folds = ", ".join(f"{a:.3f}" for a in metrics["fold_accuracies"])
@@ -285,41 +272,3 @@ def format_metrics(metrics: dict[str, Any]) -> str:
              f"{'class':<24}{'recall':>8}"]
     lines += [f"{c:<24}{'-' if r is None else format(r, '.3f'):>8}" for c, r in metrics["per_class_recall"].items()]
     return "\n".join(lines)
-
-
-class SharedMotionCache(FoldCache):
-    """A :class:`FoldCache` that computes each clip's fold-independent features once for all folds and seeds.
-
-    Camera motion and the local histograms (HOF, MBH, HOG) have no fitted state (the scaler is fit
-    per fold later), so they do not depend on the fold; the bag-of-words part still comes from each
-    fold's own codebook. The result is the same vector ``encode_clip`` makes, kinds in their fixed
-    order (BoW first).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._fixed: dict[tuple[str, str, str], list[np.ndarray]] = {}
-
-    def fixed(self, store: Any, kind: str, encode_config: Any) -> list[np.ndarray]:
-        """Per-frame vectors of one fold-independent ``kind`` for every clip of ``store``."""
-        key = (str(store.folder), kind, encode_config.motion_model)
-        if key not in self._fixed:
-            only = replace(encode_config, features=kind)
-            self._fixed[key] = [encode_clip(store.load(i), None, only)
-                                for i in progress.bar(range(len(store)), desc=kind, unit="clip")]
-        return self._fixed[key]
-
-    def sequences(self, store: Any, train_index: np.ndarray, codebook_config: Any,
-                  encode_config: Any) -> tuple[list[np.ndarray], dict[str, list[int]]]:
-        kinds = feature_kinds(encode_config.features)
-        if kinds == ("bow",):
-            return super().sequences(store, train_index, codebook_config, encode_config)
-        parts = [self.fixed(store, kind, encode_config) for kind in kinds if kind != "bow"]
-        k = 0
-        if "bow" in kinds:
-            bow, bow_layout = super().sequences(store, train_index, codebook_config,
-                                                replace(encode_config, features="bow"))
-            parts.insert(0, bow)
-            k = bow_layout["bow"][1]
-        combined = [np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*parts)]
-        return combined, feature_layout(encode_config, k, store.grid)

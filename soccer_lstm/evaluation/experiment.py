@@ -16,15 +16,14 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from soccer_lstm.config import PipelineConfig, feature_kinds, from_dict
+from soccer_lstm.config import CLASSIFIERS, HISTOGRAM_CLASSIFIERS, PipelineConfig, from_dict
 from soccer_lstm.errors import UserError
 from soccer_lstm.evaluation.report import slug
+from soccer_lstm.features.kinds import parse_kinds
 
-LSTM = "lstm"
-BASELINE_CLASSIFIERS = ("nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
-CLASSIFIERS = (LSTM, *BASELINE_CLASSIFIERS)
+LSTM = CLASSIFIERS[0]
+BASELINE_CLASSIFIERS = CLASSIFIERS[1:]
 # Baselines whose similarity or kernel only makes sense for non-negative histograms.
-HISTOGRAM_ONLY = ("nw_knn", "nw_svm", "chi2_svm")
 ROW_SECTIONS = ("codebook", "encode", "train", "classifier", "transform")
 SHARED_SECTIONS = ("extract", "evaluate")
 TRANSFORM_OPTIONS = ("shuffle_frames",)
@@ -167,6 +166,11 @@ def _resolve_row(path: Path, number: int, entry: Any, base: dict[str, Any]) -> R
         raise UserError(f"{where}: sets features = {merged['encode']['features']!r} but {path} row {number} "
                         f"says {features!r}")
     merged["encode"]["features"] = features
+    if merged["train"].get("classifier", entry["classifier"]) != entry["classifier"]:
+        raise UserError(f"{where}: sets classifier = {merged['train']['classifier']!r} but {path} row {number} "
+                        f"says {entry['classifier']!r}")
+    if entry["classifier"] in CLASSIFIERS:  # an unknown one is refused below, naming the row
+        merged["train"]["classifier"] = entry["classifier"]
     try:
         pipeline = from_dict(PipelineConfig, merged, spelling="key")
     except UserError as exc:
@@ -195,10 +199,10 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
     if row.classifier not in CLASSIFIERS:
         raise UserError(f"{where}: unknown classifier {row.classifier!r} (expected {', '.join(CLASSIFIERS)})")
     try:
-        feature_kinds(row.features)
+        parse_kinds(row.features)
     except UserError as exc:
         raise UserError(f"{where}: features {row.features!r}: {str(exc).removeprefix('--features: ')}") from None
-    if row.classifier in HISTOGRAM_ONLY and row.features != "bow":
+    if row.classifier in HISTOGRAM_CLASSIFIERS and row.features != "bow":
         raise UserError(f"{where}: classifier {row.classifier} compares histograms and needs features = 'bow'")
     if row.classifier == LSTM:
         unknown = sorted(set(row.classifier_params) - {"members"})
@@ -230,29 +234,15 @@ def validate_row(row: RowSpec, where: object) -> RowSpec:
 
 # ----------------------------------------------------------------------------- classifiers
 def classifier_factory(row: RowSpec, verbose: int = 0) -> Callable[[int], Any]:
-    """``make(seed)`` returning a fresh, seeded classifier for ``row``."""
-    if row.classifier == LSTM:
-        from soccer_lstm.models.lstm import LSTMClassifier
+    """``make(seed)`` returning a fresh, seeded classifier for ``row`` (:func:`soccer_lstm.estimators.make_classifier`)."""
+    from soccer_lstm.estimators import make_classifier
 
-        # One ensemble mechanism: [classifier] members = n is the LSTM's own ``ensemble`` (n members
-        # in one model, seeds seed, seed+1, ...).
-        members = int(row.classifier_params.get("members", row.pipeline.train.ensemble))
-        train = replace(row.pipeline.train, ensemble=members)
+    train = replace(row.pipeline.train, classifier=row.classifier)
 
-        def make_lstm(seed: int) -> Any:
-            return LSTMClassifier.from_config(replace(train, seed=seed), verbose=verbose)
+    def make(seed: int) -> Any:
+        return make_classifier(replace(train, seed=seed), row.classifier_params, verbose=verbose)
 
-        return make_lstm
-
-    from soccer_lstm.models.baselines import make_baseline
-
-    def make_baseline_row(seed: int) -> Any:
-        estimator = make_baseline(row.classifier, **row.classifier_params)
-        if "random_state" in estimator.get_params():
-            estimator.set_params(random_state=seed)
-        return estimator
-
-    return make_baseline_row
+    return make
 
 
 def shuffle_frames(sequences: list[np.ndarray], seed: int) -> list[np.ndarray]:

@@ -103,8 +103,12 @@ def plot_rates(names: Sequence[str], means: Sequence[float], stds: Sequence[floa
 
 
 def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike, title: str = "",
-                        best_epoch: int | None = None) -> None:
+                        best_epoch: int | None = None, n_classes: int | None = None) -> None:
     """Write the learning curve: training and validation loss, and validation clip accuracy.
+
+    The losses are what :func:`soccer_lstm.models.training.train_model` records: the per-frame
+    cross-entropy averaged over each clip's frames, then over clips (each clip weighs the same), so
+    they read against chance, ``ln(n_classes)``, drawn as a dashed line.
 
     Parameters
     ----------
@@ -116,6 +120,8 @@ def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike
         Figure title (say which dataset it shows).
     best_epoch : int, optional
         The epoch whose weights were kept (1-based), drawn as a dotted line.
+    n_classes : int, optional
+        Classes of the model: chance, ``ln(n_classes)``, is drawn as a dashed line.
     """
     figure = new_figure(7.0, 4.0)
     axes = figure.add_subplot()
@@ -123,8 +129,11 @@ def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike
     axes.plot(epochs, history.get("loss", []), label="training loss", color="#4C72B0")
     if history.get("val_loss"):
         axes.plot(epochs, history["val_loss"], label="validation loss", color="#C44E52")
+    if n_classes and n_classes > 1:
+        axes.axhline(float(np.log(n_classes)), color="grey", linestyle="--", linewidth=1,
+                     label=f"chance: ln {n_classes} = {np.log(n_classes):.2f}")
     axes.set_xlabel("epoch")
-    axes.set_ylabel("loss (cross-entropy per frame)")
+    axes.set_ylabel("cross-entropy per frame (mean over clips)")
     lines, labels = axes.get_legend_handles_labels()
     if history.get("val_accuracy"):
         right = axes.twinx()
@@ -141,3 +150,23 @@ def plot_learning_curve(history: dict[str, list[float]], path: str | os.PathLike
     if title:
         axes.set_title(title, fontsize=10)
     save_png(figure, path)
+
+
+def plot_training(model_dir: str | os.PathLike) -> bool:
+    """Draw ``learning_curve.png`` of a model folder from its ``history.json`` (what ``train --plot`` does).
+
+    Returns False, drawing nothing, for a classifier that keeps no per-epoch history (a baseline).
+    """
+    from pathlib import Path
+
+    from soccer_lstm.artifacts import read_json
+
+    folder = Path(model_dir)
+    if not (folder / "history.json").is_file():
+        return False
+    saved, meta = read_json(folder / "history.json"), read_json(folder / "pipeline.json")
+    plot_learning_curve(saved["history"], folder / "learning_curve.png", best_epoch=saved.get("best_epoch"),
+                        n_classes=len(meta.get("classes") or []) or None,
+                        title=f"learning curve on {meta.get('dataset') or 'an unknown dataset'} "
+                              f"({meta.get('n_clips')} clips, {meta.get('features')})")
+    return True

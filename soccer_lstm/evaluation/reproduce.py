@@ -31,9 +31,10 @@ import numpy as np
 
 from soccer_lstm import __version__
 from soccer_lstm.artifacts import fingerprint, read_json, write_json
-from soccer_lstm.config import PipelineConfig, feature_kinds
+from soccer_lstm.config import PipelineConfig
+from soccer_lstm.features.kinds import KINDS, parse_kinds
 from soccer_lstm.errors import ArtifactError, UserError
-from soccer_lstm.evaluation.cv import CVResult, SharedMotionCache
+from soccer_lstm.evaluation.cv import CVResult, EncodedFolds
 from soccer_lstm.evaluation.experiment import (LSTM, RowSpec, classifier_factory, load_experiment,  # noqa: F401
                                                shuffle_frames, validate_row)
 from soccer_lstm.evaluation.report import RowResult, class_order, write_report
@@ -158,7 +159,7 @@ def run_rows(store: FeatureStore, rows: Sequence[RowSpec], out: Path, seeds: Seq
     # A row that reads no local histograms depends on the clips' SIFT alone: new flow options keep it.
     features_key = [entry.fingerprint for entry in store.entries]
     sift_key = [entry.sift_fingerprint or entry.fingerprint for entry in store.entries]
-    cache = SharedMotionCache()
+    cache = EncodedFolds()
     results: list[RowResult] = []
     failed: list[str] = []
     for number, row in enumerate(rows, start=1):
@@ -166,7 +167,7 @@ def run_rows(store: FeatureStore, rows: Sequence[RowSpec], out: Path, seeds: Seq
         resolved = {**row.resolved(), "seeds": list(seeds), "data": str(data if data is not None else store.folder),
                     "package_version": __version__, "schema_version": schema_version("evaluate")}
         write_json(folder / "config.json", resolved)
-        uses_local = any(kind in ("hof", "mbh", "hog") for kind in feature_kinds(row.features))
+        uses_local = any(KINDS[kind].extracted for kind in parse_kinds(row.features))
         key = fingerprint(row.resolved(), list(seeds), features_key if uses_local else sift_key, __version__,
                           schema_version("evaluate"))
         saved = None if fresh else _saved_row(folder / "results.json", key)
@@ -281,7 +282,7 @@ def run_reproduce(experiment: str | Path, data: str | Path, out: str | Path, see
     with thread_limits(threads):
         started = time.perf_counter()
         data_ref = dataset_ref(data, [clip.clip_id for clip in discover(data)])
-        claim_folder(out, "reproduce", {"data": data_ref}, overwrite)
+        claim_folder(out, "reproduce", {"data": data_ref}, overwrite, parts=["features"])
         summary = run_extract(data, out / "features", extract_config, n_jobs=n_jobs, overwrite=overwrite)
         say(f"features: {summary.extracted} clips extracted, {summary.cached} up to date, "
             f"{len(summary.failed)} skipped ({time.perf_counter() - started:.0f}s)")
@@ -299,7 +300,8 @@ def run_evaluate(features_dir: str | Path, out: str | Path, config: PipelineConf
                  threads: int | None = 1, fresh: bool = False, overwrite: bool = False, verbose: int = 0,
                  say: Callable[[str], None] | None = None, command: str | None = None,
                  n_jobs: int = 1) -> dict[str, Any]:
-    """Cross-validate the LSTM of ``config`` on a features folder: a one-row :func:`run_reproduce`.
+    """Cross-validate the classifier of ``config`` (the LSTM by default) on a features folder: a one-row
+    :func:`run_reproduce`.
 
     Writes what reproduce writes (``rows/<id>/``, ``report.md``, ``rates.png``, ``confusion/``) and a
     ``metrics.json`` whose top level also holds the row's summary (``accuracy_mean``,
@@ -316,14 +318,19 @@ def run_evaluate(features_dir: str | Path, out: str | Path, config: PipelineConf
     out = Path(out)
     claim_folder(out, "evaluate", {"features": folder_ref(features_dir)}, overwrite)
     features = config.encode.features
-    row = validate_row(RowSpec(row_id=slug(f"{features}-lstm"), name=f"{features} + LSTM", classifier=LSTM,
+    classifier = config.train.classifier
+    row = validate_row(RowSpec(row_id=slug(f"{features}-{classifier}"), name=f"{features} + "
+                               f"{'LSTM' if classifier == LSTM else classifier}", classifier=classifier,
                                features=features, paper_rate=None, config_file="", pipeline=config), "evaluate")
     with thread_limits(threads):
         results, failed = run_rows(store, [row], out, seeds, fresh, verbose, say, features_dir, n_jobs)
     if failed:
         raise UserError(f"{features_dir}: evaluation {results[0].skipped}")
     saved = read_json(out / "rows" / row.row_id / "results.json")
-    metrics = {**_context(store, features_dir, [row], seeds, command), **saved["summary"],
+    # The dataset is what the features were extracted from (its folder names the report and plots),
+    # not the features folder.
+    dataset = store.index.get("source") or features_dir
+    metrics = {**_context(store, dataset, [row], seeds, command), **saved["summary"],
                "config": config.as_dict(), "features_dir": str(features_dir), "predictions": saved["predictions"]}
     write_report(results, out, title=f"Cross-validation of {row.name}", context=metrics)
     return read_json(out / "metrics.json")

@@ -4,7 +4,9 @@
 set: one subfolder per class, or a CSV manifest) with the model and writes ``OUT/metrics.json``
 (accuracy, per-class recall and precision, confusion matrix, every prediction) and
 ``OUT/confusion.png``. It is only a held-out figure when DATA shares no clip with the model's
-training set; nothing here can check that, so the report says which data and which model it used.
+training set: the model records the content fingerprints of its training clips (``pipeline.json``'s
+``training_clips``), so every scored clip that is one of them is flagged, counted and said
+("N of M were training clips: not a held-out figure"), wherever it lies and whatever its name.
 """
 from __future__ import annotations
 
@@ -66,6 +68,7 @@ def run_score(model_dir: str | Path, data: str | Path, out_dir: str | Path,
     out_dir = Path(out_dir)
     claim_folder(out_dir, "score", {"model": folder_ref(model_dir),
                                     "data": dataset_ref(data, [c.clip_id for c in clips])}, overwrite)
+    training = _training_clips(model_dir)
     predictions, failed = [], []
     # The generator comes first in zip: it is asked once more at the end, so its progress completes.
     for result, clip in zip(iter_predict_clips(pipeline, [c.path for c in clips], config), clips):
@@ -77,18 +80,68 @@ def run_score(model_dir: str | Path, data: str | Path, out_dir: str | Path,
         predictions.append({"clip_id": clip.clip_id, "path": result.path, "label": clip.label,
                             "predicted": result.label, "probabilities": result.probabilities,
                             "margin": result.margin, "low_confidence": result.low_confidence,
-                            "warnings": result.warnings})
+                            "warnings": result.warnings,
+                            "training_clip": None if training is None else _fingerprint(clip.path) in training})
     if not predictions:
         raise UserError(f"{data}: none of the {len(clips)} clips could be classified")
     metrics = score_metrics(predictions, classes)
     metrics.update({"stage": "score", "model": str(Path(model_dir).resolve()), "data": str(Path(data).resolve()),
                     "dataset": Path(data).resolve().name, "min_margin": config.min_margin,
+                    **training_clip_metrics(predictions),
                     "predictions": predictions, "failed": failed})
     write_json(out_dir / METRICS, metrics)
     plot_confusion(np.array(metrics["confusion_matrix"]), classes, out_dir / CONFUSION_PNG,
                    title=f"{metrics['dataset']}: {len(predictions)} clips scored by {Path(model_dir).name} "
-                         f"(accuracy {100 * metrics['accuracy']:.1f} %)")
+                         f"(accuracy {100 * metrics['accuracy']:.1f} %"
+                         + (f"; {metrics['n_training_clips']} were training clips)" if metrics["n_training_clips"]
+                            else ")"))
     return metrics
+
+
+def _training_clips(model_dir: str | Path) -> set[str] | None:
+    """The content fingerprints of the model's training clips; None for a model that records none."""
+    from soccer_lstm.artifacts import read_json
+    from soccer_lstm.errors import ArtifactError
+
+    try:
+        recorded = read_json(Path(model_dir) / "pipeline.json").get("training_clips")
+    except (ArtifactError, AttributeError):
+        return None
+    return set(recorded) if isinstance(recorded, list) else None
+
+
+def _fingerprint(path: str | Path) -> str | None:
+    from soccer_lstm.artifacts import file_digest
+
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
+
+
+def training_clip_metrics(predictions: list[dict[str, Any]]) -> dict[str, Any]:
+    """How many scored clips were training clips (None: the model does not say), and the accuracy
+    on the others (the held-out part; None when there is none)."""
+    flags = [p.get("training_clip") for p in predictions]
+    if any(flag is None for flag in flags):
+        return {"n_training_clips": None, "accuracy_held_out": None}
+    held_out = [p["label"] == p["predicted"] for p, flag in zip(predictions, flags) if not flag]
+    return {"n_training_clips": int(sum(flags)),
+            "accuracy_held_out": float(np.mean(held_out)) if held_out else None}
+
+
+def training_clip_note(metrics: dict[str, Any]) -> str:
+    """One line on whether the scored clips were held out."""
+    n, total = metrics.get("n_training_clips"), metrics["n_clips"]
+    if n is None:
+        return ("the model does not record its training clips (trained by an older soccer-lstm): "
+                "whether these clips were held out is not known")
+    if n == 0:
+        return f"none of the {total} clips was a training clip of the model: a held-out figure"
+    line = f"{n} of {total} were training clips: not a held-out figure"
+    if metrics.get("accuracy_held_out") is not None:
+        line += f" (accuracy {metrics['accuracy_held_out']:.3f} on the other {total - n})"
+    return line
 
 
 def score_metrics(predictions: list[dict[str, Any]], classes: list[str]) -> dict[str, Any]:
@@ -123,6 +176,7 @@ def format_score(metrics: dict[str, Any]) -> str:
     low = metrics["low_confidence"]
     lines = [f"accuracy {metrics['accuracy']:.3f} on {metrics['n_clips']} clips of {metrics['dataset']}"
              + (f" ({len(metrics['failed'])} could not be read)" if metrics.get("failed") else ""),
+             training_clip_note(metrics),
              f"low confidence: {low['n']} answers"
              + (f", {low['accuracy']:.3f} of them right" if low["accuracy"] is not None else ""),
              f"{'class':<24}{'recall':>8}{'precision':>11}"]

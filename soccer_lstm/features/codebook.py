@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
-from sklearn.cluster import MiniBatchKMeans
 from sklearn.exceptions import NotFittedError
 
 from soccer_lstm.artifacts import array_fingerprint
@@ -69,6 +68,9 @@ class Codebook:
         if len(descriptors) < self.k:
             raise UserError(f"only {len(descriptors)} SIFT descriptors for a codebook of k={self.k} words; "
                             f"lower --k or use more/larger clips")
+        # Imported here: sklearn.cluster costs a quarter of a cold predict's imports, which never fit.
+        from sklearn.cluster import MiniBatchKMeans
+
         kmeans = MiniBatchKMeans(n_clusters=self.k, batch_size=self.batch_size, random_state=self.seed,
                                  n_init=3, max_iter=100)
         kmeans.fit(descriptors)

@@ -36,7 +36,8 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-LOCAL_KINDS = ("hof", "mbh", "hog")
+from soccer_lstm.features.kinds import EXTRACTED_KINDS as LOCAL_KINDS  # the histograms this module computes
+
 FLOW_PRESETS = {"ultrafast": cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST, "fast": cv2.DISOPTICAL_FLOW_PRESET_FAST,
                 "medium": cv2.DISOPTICAL_FLOW_PRESET_MEDIUM}
 

@@ -8,31 +8,32 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import SCALINGS
+from soccer_lstm.features.kinds import FrameVectors, check_layout, layout_of
 
 
 class SequenceScaler(TransformerMixin, BaseEstimator):
     """Standardise the columns of every frame of every clip; ``X`` is a list of ``(T, D)`` arrays.
 
-    Which columns, and how, follows from the feature layout:
+    Which columns, and how, follows from the feature layout, learnt in ``fit`` from the input
+    (:class:`~soccer_lstm.features.kinds.FrameVectors` carry it; a plain list is one kind):
 
     - ``scale="all"``: every column; ``"motion"``: the camera-motion columns only (visual-word
       histograms stay histograms); ``"none"``: nothing (the clips pass through unchanged).
     - Its statistics are those of the training clips together with their left-right mirrors
-      (:func:`~soccer_lstm.features.layout.layout_mirror`): the motion columns a mirror negates
+      (:func:`~soccer_lstm.features.kinds.layout_mirror`): the motion columns a mirror negates
       are divided by their root mean square but not shifted (a sign change stays a sign change),
       and columns a mirror swaps share their statistics, so that mirrored training copies
       (``TrainConfig.mirror``) stay exact after scaling.
 
     Parameters
     ----------
-    layout : dict of str to [start, stop], optional
-        Columns of each feature kind (:func:`~soccer_lstm.features.layout.feature_layout`). Without
-        it every column is one kind that no mirror changes.
     scale : {"all", "motion", "none"}
         Which columns to standardise.
 
     Attributes
     ----------
+    layout_ : dict of str to [start, stop] or None
+        Columns of each feature kind of the input (None: one kind).
     start_, stop_ : int
         The standardised column range.
     uncentered_ : tuple of int
@@ -43,16 +44,15 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         Statistics of columns ``start_:stop_``.
     """
 
-    def __init__(self, layout: Mapping[str, Sequence[int]] | None = None, scale: str = "all") -> None:
-        self.layout = layout
+    def __init__(self, scale: str = "all") -> None:
         self.scale = scale
 
     def _columns(self, width: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
-        from soccer_lstm.features.layout import layout_mirror
+        from soccer_lstm.features.kinds import layout_mirror
 
         if self.scale not in SCALINGS:
             raise ValueError(f"SequenceScaler: scale must be one of {', '.join(SCALINGS)}, got {self.scale!r}")
-        layout = dict(self.layout) if self.layout else None
+        layout = self.layout_
         mirror = layout_mirror(layout)
         uncentered = tuple(int(c) for c in np.flatnonzero(mirror[1] < 0)) if mirror else ()
         source = tuple(int(c) for c in mirror[0]) if mirror else ()
@@ -65,8 +65,9 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
 
     def fit(self, sequences: Sequence[np.ndarray], y: Any = None) -> "SequenceScaler":
         """Learn each standardised column's mean and spread over every frame of ``sequences``."""
+        width = int(np.asarray(sequences[0]).shape[1]) if len(sequences) else 0
+        self.layout_ = check_layout(layout_of(sequences), width)
         sequences = list(sequences)
-        width = int(np.asarray(sequences[0]).shape[1]) if sequences else 0
         self.start_, self.stop_, self.uncentered_, self.mirror_ = self._columns(width)
         self.n_features_in_ = width
         if self.stop_ > self.start_:
@@ -95,12 +96,12 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
             std[moved] = np.sqrt(np.maximum(second[moved] - mean[moved] ** 2, 0.0))
         return std
 
-    def transform(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
+    def transform(self, sequences: Sequence[np.ndarray]) -> FrameVectors:
         """The clips with their standardised columns (new float32 arrays; the input is unchanged)."""
         check_is_fitted(self, "mean_")
         if self.stop_ <= self.start_:
-            return list(sequences)
-        out = []
+            return FrameVectors(sequences, self.layout_)
+        out = FrameVectors(layout=self.layout_)
         for seq in sequences:
             seq = np.array(seq, dtype=np.float32, copy=True)
             seq[:, self.start_:self.stop_] = (seq[:, self.start_:self.stop_] - self.mean_) / self.scale_
@@ -110,15 +111,16 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     def to_dict(self) -> dict[str, Any]:
         """Parameters and learnt statistics as plain data (stored in a model folder's pipeline.json)."""
         check_is_fitted(self, "mean_")
-        return {"layout": {k: list(v) for k, v in self.layout.items()} if self.layout else None,
+        return {"layout": self.layout_,
                 "scale": self.scale, "n_features_in": self.n_features_in_,
                 "mean": self.mean_.tolist(), "std": self.scale_.tolist()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "SequenceScaler":
         """The fitted scaler of :meth:`to_dict`."""
-        scaler = cls(layout=data["layout"], scale=data["scale"])
+        scaler = cls(scale=data["scale"])
         width = int(data["n_features_in"])
+        scaler.layout_ = check_layout(data["layout"], width)
         scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = scaler._columns(width)
         scaler.n_features_in_ = width
         scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
@@ -126,8 +128,3 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         if scaler.mean_.shape != (max(scaler.stop_ - scaler.start_, 0),) or scaler.scale_.shape != scaler.mean_.shape:
             raise ValueError("scaler statistics do not match its layout")
         return scaler
-
-
-def make_scaler(layout: Mapping[str, Sequence[int]] | None, scale: str = "all") -> SequenceScaler:
-    """The (unfitted) column standardiser of a feature layout; see :class:`SequenceScaler`."""
-    return SequenceScaler(layout=layout, scale=scale)

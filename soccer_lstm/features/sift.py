@@ -35,10 +35,10 @@ class ClipFeatures:
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray], geometry: dict[str, Any]) -> "ClipFeatures":
         """The features stored by :meth:`arrays` (an artifact without local histograms has none)."""
-        from soccer_lstm.features.local import LOCAL_KINDS
+        from soccer_lstm.features.kinds import EXTRACTED_KINDS
 
         return cls(arrays["descriptors"], arrays["positions"], arrays["offsets"], geometry,
-                   {kind: arrays[kind] for kind in LOCAL_KINDS if kind in arrays})
+                   {kind: arrays[kind] for kind in EXTRACTED_KINDS if kind in arrays})
 
     @property
     def n_frames(self) -> int:

@@ -1,28 +1,32 @@
-"""The per-frame encoder: a visual vocabulary learnt in ``fit``, one vector per frame in ``transform``.
+"""The first steps of the clip pipeline: visual words learnt in ``fit``, then the per-frame vector.
 
 :class:`VisualWords` is the closest analogue of scikit-learn's ``CountVectorizer`` for clips: its
-``fit`` builds the k-means codebook on a seeded sample of the training clips' SIFT descriptors,
-its ``transform`` turns each clip into a ``(T, D)`` array, the visual-word histogram of each frame
-followed by the other kinds of ``features`` (camera motion, local motion histograms), which need no
-fitting. ``X`` is a sequence of :class:`~soccer_lstm.features.sift.ClipFeatures` (a list, or a
-lazy :class:`~soccer_lstm.store.StoreClips` view that loads one clip at a time).
+``fit`` builds the k-means codebook on a seeded sample of the training clips' SIFT descriptors, its
+``transform`` gives each clip its frames' visual-word histograms (:class:`WordedClip`).
+:class:`FrameKinds` then makes one vector per frame of the kinds of ``features`` (the words and any
+of camera motion, HOF, MBH, HOG, which need no fitting), in the order of the registry
+(:mod:`soccer_lstm.features.kinds`), and emits :class:`~soccer_lstm.features.kinds.FrameVectors`
+that carry their layout to the steps after. ``X`` is a sequence of
+:class:`~soccer_lstm.features.sift.ClipFeatures` (a list, or a lazy
+:class:`~soccer_lstm.store.StoreClips` view that loads one clip at a time).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, check_field, feature_kinds
-from soccer_lstm.errors import UserError
-from soccer_lstm.features.bow import bow_histograms
+from soccer_lstm.config import CodebookConfig, EncodeConfig, check_field
 from soccer_lstm.features.codebook import Codebook, sample_descriptors
+from soccer_lstm.features.kinds import (EXTRACTED_KINDS, FrameVectors, KindSettings, compute_kinds, feature_layout,
+                                        needs_codebook, parse_kinds)
 
 
 def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig) -> np.ndarray:
-    """One vector per frame: the kinds of ``config.features`` concatenated in their fixed order.
+    """One vector per frame: the kinds of ``config.features`` concatenated in registry order.
 
     Raises
     ------
@@ -30,101 +34,154 @@ def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig) 
         If BoW is asked for without a codebook, or a local kind (HOF, MBH, HOG) from features that
         an older version extracted without them.
     """
-    parts = []
-    for kind in feature_kinds(config.features):
-        if kind == "bow":
-            if codebook is None:
-                raise UserError("BoW features need a codebook (--codebook)")
-            parts.append(bow_histograms(features.descriptors, features.offsets, codebook))
-        elif kind == "motion":
-            from soccer_lstm.features.motion import motion_features
+    k = len(codebook.cluster_centers_) if codebook is not None else 0
+    return compute_kinds(features, config.features, KindSettings(k, config.motion_model), codebook)
 
-            parts.append(np.asarray(motion_features(features, model=config.motion_model), np.float32))
-        elif kind not in features.local:
-            raise UserError(f"these features hold no '{kind}' histograms (extracted by an older version); "
-                            f"re-run extract")
-        else:
-            parts.append(np.asarray(features.local[kind], np.float32))
-    return np.concatenate(parts, axis=1).astype(np.float32)
+
+@dataclass
+class WordedClip:
+    """A clip's stored features with its frames' visual-word histograms ``words`` ``(T, k)`` and the
+    ``codebook`` that made them (for a kind that needs more of the words than the histograms)."""
+
+    features: Any
+    words: np.ndarray
+    codebook: Any = None
+
+    def __getattr__(self, name: str) -> Any:  # the stored features' arrays (offsets, local, ...)
+        if name in ("features", "words", "codebook") or name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.features, name)
 
 
 class VisualWords(TransformerMixin, BaseEstimator):
-    """Encode clips as sequences of per-frame vectors, with a codebook fit on the training clips.
+    """The visual vocabulary of the training clips, and each clip's per-frame word histograms.
 
     Parameters
     ----------
-    features : str
-        Any ``+`` combination of ``bow``, ``motion``, ``hof``, ``mbh``, ``hog`` (``--features``).
     k : int
         Visual words (``--k``).
     sample_size : int
         Descriptors sampled (seeded) to fit k-means; bounds memory.
     kmeans_batch_size : int
         MiniBatchKMeans batch size.
-    motion_model : {"affine", "similarity"}
-        Camera motion model.
-    grid : int
-        Cells per side of the stored HOF/MBH/HOG grids (the extract option the clips were made with).
     random_state : int
         Seeds the descriptor sample and k-means.
 
     Attributes
     ----------
-    codebook_ : Codebook or None
-        The fitted vocabulary (None when ``features`` holds no ``bow``).
-    layout_ : dict of str to [start, stop]
-        Columns of each kind in the output vectors.
+    codebook_ : Codebook
+        The fitted vocabulary.
     """
 
-    def __init__(self, features: str = EncodeConfig.features, k: int = CodebookConfig.k,
-                 sample_size: int = CodebookConfig.sample_size,
+    def __init__(self, k: int = CodebookConfig.k, sample_size: int = CodebookConfig.sample_size,
                  kmeans_batch_size: int = CodebookConfig.kmeans_batch_size,
-                 motion_model: str = EncodeConfig.motion_model, grid: int = ExtractConfig.grid,
                  random_state: int = CodebookConfig.seed) -> None:
-        self.features = features
         self.k = k
         self.sample_size = sample_size
         self.kmeans_batch_size = kmeans_batch_size
-        self.motion_model = motion_model
-        self.grid = grid
         self.random_state = random_state
 
     @classmethod
-    def from_config(cls, codebook: CodebookConfig, encode: EncodeConfig, grid: int = ExtractConfig.grid) -> "VisualWords":
-        return cls(features=encode.features, k=codebook.k, sample_size=codebook.sample_size,
-                   kmeans_batch_size=codebook.kmeans_batch_size, motion_model=encode.motion_model, grid=grid,
+    def from_config(cls, codebook: CodebookConfig) -> "VisualWords":
+        return cls(k=codebook.k, sample_size=codebook.sample_size, kmeans_batch_size=codebook.kmeans_batch_size,
                    random_state=codebook.seed)
 
-    def encode_config(self) -> EncodeConfig:
-        return EncodeConfig(features=self.features, motion_model=self.motion_model)
+    @classmethod
+    def fitted(cls, codebook: Codebook, config: CodebookConfig = CodebookConfig()) -> "VisualWords":
+        """The fitted step of a saved codebook (what a model folder holds), as ``fit`` would have left it."""
+        words = cls.from_config(replace(config, k=len(codebook.cluster_centers_)))
+        words.codebook_ = codebook
+        return words
 
     def codebook_config(self) -> CodebookConfig:
         return CodebookConfig(k=self.k, sample_size=self.sample_size, kmeans_batch_size=self.kmeans_batch_size,
                               seed=self.random_state)
 
-    def _validate_params(self) -> None:
+    def fit(self, clips: Sequence[Any], y: Any = None) -> "VisualWords":
+        """Fit the codebook on a seeded sample of the descriptors of ``clips``."""
         from soccer_lstm.config import validate
 
-        validate(self.codebook_config(), spelling="key")
-        validate(self.encode_config(), spelling="key")
-        check_field(ExtractConfig.__dataclass_fields__["grid"], self.grid, spelling="key")
-
-    def fit(self, clips: Sequence[Any], y: Any = None) -> "VisualWords":
-        """Fit the codebook on a seeded sample of the descriptors of ``clips`` (when ``bow`` is asked for)."""
-        from soccer_lstm.features.layout import feature_layout
-
-        self._validate_params()
-        self.codebook_ = None
-        if "bow" in feature_kinds(self.features, spelling="key"):
-            self.codebook_ = fit_codebook(clips, self.codebook_config())
-        self.layout_ = feature_layout(self.features, self.k, self.motion_model, self.grid)
+        self.codebook_ = fit_codebook(clips, validate(self.codebook_config(), spelling="key"))
         return self
 
-    def transform(self, clips: Sequence[Any]) -> list[np.ndarray]:
-        """One ``(T, D)`` float32 array per clip (a frame without keypoints: an all-zero histogram)."""
+    def transform(self, clips: Sequence[Any]) -> list[WordedClip]:
+        """Each clip with its ``(T, k)`` word histograms (a frame without keypoints: all zeros)."""
+        from soccer_lstm.features.bow import bow_histograms
+
+        check_is_fitted(self, "codebook_")
+        return [WordedClip(clip, bow_histograms(clip.descriptors, clip.offsets, self.codebook_), self.codebook_)
+                for clip in (clips[i] for i in range(len(clips)))]
+
+
+class FrameKinds(TransformerMixin, BaseEstimator):
+    """One vector per frame of a clip: the kinds of ``features``, in registry order, with their layout.
+
+    Parameters
+    ----------
+    features : str
+        Any ``+`` combination of the registry's kinds (``--features``). ``bow`` needs the words
+        step before this one (its histograms).
+    motion_model : {"affine", "similarity"}
+        Camera motion model.
+
+    Attributes
+    ----------
+    layout_ : dict of str to [start, stop]
+        Columns of each kind in the output vectors, learnt from the input's widths (the words of
+        the step before, the grid of the stored histograms).
+    """
+
+    def __init__(self, features: str = EncodeConfig.features, motion_model: str = EncodeConfig.motion_model) -> None:
+        self.features = features
+        self.motion_model = motion_model
+
+    @classmethod
+    def from_config(cls, encode: EncodeConfig) -> "FrameKinds":
+        return cls(features=encode.features, motion_model=encode.motion_model)
+
+    @classmethod
+    def fitted(cls, encode: EncodeConfig, layout: dict[str, list[int]]) -> "FrameKinds":
+        """The fitted step of a saved model (its encode options and layout), as ``fit`` would have left it."""
+        kinds = cls.from_config(encode)
+        names = parse_kinds(encode.features)
+        if set(layout) != set(names):
+            raise ValueError(f"layout {layout!r} does not hold the kinds of {encode.features!r}")
+        kinds.layout_ = {kind: [int(layout[kind][0]), int(layout[kind][1])] for kind in names}
+        kinds.n_features_out_ = max(stop for _, stop in kinds.layout_.values())
+        return kinds
+
+    def fit(self, clips: Sequence[Any], y: Any = None) -> "FrameKinds":
+        """Check the parameters and learn the layout from the first clip's words and stored histograms."""
+        kinds = parse_kinds(self.features, spelling="key")
+        check_field(EncodeConfig.__dataclass_fields__["motion_model"], self.motion_model, spelling="key")
+        if not len(clips):
+            raise ValueError("FrameKinds: expected at least one clip")
+        first = clips[0]
+        words = getattr(first, "words", None)
+        if needs_codebook(kinds) and words is None:
+            raise ValueError(f"FrameKinds: features {self.features!r} hold bow, which needs the words step before it")
+        self.layout_ = feature_layout(kinds, KindSettings(int(np.shape(words)[1]) if words is not None else 0,
+                                                          self.motion_model, _grid_of(first, kinds)))
+        self.n_features_out_ = max(stop for _, stop in self.layout_.values())
+        return self
+
+    def transform(self, clips: Sequence[Any]) -> FrameVectors:
+        """The clips' per-frame vectors, float32 ``(T, D)`` each, with :attr:`layout_`."""
         check_is_fitted(self, "layout_")
-        config = self.encode_config()
-        return [encode_clip(clips[i], self.codebook_, config) for i in range(len(clips))]
+        settings = KindSettings(motion_model=self.motion_model)
+        return FrameVectors((compute_kinds(clips[i], tuple(self.layout_), settings) for i in range(len(clips))),
+                            self.layout_)
+
+
+def _grid_of(clip: Any, kinds: Sequence[str]) -> int:
+    """The grid the stored histograms were made on (read from their widths; 3 when none is stored)."""
+    from soccer_lstm.features.local import grid_of
+
+    local = getattr(clip, "local", {}) or {}
+    for kind in EXTRACTED_KINDS:
+        if kind in kinds and kind in local:
+            return grid_of(kind, int(np.shape(local[kind])[1]))
+    return 3
 
 
 def fit_codebook(clips: Sequence[Any], config: CodebookConfig = CodebookConfig()) -> Codebook:
@@ -139,4 +196,3 @@ def fit_codebook(clips: Sequence[Any], config: CodebookConfig = CodebookConfig()
         counts = [int(clips[i].offsets[-1]) for i in range(len(clips))]
     sample = sample_descriptors(counts, lambda j: clips[j].descriptors, config.sample_size, config.seed)
     return Codebook(k=config.k, batch_size=config.kmeans_batch_size, seed=config.seed).fit(sample)
-

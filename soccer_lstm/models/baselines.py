@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from soccer_lstm.models.clips import (ClipClassifier, as_sequences, check_labels, check_param, check_width,
+from soccer_lstm.models.sequences import (ClipClassifier, as_sequences, check_labels, check_param, check_width,
                                       decision_to_proba, squash)
 from soccer_lstm.models.nw import NWKNeighborsClassifier, NWStringKernelSVC
 
@@ -301,8 +301,11 @@ def make_baseline(name: str, **params: object) -> ClipClassifier:
     Raises
     ------
     ValueError
-        If the name is unknown.
+        If the name or a parameter is unknown.
     """
     if name not in BASELINES:
         raise ValueError(f"unknown baseline {name!r}; known: {', '.join(BASELINES)}")
+    unknown = sorted(set(params) - set(BASELINES[name]().get_params()))
+    if unknown:
+        raise ValueError(f"{name} has no parameter(s) {', '.join(unknown)}")
     return BASELINES[name](**params)

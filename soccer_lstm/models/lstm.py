@@ -7,8 +7,6 @@ frame is an all-zero histogram and must stay a real timestep.
 """
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -18,19 +16,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import TrainConfig
 from soccer_lstm.errors import ArtifactError
+from soccer_lstm.features.kinds import check_layout, layout_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
-from soccer_lstm.models.clips import as_sequences as _as_sequences
-from soccer_lstm.models.network import build_lstm, make_optimizer, pad_sequences
+from soccer_lstm.models.forward import NumpyNetwork, describe
+from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer, pad_sequences
+from soccer_lstm.models.sequences import as_sequences as _as_sequences
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# oneDNN kernels make results depend on the machine's instruction set and print log noise;
-# the stock Eigen kernels are as fast for a 150-cell LSTM and repeat bit for bit.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-# Cross-validation predicts on sequences of a new length in every fold; TensorFlow's retracing
-# warning about that is noise for a user.
-logging.getLogger("tensorflow").setLevel(logging.ERROR)
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+NETWORK_WEIGHTS = "network.npz"
+KERAS_MODEL = "model.keras"
 
 
 def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,8 +41,8 @@ def _split_validation(labels: np.ndarray, share: float, seed: int) -> tuple[np.n
 
 
 # TrainConfig fields that are parameters of the classifier under the same name; ``seed`` becomes
-# ``random_state`` (scikit-learn's name) and ``scale`` belongs to the scaler, not the model.
-MODEL_PARAMS = tuple(name for name in TrainConfig.__dataclass_fields__ if name not in ("seed", "scale"))
+# ``random_state`` (scikit-learn's name), ``scale`` belongs to the scaler and ``classifier`` names this class.
+MODEL_PARAMS = tuple(name for name in TrainConfig.__dataclass_fields__ if name not in ("seed", "scale", "classifier"))
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -62,21 +56,27 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
     units, optimizer, learning_rate, batch_size, epochs, patience, validation_split, dropout, \
 aggregation, max_steps, ensemble, fusion, mirror
         As documented on :class:`~soccer_lstm.config.TrainConfig` (same names, same defaults).
-    layout : dict of str to [start, stop], optional
-        Which columns hold which feature kind (see :func:`soccer_lstm.features.layout.feature_layout`).
-        Late and joint fusion and the mirrored training copies need it; without it the whole vector
-        is one kind and nothing is mirrored.
     random_state : int
-        Seeds weight initialisation, shuffling and the validation split (``--seed``).
+        Seeds weight initialisation, shuffling and the validation split (``--seed``); only local
+        generators are seeded (Python's, NumPy's and Keras' global ones are left as they were).
     verbose : int
-        Unused by the model itself; kept so callers can pass their verbosity through.
+        0 (the default): ``fit`` writes nothing, unless the command line turned progress on;
+        1 or more: epoch progress (losses, validation clip accuracy) on stderr.
 
     Attributes
     ----------
+    layout_ : dict of str to [start, stop] or None
+        Which columns hold which feature kind, learnt in ``fit`` from the input
+        (:class:`~soccer_lstm.features.kinds.FrameVectors` carry it). Late and joint fusion and the
+        mirrored training copies need it; a plain list of arrays is one kind that nothing mirrors.
     classes_ : ndarray
         Sorted class labels.
+    network_ : NumpyNetwork
+        The trained network's weights (best weights restored by early stopping) as arrays; every
+        prediction runs on it, in NumPy.
     model_ : keras.Model
-        The trained network (best weights restored by early stopping).
+        The trained Keras network; after :meth:`load`, read from ``model.keras`` when first asked
+        for (importing TensorFlow then, not before).
     history_ : dict of str to list of float
         Per-epoch training loss, validation loss and validation clip accuracy.
     epochs_run_, best_epoch_ : int
@@ -90,7 +90,7 @@ aggregation, max_steps, ensemble, fusion, mirror
                  validation_split: float = TrainConfig.validation_split, dropout: float = TrainConfig.dropout,
                  aggregation: str = TrainConfig.aggregation, max_steps: int = TrainConfig.max_steps,
                  ensemble: int = TrainConfig.ensemble, fusion: str = TrainConfig.fusion,
-                 mirror: bool = TrainConfig.mirror, layout: dict[str, list[int]] | None = None,
+                 mirror: bool = TrainConfig.mirror,
                  random_state: int = TrainConfig.seed, verbose: int = 0) -> None:
         self.units = units
         self.optimizer = optimizer
@@ -105,16 +105,14 @@ aggregation, max_steps, ensemble, fusion, mirror
         self.ensemble = ensemble
         self.fusion = fusion
         self.mirror = mirror
-        self.layout = layout
         self.random_state = random_state
         self.verbose = verbose
 
     @classmethod
-    def from_config(cls, config: TrainConfig, layout: dict[str, list[int]] | None = None,
-                    verbose: int = 0) -> "LSTMClassifier":
+    def from_config(cls, config: TrainConfig, verbose: int = 0) -> "LSTMClassifier":
         """The classifier of a :class:`~soccer_lstm.config.TrainConfig` (its ``seed`` is ``random_state``)."""
-        return cls(**{name: getattr(config, name) for name in MODEL_PARAMS}, layout=layout,
-                   random_state=config.seed, verbose=verbose)
+        return cls(**{name: getattr(config, name) for name in MODEL_PARAMS}, random_state=config.seed,
+                   verbose=verbose)
 
     def _validate_params(self) -> None:
         """Check every parameter (a misspelt ``fusion`` fails here, it never falls back).
@@ -124,29 +122,23 @@ aggregation, max_steps, ensemble, fusion, mirror
         OptionError
             A ValueError naming the parameter.
         """
-        from soccer_lstm.config import OptionError, check_field
+        from soccer_lstm.config import check_field
 
         for name in MODEL_PARAMS:
             check_field(TrainConfig.__dataclass_fields__[name], getattr(self, name), spelling="key")
         check_field(TrainConfig.__dataclass_fields__["seed"], self.random_state, spelling="key")
-        if self.layout is not None:
-            try:
-                ranges = [(int(a), int(b)) for a, b in dict(self.layout).values()]
-            except (TypeError, ValueError):
-                ranges = None
-            if not ranges or any(not 0 <= a < b for a, b in ranges):
-                raise OptionError(f"layout must map each feature kind to [start, stop] columns, got {self.layout!r}")
 
     def _groups(self) -> list[tuple[int, int]] | None:
-        if self.fusion in ("late", "joint") and self.layout and len(self.layout) > 1:
-            return sorted(tuple(v) for v in self.layout.values())
+        layout = getattr(self, "layout_", None)
+        if self.fusion in ("late", "joint") and layout and len(layout) > 1:
+            return sorted(tuple(v) for v in layout.values())
         return None
 
     def _mirror(self) -> tuple[np.ndarray, np.ndarray] | None:
         """How a left-right mirror changes a frame vector (``vector[source] * sign``), or None."""
-        from soccer_lstm.features.layout import layout_mirror
+        from soccer_lstm.features.kinds import layout_mirror
 
-        return layout_mirror(self.layout) if self.mirror else None
+        return layout_mirror(getattr(self, "layout_", None)) if self.mirror else None
 
     def _mirror_columns(self) -> list[int]:
         """The columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
@@ -171,14 +163,13 @@ aggregation, max_steps, ensemble, fusion, mirror
         -------
         self
         """
-        import keras
-
         self._validate_params()
+        layout = layout_of(sequences)
         sequences = _as_sequences(sequences)
+        self.layout_ = check_layout(layout, sequences[0].shape[1])
         labels = np.asarray(labels)
         if len(labels) != len(sequences):
             raise ValueError(f"{len(sequences)} sequences but {len(labels)} labels")
-        keras.utils.set_random_seed(self.random_state)
         self.classes_, y = np.unique(labels, return_inverse=True)
         self.n_features_in_ = sequences[0].shape[1]
         x, mask = pad_sequences(sequences, self.max_steps)
@@ -208,7 +199,7 @@ aggregation, max_steps, ensemble, fusion, mirror
         validation = (tuple(a[val] for a in inputs), y_steps[val], weights[val]) if len(val) else None
         from soccer_lstm.progress import EpochProgress
 
-        progress = EpochProgress(self.epochs, desc="train")
+        progress = EpochProgress(self.epochs, desc="train", verbose=self.verbose)
 
         def report(epoch: int, logs: dict[str, float], val_probabilities: np.ndarray | None) -> None:
             if val_probabilities is not None:
@@ -225,6 +216,7 @@ aggregation, max_steps, ensemble, fusion, mirror
                 on_epoch=report)
         finally:
             progress.close()
+        self.network_ = NumpyNetwork.from_keras(self.model_, self._describe(x.shape[2]))
         self.epochs_run_ = len(self.history_.get("loss", []))
         watched = self.history_.get("val_loss" if validation is not None else "loss") or [0.0]
         self.best_epoch_ = int(np.argmin(watched)) + 1  # the weights early stopping restored
@@ -240,8 +232,20 @@ aggregation, max_steps, ensemble, fusion, mirror
 
         return f"best epoch {best} of {self.epochs_run_} ({EpochProgress.figures(logs)})"
 
+    def _describe(self, n_features: int) -> dict[str, Any]:
+        return describe(self._groups(), n_features, self.ensemble, self.fusion == "joint", self.units,
+                        len(self.classes_))
+
     def _check_fitted(self) -> None:
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "network_")
+
+    def __getattr__(self, name: str) -> Any:
+        # A loaded classifier reads its Keras model only when asked for it: prediction never needs it.
+        folder = self.__dict__.get("_keras_folder")
+        if name == "model_" and folder is not None:
+            self.__dict__["model_"] = _load_keras(folder)
+            return self.__dict__["model_"]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
@@ -251,7 +255,7 @@ aggregation, max_steps, ensemble, fusion, mirror
             raise ValueError(f"sequences have {sequences[0].shape[1]} features per frame; "
                              f"the classifier was fitted with {self.n_features_in_}")
         x, mask = pad_sequences(sequences, self.max_steps)
-        probabilities = training.forward(self.model_, self._inputs(x, mask))  # members averaged
+        probabilities = self.network_.predict(x, mask)  # members and late fusion's outputs averaged
         return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
@@ -264,49 +268,71 @@ aggregation, max_steps, ensemble, fusion, mirror
         return self.classes_[self.predict_proba(sequences).argmax(axis=1)]
 
     def save(self, folder: str | Path, extra: dict[str, Any] | None = None) -> None:
-        """Write ``model.keras`` and ``lstm.json`` (classes, config, training history) atomically."""
+        """Write ``network.npz`` (the weights), ``model.keras`` (for Keras users) and ``lstm.json``, each atomically.
+
+        ``lstm.json`` (classes, parameters, training history and the ``"network"`` description) is
+        written last.
+        """
         from soccer_lstm.artifacts import atomic_write, write_json
 
         self._check_fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        self.network_.save(folder / NETWORK_WEIGHTS)
         tmp = folder / ".model.tmp.keras"
         self.model_.save(tmp)
-        with open(tmp, "rb") as handle, atomic_write(folder / "model.keras") as out:
+        with open(tmp, "rb") as handle, atomic_write(folder / KERAS_MODEL) as out:
             out.write(handle.read())
         tmp.unlink()
         params = {k: v for k, v in self.get_params().items() if k != "verbose"}
         write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "params": params,
                                           "n_features_in": self.n_features_in_, "epochs_run": self.epochs_run_,
                                           "history": self.history_, "best_epoch": self.best_epoch_,
+                                          "layout": self.layout_, "network": self.network_.description,
                                           **(extra or {})})
 
     @classmethod
     def load(cls, folder: str | Path) -> "LSTMClassifier":
-        """Load a saved classifier with Keras' safe mode (no arbitrary code from the file)."""
-        import keras
+        """A saved classifier, from ``lstm.json`` and ``network.npz`` only: TensorFlow is not imported.
 
+        Its ``model_`` (the Keras model) is read from ``model.keras``, in Keras' safe mode, when first
+        asked for.
+
+        Raises
+        ------
+        ArtifactError
+            A file of the folder missing, damaged or written by an older version.
+        """
         from soccer_lstm.artifacts import read_json
 
         folder = Path(folder)
         info = read_json(folder / "lstm.json")
-        if not isinstance(info, dict) or not isinstance(info.get("params"), dict):
+        if not isinstance(info, dict) or not isinstance(info.get("params"), dict) \
+                or not isinstance(info.get("network"), dict):
             raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
         try:
             classifier = cls(**info["params"])
+            classifier.layout_ = check_layout(info.get("layout"), int(info["n_features_in"]))
             classifier._validate_params()
-            model = keras.models.load_model(folder / "model.keras", safe_mode=True, compile=False)
-        except Exception as exc:  # Keras raises many types for a damaged or foreign file
-            raise ArtifactError(f"{folder / 'model.keras'}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None
-        classifier.model_ = model
-        classifier.classes_ = np.array(info["classes"])
-        classifier.n_features_in_ = int(info.get("n_features_in") or _input_width(model))
+            classifier.classes_ = np.array(info["classes"])
+            classifier.n_features_in_ = int(info["n_features_in"])
+            if classifier._describe(classifier.n_features_in_) != info["network"]:
+                raise ValueError("its network description does not match its parameters")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(f"{folder / 'lstm.json'}: malformed ({type(exc).__name__}: {exc}); re-run train"
+                                .splitlines()[0]) from None
+        classifier.network_ = NumpyNetwork.load(folder / NETWORK_WEIGHTS, info["network"])
         classifier.epochs_run_ = info.get("epochs_run", 0)
         classifier.best_epoch_ = info.get("best_epoch", 0)
         classifier.history_ = info.get("history", {})
+        classifier._keras_folder = folder
         return classifier
 
 
-def _input_width(model: Any) -> int:
-    """Columns of the per-frame vector a Keras model of :func:`build_lstm` takes (all its frame inputs)."""
-    return int(sum(tensor.shape[-1] for tensor in model.inputs[:-1]))
+def _load_keras(folder: Path) -> Any:
+    """The Keras model of a saved classifier, loaded in safe mode (no arbitrary code from the file)."""
+    keras = import_keras()
+    try:
+        return keras.models.load_model(folder / KERAS_MODEL, safe_mode=True, compile=False)
+    except Exception as exc:  # Keras raises many types for a damaged or foreign file
+        raise ArtifactError(f"{folder / KERAS_MODEL}: not a loadable soccer-lstm model ({exc})".splitlines()[0]) from None

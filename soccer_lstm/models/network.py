@@ -5,11 +5,45 @@ frame is an all-zero histogram and must stay a real timestep.
 """
 from __future__ import annotations
 
+import logging
+import os
+import random
+import sys
 from typing import Any, Sequence
 
 import numpy as np
 
 from soccer_lstm.config import TrainConfig
+
+# Set while TensorFlow is first imported, then put back: oneDNN kernels make results depend on the
+# machine's instruction set and print log noise (the stock Eigen kernels are as fast for a 150-cell
+# LSTM and repeat bit for bit); TensorFlow reads these once, at import.
+KERAS_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "KERAS_BACKEND": "tensorflow"}
+
+
+def import_keras() -> Any:
+    """Keras (on TensorFlow), imported with :data:`KERAS_ENVIRONMENT`; ``os.environ`` is left as found.
+
+    Only training and the Keras model of a loaded classifier need it; prediction runs in NumPy.
+    """
+    if "keras" not in sys.modules:
+        before = {name: os.environ.get(name) for name in KERAS_ENVIRONMENT}
+        for name, value in KERAS_ENVIRONMENT.items():
+            os.environ.setdefault(name, value)
+        try:
+            import keras  # noqa: F401
+        finally:
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        # Cross-validation predicts on sequences of a new length in every fold; TensorFlow's
+        # retracing warning about that is noise for a user.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    import keras
+
+    return keras
 
 
 def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150, dropout: float = 0.0,
@@ -23,8 +57,16 @@ def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150
     learns which kind to trust for which class. With ``members > 1`` everything is repeated with
     seeds ``seed``, ``seed+1``, ...: independent members sharing no weights, averaged at
     prediction time, all in a single model file.
+
+    Every random initialiser gets its own seed, drawn from a generator of ``seed`` in the order the
+    layers are built (the seeds ``keras.utils.set_random_seed(seed)`` gave them, without touching
+    Python's, NumPy's or Keras' global generators).
     """
-    import keras
+    keras = import_keras()
+    seeds = random.Random(seed)
+
+    def initializer(kind: Any) -> Any:
+        return kind(seed=seeds.randint(1, int(1e9)))
 
     widths = [n_features] if isinstance(n_features, int) else list(n_features)
     inputs = [keras.Input(shape=(None, w), name="frames" if len(widths) == 1 else f"frames_{g}")
@@ -39,11 +81,16 @@ def build_lstm(n_features: int | Sequence[int], n_classes: int, units: int = 150
             hidden = frames
             if dropout:
                 hidden = keras.layers.Dropout(dropout, seed=seed + m, name=f"input_dropout{suffix}")(hidden)
-            hidden = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}")(hidden, mask=mask)
+            lstm = keras.layers.LSTM(units, return_sequences=True, seed=seed + m, name=f"lstm{suffix}",
+                                     kernel_initializer=initializer(keras.initializers.GlorotUniform),
+                                     recurrent_initializer=initializer(keras.initializers.Orthogonal))
+            hidden = lstm(hidden, mask=mask)
+            dense = initializer(keras.initializers.GlorotUniform)
             if joint:
-                logits.append(keras.layers.Dense(n_classes, name=f"per_frame_scores{suffix}")(hidden))
+                logits.append(keras.layers.Dense(n_classes, kernel_initializer=dense, name=f"per_frame_scores{suffix}")(hidden))
             else:
-                outputs.append(keras.layers.Dense(n_classes, activation="softmax", name=f"per_frame_softmax{suffix}")(hidden))
+                outputs.append(keras.layers.Dense(n_classes, activation="softmax", kernel_initializer=dense,
+                                                  name=f"per_frame_softmax{suffix}")(hidden))
         if joint:
             member = "" if members == 1 else f"_{m}"
             summed = keras.layers.Add(name=f"fused_scores{member}")(logits)
@@ -59,7 +106,7 @@ def make_optimizer(optimizer: str = TrainConfig.optimizer, learning_rate: float 
     ``adam``: Adam at ``learning_rate`` with mini-batches of ``batch_size`` clips: reaches the same
     loss in a fraction of the epochs (see docs/results.md).
     """
-    import keras
+    keras = import_keras()
 
     if optimizer == "paper":
         return keras.optimizers.SGD(learning_rate=1e-4, momentum=0.9), 1

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.models.alignment import alignment_scores, normalize_scores, self_alignment_scores
-from soccer_lstm.models.clips import ClipClassifier, as_sequences, check_labels, check_param, check_width, decision_to_proba
+from soccer_lstm.models.sequences import ClipClassifier, as_sequences, check_labels, check_param, check_width, decision_to_proba
 
 
 class NWKNeighborsClassifier(ClipClassifier):

@@ -1,9 +1,12 @@
-"""How :class:`~soccer_lstm.models.lstm.LSTMClassifier` trains and predicts: a lean loop around the Keras network.
+"""How :class:`~soccer_lstm.models.lstm.LSTMClassifier` trains: a lean loop around the Keras network.
 
 ``keras.Model.fit`` traced training, evaluation and prediction functions for every new model (twice
 each for a partial last batch) and ran a data adapter and a ``predict`` call every epoch; for the
 small models of cross-validation that fixed cost outweighed the training itself. Here one traced
-training step serves every batch and one traced forward pass serves validation and prediction.
+training step serves every batch and one traced forward pass serves validation. It trains as
+``Model.fit`` with ``EarlyStopping(restore_best_weights=True)`` does (tests/models/test_training.py);
+``python benchmarks/run.py --only inference`` measures the difference in speed. Prediction does not
+come here: it runs in NumPy (:mod:`soccer_lstm.models.forward`).
 """
 from __future__ import annotations
 
@@ -71,21 +74,36 @@ def model_outputs(model: Any, inputs: Sequence[np.ndarray], batch_size: int = 64
     return result
 
 
-def forward(model: Any, inputs: Sequence[np.ndarray]) -> np.ndarray:
-    """Per-frame class probabilities ``(n, T, C)``, a seed ensemble's or late fusion's outputs averaged."""
-    return np.mean(model_outputs(model, inputs), axis=0)
-
-
 def _weighted_loss(probabilities: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray, mask: np.ndarray) -> float:
-    """Keras' masked, weighted cross-entropy (summed over outputs) in NumPy, for the validation part."""
+    """The validation part's loss on the scale of :func:`per_clip_loss`: the per-frame cross-entropy
+    averaged over each clip's frames (``weights`` sum to 1 per clip), then over clips and outputs.
+
+    The training step's own figure (Keras' masked loss: divided by all real steps, summed over
+    outputs) is this times clips per real step and outputs, a constant for one validation part, so
+    early stopping picks the same epoch on either.
+    """
     picked = [np.take_along_axis(p, y[..., None], axis=-1)[..., 0] for p in probabilities]
     losses = [-np.log(np.clip(p, 1e-7, 1.0)) for p in picked]
-    return float(sum((loss * weights).sum() for loss in losses) / max(mask.sum(), 1))
+    clips = max(int(mask.any(axis=1).sum()), 1)
+    return float(sum((loss * weights).sum() for loss in losses) / clips / len(losses))
+
+
+def per_clip_loss(step_loss: float, real_steps: int, clips: int, outputs: int) -> float:
+    """A training step's loss as a per-frame cross-entropy that can be read against chance.
+
+    The step minimises Keras' masked loss: the weighted cross-entropy summed over the batch's steps,
+    each clip's weights summing to 1 (every clip weighs the same, padded steps nothing), divided by
+    the batch's real steps, summed over the outputs. That is the per-clip mean cross-entropy divided
+    by the mean clip length (0.03 for 40-frame clips where chance is 1.1). Times real steps per clip
+    and divided by the outputs, it is the per-frame cross-entropy averaged over each clip's frames,
+    then over clips and outputs: ``ln(classes)`` for a model that answers uniformly.
+    """
+    return step_loss * real_steps / max(clips, 1) / max(outputs, 1)
 
 
 def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarray, weights: np.ndarray,
                 validation: tuple[Sequence[np.ndarray], np.ndarray, np.ndarray] | None, *, epochs: int,
-                batch_size: int, patience: int, seed: int,
+                batch_size: int, patience: int, seed: int, shuffle: bool = True,
                 on_epoch: Callable[[int, dict[str, float], np.ndarray | None], None] | None = None) -> dict[str, list[float]]:
     """Mini-batch training with early stopping; the best epoch's weights are kept.
 
@@ -93,13 +111,18 @@ def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarr
     fraction of its cost for these small models: one traced training step serves every batch
     (batch size and clip length vary; each batch is cut to its longest clip), validation reuses the
     traced forward pass instead of tracing evaluation and prediction functions of its own, and
-    nothing runs per batch but the step. The loss is Keras' for a masked output: the weighted
-    per-frame cross-entropy summed over the batch's steps (padded steps weigh nothing), divided by
-    the number of real steps, summed over the model's outputs. ``x`` holds the model's inputs, the
+    nothing runs per batch but the step. The loss minimised is Keras' for a masked output: the
+    weighted per-frame cross-entropy summed over the batch's steps (padded steps weigh nothing),
+    divided by the number of real steps, summed over the model's outputs. The history records it
+    rescaled by :func:`per_clip_loss` (the per-frame cross-entropy averaged over each clip's frames,
+    clips and outputs), which reads against chance, ``ln(classes)``. ``x`` holds the model's inputs, the
     mask last; ``y`` and ``weights`` are ``(n, T)``. Early stopping watches the validation loss, or
     the training loss without validation; ``on_epoch(epoch, logs, validation_probabilities)`` may
     add to the epoch's figures. Returns the history: ``loss``, and ``val_loss`` plus whatever
-    ``on_epoch`` added.
+    ``on_epoch`` added. Batches are drawn in a new order every epoch from a generator of ``seed``
+    (in the clips' order with ``shuffle=False``, as ``Model.fit(shuffle=False)`` does).
+    tests/models/test_training.py checks the losses, the stopping epoch and the weights kept
+    against ``Model.fit``.
     """
     import keras
     import tensorflow as tf
@@ -109,6 +132,7 @@ def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarr
     label_spec = tf.TensorSpec((None, None), tf.int32)
     weight_spec = tf.TensorSpec((None, None), tf.float32)
     optimizer.build(model.trainable_variables)
+    n_outputs = len(model.outputs)
 
     @tf.function(input_signature=[tuple(specs), label_spec, weight_spec], reduce_retracing=True)
     def step(inputs: Any, labels: Any, sample_weight: Any) -> Any:
@@ -128,9 +152,10 @@ def train_model(model: Any, optimizer: Any, x: Sequence[np.ndarray], y: np.ndarr
     best, best_weights, waited = np.inf, None, 0
     for epoch in range(epochs):
         losses, sizes = [], []
-        for rows in _batches(len(y), batch_size, rng.permutation(len(y))):
+        for rows in _batches(len(y), batch_size, rng.permutation(len(y)) if shuffle else None):
             parts, steps = _trimmed(x, rows)
-            losses.append(float(step(tuple(parts), y[rows, :steps], weights[rows, :steps])))
+            loss = float(step(tuple(parts), y[rows, :steps], weights[rows, :steps]))
+            losses.append(per_clip_loss(loss, int(parts[-1].sum()), len(rows), n_outputs))
             sizes.append(len(rows))
         logs = {"loss": float(np.average(losses, weights=sizes))}
         val_probabilities = None

@@ -7,8 +7,8 @@ The model was trained on clips of a few seconds. Over a 45-minute half it can ru
   the windows that hold it. The last window ends at the video's last frame, so a video shorter than
   one window is one (shorter) window. Costs ``window / stride`` forward passes per frame.
 - :class:`CarriedState` (``--inference state``): one pass over the whole video, the LSTM's state
-  carried from block to block (a NumPy re-implementation of the Keras LSTM cell on the model's own
-  weights, identical to the Keras forward pass on the whole video to float32 rounding). One pass
+  carried from block to block (the model's own NumPy forward pass,
+  :class:`~soccer_lstm.models.forward.NumpyNetwork`, continued from block to block). One pass
   per frame, but the state runs for hours, far beyond the clip lengths it was trained on.
 
 Which is better was measured on a generated long video with known action times (docs/design.md,
@@ -103,77 +103,26 @@ class SlidingWindows:
         return len(self._buffer)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 class CarriedState:
     """Per-frame probabilities of one LSTM run over the whole video, its state carried across blocks.
 
-    Reads the weights of a fitted :class:`~soccer_lstm.models.lstm.LSTMClassifier`'s network (one
-    LSTM per feature group, seed-ensemble members, joint or late fusion) and runs the cells in NumPy
-    (Keras' gate order ``i, f, c, o``, sigmoid gates, tanh activations; input dropout is off at
-    inference).
+    Runs a fitted :class:`~soccer_lstm.models.lstm.LSTMClassifier`'s own forward pass
+    (:class:`~soccer_lstm.models.forward.NumpyNetwork`: every LSTM of the network, seed-ensemble
+    members, joint or late fusion), each block starting from the state the previous one ended in.
     """
 
     def __init__(self, classifier: Any) -> None:
-        model = classifier.model_
-        groups = classifier._groups() or [(0, int(classifier.n_features_in_))]
-        members = int(classifier.ensemble)
-        self.joint = classifier.fusion == "joint" and len(groups) > 1
-        self.groups = [(int(a), int(b)) for a, b in groups]
-        self.members: list[list[dict[str, np.ndarray]]] = []
-        for m in range(members):
-            cells = []
-            for g in range(len(groups)):
-                suffix = "".join(f"_{i}" for i, n in ((g, len(groups)), (m, members)) if n > 1)
-                kernel, recurrent, bias = model.get_layer(f"lstm{suffix}").get_weights()
-                head = model.get_layer(f"per_frame_scores{suffix}" if self.joint else f"per_frame_softmax{suffix}")
-                dense, dense_bias = head.get_weights()
-                units = recurrent.shape[0]
-                cells.append({"W": kernel, "U": recurrent, "b": bias, "D": dense, "d": dense_bias,
-                              "h": np.zeros(units, np.float32), "c": np.zeros(units, np.float32)})
-            self.members.append(cells)
+        self.network = classifier.network_
         self.n_classes = len(classifier.classes_)
-
-    @staticmethod
-    def _run_cell(cell: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
-        """Hidden states ``(T, units)`` of one cell over ``x`` ``(T, D)``, continuing from its state."""
-        units = len(cell["h"])
-        inputs = x @ cell["W"] + cell["b"]
-        recurrent = cell["U"]
-        h, c = cell["h"], cell["c"]
-        out = np.empty((len(x), units), np.float32)
-        for t in range(len(x)):
-            z = inputs[t] + h @ recurrent
-            i = _sigmoid(z[:units])
-            f = _sigmoid(z[units:2 * units])
-            g = np.tanh(z[2 * units:3 * units])
-            o = _sigmoid(z[3 * units:])
-            c = f * c + i * g
-            h = o * np.tanh(c)
-            out[t] = h
-        cell["h"], cell["c"] = h, c
-        return out
+        self._state: Any = None
 
     def feed(self, vectors: np.ndarray) -> np.ndarray:
         """Probabilities ``(T, C)`` of the next frames (every frame is final at once)."""
         x = np.asarray(vectors, np.float32)
         if not len(x):
             return np.zeros((0, self.n_classes), np.float32)
-        outputs = []
-        for cells in self.members:
-            scores = [self._run_cell(cell, x[:, a:b]) @ cell["D"] + cell["d"] for cell, (a, b) in zip(cells, self.groups)]
-            if self.joint:
-                outputs.append(_softmax(np.sum(scores, axis=0)))
-            else:
-                outputs.extend(_softmax(s) for s in scores)
-        return np.mean(outputs, axis=0).astype(np.float32)
+        outputs, self._state = self.network.run(x[None], state=self._state)
+        return np.mean(outputs, axis=0)[0].astype(np.float32)
 
     def finish(self) -> np.ndarray:
         return np.zeros((0, self.n_classes), np.float32)

@@ -54,6 +54,7 @@ class VideoSpot:
     plot: Path | None = None
     peaks: list[Peak] = field(default_factory=list)
     data: Timeline | None = None      # the timeline, from the worker until this process has written it
+    page: Path | None = None         # the game's index.html (spot --html), on its last video
 
     @property
     def speed(self) -> float:
@@ -274,6 +275,7 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
 
     config = validate(config)
     pipeline = load_model(model_dir)
+    pipeline.check_per_frame(model_dir)
     check_background(pipeline.classes, config.background, model_dir)
     extract, notes = model_extract(pipeline, extract_overrides)
     games = plan_games(videos)
@@ -301,8 +303,15 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
             done[game.key].append((index, result))
             left[game.key] -= 1
             if not left[game.key]:
-                result.predictions = _write_game(game, [r for _, r in sorted(done[game.key], key=lambda p: p[0])],
-                                                 out_dir)
+                finished = [r for _, r in sorted(done[game.key], key=lambda p: p[0])]
+                result.predictions = _write_game(game, finished, out_dir)
+                spotted = [r for r in finished if r.error is None]
+                if config.html and spotted:
+                    from soccer_lstm.spotting.page import write_game_page
+
+                    result.page = write_game_page(out_dir / game.key, [r.timeline for r in spotted],
+                                                  [e for r in spotted for e in r.events], game.annotations,
+                                                  config.background)
             yield result
 
 

@@ -26,7 +26,8 @@ from typing import Any, Iterator
 import cv2
 import numpy as np
 
-from soccer_lstm.config import ExtractConfig, feature_kinds
+from soccer_lstm.config import ExtractConfig
+from soccer_lstm.features.kinds import EXTRACTED_KINDS, needs_sift as kinds_need_sift, parse_kinds
 from soccer_lstm.errors import ClipError
 from soccer_lstm.features.sift import DESCRIPTOR_SIZE, ClipFeatures, detect_frame, make_detector
 from soccer_lstm.video import FrameGeometry, iter_frames
@@ -35,7 +36,6 @@ log = logging.getLogger(__name__)
 
 BLOCK = 250     # frames encoded at once (10 s at 25 fps): bounds memory, amortises the context
 CONTEXT = 16    # frames of context either side of a block for the camera motion's still chains
-LOCAL = ("hof", "mbh", "hog")
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _window_features(frames: list[_Frame], geometry: dict[str, Any], kinds: tupl
     np.cumsum(counts, out=offsets[1:])
     descriptors = np.concatenate([f.descriptors for f in frames]) if frames else np.zeros((0, DESCRIPTOR_SIZE), np.uint8)
     positions = np.concatenate([f.positions for f in frames]) if frames else np.zeros((0, 2), np.float32)
-    local = {kind: np.stack([f.local[kind] for f in frames]) for kind in LOCAL if kind in kinds}
+    local = {kind: np.stack([f.local[kind] for f in frames]) for kind in EXTRACTED_KINDS if kind in kinds}
     return ClipFeatures(descriptors, positions, offsets, geometry, local)
 
 
@@ -107,10 +107,10 @@ def stream_vectors(path: str | Path, pipeline: Any, extract: ExtractConfig, info
     from soccer_lstm.features.words import encode_clip
 
     info = info if info is not None else StreamInfo()
-    kinds = feature_kinds(pipeline.encode.features)
-    needs_sift = "bow" in kinds or "motion" in kinds
+    kinds = parse_kinds(pipeline.encode.features)
+    needs_sift = kinds_need_sift(kinds)
     detector = make_detector(extract) if needs_sift else None
-    local = LocalMotion(extract.grid, extract.flow_preset) if any(k in LOCAL for k in kinds) else None
+    local = LocalMotion(extract.grid, extract.flow_preset) if any(k in EXTRACTED_KINDS for k in kinds) else None
     no_desc, no_pos = np.zeros((0, DESCRIPTOR_SIZE), np.uint8), np.zeros((0, 2), np.float32)
     held: deque[_Frame] = deque()   # frames [first, first + len(held)) of the video
     first = 0                       # video index of held[0]

@@ -12,7 +12,7 @@ from soccer_lstm.config import CodebookConfig
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.features.codebook import Codebook
 from soccer_lstm.features.words import fit_codebook as fit_clip_codebook
-from soccer_lstm.ownership import claim_file, folder_ref
+from soccer_lstm.ownership import check_not_inside_stage_folder, claim_file, folder_ref
 from soccer_lstm.schema import schema_version
 from soccer_lstm.store import FeatureStore, StoreClips
 
@@ -48,6 +48,7 @@ def run_codebook(features_dir: str | Path, out_path: str | Path, config: Codeboo
     out_path = Path(out_path)
     if out_path.is_dir():
         raise UserError(f"{out_path}: is a folder; --out names the codebook file to write (e.g. codebook.npz)")
+    check_not_inside_stage_folder(out_path, "codebook")  # a model's own codebook.npz, say
     check_can_create(out_path)
     if out_path.exists():
         # Only a codebook of this tool is ever replaced: a file the user pointed at by mistake is kept.

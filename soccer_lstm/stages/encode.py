@@ -11,9 +11,10 @@ import numpy as np
 
 from soccer_lstm import __version__, progress
 from soccer_lstm.artifacts import fingerprint, load_npz, save_npz, write_json
-from soccer_lstm.config import EncodeConfig, feature_kinds
+from soccer_lstm.config import EncodeConfig
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.features.codebook import Codebook
+from soccer_lstm.features.kinds import KindSettings, feature_layout, needs_codebook
 from soccer_lstm.features.words import encode_clip
 from soccer_lstm.features.sift import ClipFeatures
 from soccer_lstm.ownership import claim_folder, folder_ref, prune
@@ -24,13 +25,6 @@ from soccer_lstm.stages.codebook import load_codebook
 from soccer_lstm.stages.extract import check_output_folder
 
 log = logging.getLogger(__name__)
-
-
-def feature_layout(config: EncodeConfig, k: int, grid: int = 3) -> dict[str, list[int]]:
-    """Column ranges of each feature kind inside a per-frame vector (``k`` visual words, a ``grid`` of cells)."""
-    from soccer_lstm.features import layout
-
-    return layout.feature_layout(config.features, k, config.motion_model, grid)
 
 
 def _encode_one(task: tuple[int, Path, ClipEntry, Codebook | None, EncodeConfig]) -> tuple[int, np.ndarray | None, str | None]:
@@ -61,12 +55,12 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
     """
     store = FeatureStore(features_dir)
     codebook, codebook_fp, k = None, None, 0
-    if "bow" in feature_kinds(config.features):
+    if needs_codebook(config.features):
         if codebook_path is None:
             raise UserError(f"--codebook is required for --features {config.features} (it holds bow)")
         codebook, _ = load_codebook(codebook_path)
         codebook_fp, k = codebook.fingerprint_, len(codebook.cluster_centers_)
-    layout = feature_layout(config, k, store.grid)
+    layout = feature_layout(config.features, KindSettings(k, config.motion_model, store.grid))
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "encode")
     claim_folder(out_dir, "encode", {"features": folder_ref(features_dir)}, overwrite)

@@ -11,7 +11,7 @@ from soccer_lstm import __version__, progress
 from soccer_lstm.artifacts import (file_digest, file_signature, fingerprint, load_npz, read_json,
                                    remove_stale_temporaries, save_npz, write_json)
 from soccer_lstm.config import ExtractConfig
-from soccer_lstm.dataset import Clip, discover
+from soccer_lstm.dataset import Clip, discover, ignored_entries
 from soccer_lstm.errors import ArtifactError, BatchError, ClipError, UserError
 from soccer_lstm.features.sift import ClipFeatures, extract_clip, extract_params
 from soccer_lstm.ownership import InputRef, claim_folder, dataset_ref, prune, update_inputs
@@ -113,6 +113,7 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     """
     # Workers of a cluster resolve relative paths against their own working folder.
     clips = discover(Path(source).resolve() if scheduler else source)
+    _warn_ignored(source)
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "extract")
     data_ref = dataset_ref(source, [c.clip_id for c in clips])
@@ -188,6 +189,16 @@ def run_extract(source: str | Path, out_dir: str | Path, config: ExtractConfig =
     prune(out_dir, [e["file"] for e in entries])  # clips no longer in the dataset, or failing now
     update_inputs(out_dir, {"data": data_ref})
     return summary
+
+
+def _warn_ignored(source: str | Path, shown: int = 8) -> None:
+    """One warning line naming what the class folders hold besides clips (left out, not extracted)."""
+    ignored = ignored_entries(source)
+    if ignored:
+        names = [str(p.relative_to(source)) + ("/" if p.is_dir() else "") for p in ignored[:shown]]
+        more = f" and {len(ignored) - shown} more" if len(ignored) > shown else ""
+        log.warning("%s: ignored %d file(s) in class folders that are not clips (not a video file nor a folder of "
+                    "frames): %s%s", source, len(ignored), ", ".join(names), more)
 
 
 def _legacy_extract_matches(out_dir: Path, data_ref: InputRef) -> bool:

@@ -12,17 +12,16 @@ import numpy as np
 
 from soccer_lstm import progress
 from soccer_lstm.artifacts import read_json
-from soccer_lstm.config import EncodeConfig, ExtractConfig, PredictConfig
+from soccer_lstm.config import CLASSIFIERS, EncodeConfig, ExtractConfig, PipelineConfig, PredictConfig, TrainConfig
 from soccer_lstm.errors import ArtifactError, ClipError, UserError
 from soccer_lstm.features.codebook import Codebook
 from soccer_lstm.features.scaling import SequenceScaler
-from soccer_lstm.features.words import encode_clip
 from soccer_lstm.features.sift import extract_clip
 from soccer_lstm.schema import schema_version
 from soccer_lstm.store import INDEX
 from soccer_lstm.stages.codebook import load_codebook
 from soccer_lstm.stages.encode import load_sequences
-from soccer_lstm.stages.train import MODEL_META
+from soccer_lstm.stages.train import MODEL_META, classifier_file, load_model_classifier
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +36,48 @@ class TrainedPipeline:
     extract: ExtractConfig
     encode: EncodeConfig
     meta: dict[str, Any]
+    _pipeline: Any = field(default=None, repr=False, compare=False)
 
     @property
     def classes(self) -> list[str]:
         return list(self.meta["classes"])
 
+    @property
+    def pipeline(self) -> Any:
+        """The fitted scikit-learn pipeline of the model (:func:`soccer_lstm.estimators.make_clip_pipeline`):
+        ``predict`` and ``predict_proba`` take :class:`~soccer_lstm.features.sift.ClipFeatures`."""
+        from soccer_lstm.estimators import make_clip_pipeline
+        from soccer_lstm.features.words import FrameKinds, VisualWords
+
+        if self._pipeline is None:
+            pipeline = make_clip_pipeline(PipelineConfig(encode=self.encode, train=TrainConfig(**self.meta["train"])),
+                                          classifier=self.classifier)
+            if self.codebook is not None:
+                pipeline.set_params(words=VisualWords.fitted(self.codebook))
+            pipeline.set_params(kinds=FrameKinds.fitted(self.encode, self.meta["layout"]), scale=self.scaler)
+            self._pipeline = pipeline
+        return self._pipeline
+
+    @property
+    def classifier_name(self) -> str:
+        """The classifier's name (``lstm``, or a baseline's)."""
+        return str(self.meta.get("classifier", CLASSIFIERS[0]))
+
+    def check_per_frame(self, where: object) -> None:
+        """Refuse a classifier that gives no per-frame decisions (what spotting in whole games needs).
+
+        Raises
+        ------
+        UserError
+            Naming the model folder and its classifier.
+        """
+        if not hasattr(self.classifier, "predict_steps"):
+            raise UserError(f"{where}: spot needs a per-frame classifier (lstm) but this model's classifier is "
+                            f"{self.classifier_name}; train one with --classifier lstm")
+
 
 def load_model(model_dir: str | Path) -> TrainedPipeline:
     """Load a model folder written by :func:`run_train`, checking that its parts belong together."""
-    from soccer_lstm.models.lstm import LSTMClassifier
-
     model_dir = Path(model_dir)
     if model_dir.is_file():
         raise UserError(f"{model_dir}: is a file; --model takes the model folder that 'soccer-lstm train' wrote "
@@ -77,9 +108,10 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
         codebook, _ = load_codebook(model_dir / "codebook.npz")
         if codebook.fingerprint_ != meta["codebook_fingerprint"]:
             raise ArtifactError(f"{model_dir / 'codebook.npz'}: is not the codebook this model was trained with")
-    classifier = LSTMClassifier.load(model_dir)
+    name = meta.get("classifier", CLASSIFIERS[0])
+    classifier = load_model_classifier(model_dir, name)
     if list(classifier.classes_) != list(meta["classes"]):
-        raise ArtifactError(f"{model_dir / 'lstm.json'}: its classes differ from {model_dir / MODEL_META}; "
+        raise ArtifactError(f"{model_dir / classifier_file(name)}: its classes differ from {model_dir / MODEL_META}; "
                             f"the folder mixes two models")
     return TrainedPipeline(classifier, codebook, scaler, extract_config, encode_config, meta)
 
@@ -128,7 +160,7 @@ def iter_predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
         result = Prediction(str(path), None, None)
         try:
             features = extract_clip(path, pipeline.extract)
-            sequence = encode_clip(features, pipeline.codebook, pipeline.encode)
+            sequence = pipeline.pipeline[:2].transform([features])[0]  # the words and kinds steps
         except ClipError as exc:
             result.error = exc.problem
         except Exception as exc:  # one clip's failure must not cost the others their answer

@@ -10,27 +10,28 @@ from typing import Sequence
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator
 
 from helpers import write_feature_store
 from soccer_lstm.config import CodebookConfig, EncodeConfig, EvalConfig, ExtractConfig, PipelineConfig, TrainConfig
-from soccer_lstm.evaluation.cv import CVResult, FoldCache, FoldResult, cross_validate, format_metrics
+from soccer_lstm.evaluation.cv import CVResult, EncodedFolds, FoldResult, cross_validate, format_metrics
 from soccer_lstm.store import FeatureStore
 
 LABELS = ["kick"] * 4 + ["pass"] * 4 + ["throw"] * 4
 
 
-class Recorder:
+class Recorder(BaseEstimator):
     """A classifier that answers the first class it saw and remembers what it was fit on."""
 
     fitted: list[list[str]] = []
 
     def fit(self, sequences: Sequence[np.ndarray], labels: Sequence[str]) -> "Recorder":
         Recorder.fitted.append(list(labels))
-        self.answer = sorted(labels)[0]
+        self.answer_ = sorted(labels)[0]
         return self
 
     def predict(self, sequences: Sequence[np.ndarray]) -> list[str]:
-        return [self.answer] * len(sequences)
+        return [self.answer_] * len(sequences)
 
 
 def _config(**evaluate: int) -> PipelineConfig:
@@ -55,21 +56,21 @@ def test_codebook_and_scaler_are_fit_on_each_folds_training_clips_only(tmp_path:
         books.append(set(np.unique(np.asarray(descriptors)[:, 0]).astype(int).tolist()))  # column 0: clip tag
         return fit_book(self, descriptors)
 
-    def spy_scaler(self: SequenceScaler, sequences: Sequence[np.ndarray]) -> SequenceScaler:
+    def spy_scaler(self: SequenceScaler, sequences: Sequence[np.ndarray], y=None) -> SequenceScaler:
         scalings.append(np.concatenate(sequences))
-        return fit_scaler(self, sequences)
+        return fit_scaler(self, sequences, y)
 
     monkeypatch.setattr(Codebook, "fit", spy_book)
     monkeypatch.setattr(SequenceScaler, "fit", spy_scaler)
     Recorder.fitted = []
-    config, cache = _config(folds=3), FoldCache()
+    config, cache = _config(folds=3), EncodedFolds()
     result = cross_validate(store, config, make_classifier=lambda seed: Recorder(), seeds=(0, 1), cache=cache)
 
     assert len(result.folds) == 6 and len(books) == 6 and len(scalings) == 6  # a codebook per fold and seed
     for fold, book, scaled, labels in zip(result.folds, books, scalings, Recorder.fitted):
         train = _train_index(fold, len(store))
         assert book == set(train.tolist()), f"seed {fold.seed} fold {fold.fold}: codebook fit on clips {sorted(book)}"
-        sequences, _ = cache.sequences(store, train, replace(config.codebook, seed=fold.seed), config.encode)
+        sequences = cache.vectors(store, train, replace(config.codebook, seed=fold.seed), config.encode)
         np.testing.assert_array_equal(scaled, np.concatenate([sequences[i] for i in train]),
                                       err_msg=f"seed {fold.seed} fold {fold.fold}: scaler not fit on the training clips")
         assert labels == [LABELS[i] for i in train]
@@ -134,3 +135,20 @@ def test_folds_run_in_worker_processes_give_the_same_result_as_in_this_one(tmp_p
     assert [(f.seed, f.fold) for f in parallel.folds] == [(s, n) for s in (0, 1) for n in range(3)]
     assert [(f.seed, f.fold, f.test_index, f.predicted) for f in parallel.folds] == \
            [(f.seed, f.fold, f.test_index, f.predicted) for f in alone.folds]
+
+
+def test_evaluate_follows_the_classifier_option(tmp_path: Path) -> None:
+    """evaluate --classifier cross-validates that classifier under the same protocol (here a baseline, no LSTM)."""
+    from helpers import run_cli
+    from soccer_lstm.artifacts import read_json
+
+    features = write_feature_store(tmp_path / "features", LABELS)
+    result = run_cli("evaluate", features, "-o", tmp_path / "eval", "--classifier", "clip_logistic",
+                     "--features", "bow", "-k", "4", "--sample-size", "500")
+    assert result.exit_code == 0, result.output
+    metrics = read_json(tmp_path / "eval" / "metrics.json")
+    assert metrics["config"]["train"]["classifier"] == "clip_logistic"
+    assert (tmp_path / "eval" / "rows" / "bow-clip-logistic" / "results.json").is_file()
+    assert len(metrics["fold_accuracies"]) == 3
+    refused = run_cli("evaluate", features, "-o", tmp_path / "eval2", "--classifier", "chi2_svm", "--features", "bow+motion")
+    assert refused.exit_code == 2 and "needs features = 'bow'" in refused.output

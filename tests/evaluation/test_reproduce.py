@@ -10,7 +10,6 @@ import pytest
 
 from helpers import run_cli
 from soccer_lstm.errors import UserError
-from soccer_lstm.evaluation.cv import SharedMotionCache
 from soccer_lstm.evaluation.reproduce import (_classifier_label, load_experiment,
                                               run_reproduce, shuffle_frames)
 
@@ -138,20 +137,26 @@ def test_shuffle_frames_is_a_seeded_permutation_of_each_clip():
     assert clips[0][0, 0] == 0  # the input is not modified
 
 
-def test_shared_motion_cache_matches_encode_clip(tiny_features):
-    from soccer_lstm.config import CodebookConfig, EncodeConfig
-    from soccer_lstm.evaluation.cv import FoldCache
-    from soccer_lstm.store import FeatureStore
+def test_encoded_folds_are_what_the_folds_pipeline_emits(tiny_features):
+    """The cache of cross-validation holds exactly the output of the fold's words and kinds steps."""
+    from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig
+    from soccer_lstm.estimators import make_clip_pipeline
+    from soccer_lstm.evaluation.cv import EncodedFolds
+    from soccer_lstm.store import FeatureStore, StoreClips
 
     store = FeatureStore(tiny_features)
     train = np.arange(0, len(store), 2)
     book = CodebookConfig(k=8, sample_size=400)
-    config = EncodeConfig(features="bow+motion")
-    ours, layout = SharedMotionCache().sequences(store, train, book, config)
-    theirs, their_layout = FoldCache().sequences(store, train, book, config)
-    assert layout == their_layout
+    config = EncodeConfig(features="bow+motion+hog")
+    cache = EncodedFolds()
+    ours = cache.vectors(store, train, book, config)
+    steps = make_clip_pipeline(PipelineConfig(codebook=book, encode=config))[:2].fit(StoreClips(store, train))
+    theirs = steps.transform(StoreClips(store))
+    assert ours.layout == theirs.layout == steps.named_steps["kinds"].layout_
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a, b, atol=1e-6)
+        np.testing.assert_array_equal(a, b)
+    again = cache.vectors(store, train, book, EncodeConfig(features="motion+hog"))  # blocks reused, bow left out
+    np.testing.assert_array_equal(again[1], ours[1][:, 8:])
 
 
 # --- end to end ----------------------------------------------------------------------------------
@@ -265,19 +270,18 @@ def test_reproduce_command_help_and_user_errors(tiny_dataset, tmp_path):
     assert bad_row.exit_code == 2 and "no row with id nonexistent" in bad_row.output
 
 
-def test_lstm_members_are_the_lstms_own_ensemble_and_keep_the_layout(tmp_path) -> None:
+def test_lstm_members_are_the_lstms_own_ensemble_and_survive_a_clone(tmp_path) -> None:
     """One ensemble mechanism: [classifier] members = n builds one LSTMClassifier with ensemble = n;
-    the layout the engine sets survives a clone (what each fold fits)."""
+    its parameters survive a clone (what each fold fits)."""
     from sklearn.base import clone
 
     from soccer_lstm.evaluation.reproduce import classifier_factory
 
     write(tmp_path, "row.toml", "[train]\nunits = 10\n[classifier]\nmembers = 3\n")
     row = load_experiment(experiment(tmp_path, ROW.replace("nw_knn", "lstm"))).rows[0]
-    layout = {"bow": [0, 4], "motion": [4, 13]}
-    model = classifier_factory(row)(1).set_params(layout=layout)
+    model = classifier_factory(row)(1)
     assert (model.ensemble, model.random_state, model.units) == (3, 1, 10)
-    assert clone(model).layout == layout and clone(model).get_params() == model.get_params()
+    assert clone(model).get_params() == model.get_params()
     write(tmp_path, "row.toml", "[train]\nensemble = 2\n[classifier]\nmembers = 3\n")
     with pytest.raises(UserError, match="disagree"):
         load_experiment(experiment(tmp_path, ROW.replace("nw_knn", "lstm")))

@@ -3,7 +3,21 @@ from __future__ import annotations
 import numpy as np
 
 from soccer_lstm.features.scaling import SequenceScaler
-from soccer_lstm.pipeline import make_scaler
+from soccer_lstm.features.kinds import FrameVectors
+
+
+def make_scaler(layout, scale):
+    return _Scaler(layout, scale)
+
+
+class _Scaler:
+    """A scaler fit on clips that carry ``layout`` (what the kinds step emits)."""
+
+    def __init__(self, layout, scale):
+        self.layout, self.scale = layout, scale
+
+    def fit(self, sequences):
+        return SequenceScaler(scale=self.scale).fit(FrameVectors(sequences, self.layout))
 
 
 def test_scaler_standardises_its_columns_and_keeps_mirror_columns_uncentred() -> None:

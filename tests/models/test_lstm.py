@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from soccer_lstm.features.kinds import FrameVectors
 from soccer_lstm.models.lstm import LSTMClassifier, pad_sequences
 
 
@@ -48,7 +49,7 @@ def test_fusion_modes_build_the_stated_model_and_learn_from_the_informative_kind
 
     x, y = toy(40, 0)
     model = LSTMClassifier(units=12, epochs=60, patience=60, batch_size=8, learning_rate=1e-2, validation_split=0.0,
-                           dropout=0.0, fusion=fusion, layout={"noise": [0, 3], "trend": [3, 6]}, random_state=0).fit(x, y)
+                           dropout=0.0, fusion=fusion, random_state=0).fit(FrameVectors(x, {"noise": [0, 3], "trend": [3, 6]}), y)
     outputs = model.model_.outputs
     assert len(outputs) == n_outputs
     names = {layer.name for layer in model.model_.layers}
@@ -80,14 +81,16 @@ def test_mirrored_training_copies_teach_both_pan_directions() -> None:
     x = [clip(k, rng) for k in kinds]
     left = [clip("pan", rng, -1.0) for _ in range(6)]
     model = LSTMClassifier(units=8, epochs=40, patience=40, batch_size=8, learning_rate=1e-2, validation_split=0.0,
-                           dropout=0.0, layout={"motion": [0, 9]}, random_state=0)
+                           dropout=0.0, random_state=0)
+    model.fit(FrameVectors(x, {"motion": [0, 9]}), kinds)
     assert model._mirror_columns() == [1, 2, 3]
-    model.fit(x, kinds)
     # (epochs == patience, so early stopping cannot end it: check that training learnt, not its length)
     assert model.epochs_run_ == len(model.history_["loss"]) and model.history_["loss"][-1] < 0.5 * model.history_["loss"][0]
     assert list(model.predict(left)) == ["pan"] * 6
-    assert LSTMClassifier(mirror=False, layout={"motion": [0, 9]})._mirror_columns() == []
-    assert LSTMClassifier(layout={"bow": [0, 5]})._mirror_columns() == []
+    model.set_params(mirror=False)
+    assert model._mirror_columns() == []
+    model.layout_ = {"bow": [0, 5]}
+    assert LSTMClassifier()._mirror_columns() == [] and model.set_params(mirror=True)._mirror_columns() == []
 
 
 # --- what the loss sees: spied on the training loop, no training ----------------------------------
@@ -137,8 +140,8 @@ def test_padded_steps_weigh_nothing_and_every_clip_weighs_one(monkeypatch, fusio
     sequences = [rng.normal(0, 1, (n, 12)).astype(np.float32) for n in lengths]
     labels = ["a", "b"] * 4
     model = LSTMClassifier(units=4, epochs=1, validation_split=0.25, fusion=fusion, ensemble=ensemble, mirror=True,
-                           layout=layout, random_state=0)
-    spy = _spied_fit(monkeypatch, model, sequences, labels)
+                           random_state=0)
+    spy = _spied_fit(monkeypatch, model, FrameVectors(sequences, layout), labels)
     mask = spy.x[-1]
     val_mask = spy.validation_data[0][-1]
     assert mask.dtype == bool and mask.shape[1] == max(lengths)

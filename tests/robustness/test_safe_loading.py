@@ -119,8 +119,12 @@ def test_model_folder_with_a_swapped_codebook_is_refused(trained: dict, tmp_path
     error_line(run_cli("predict", "--model", model, clip), model / "codebook.npz", "not the codebook")
 
 
-def test_keras_model_with_code_is_refused_in_safe_mode(trained: dict, tmp_path: Path) -> None:
+def test_keras_model_with_code_is_never_run(trained: dict, tmp_path: Path) -> None:
     import keras
+    import pytest
+
+    from soccer_lstm.errors import ArtifactError
+    from soccer_lstm.models.lstm import LSTMClassifier
 
     model = Path(shutil.copytree(trained["model"], tmp_path / "model"))
     marker = tmp_path / "pwned"
@@ -132,15 +136,21 @@ def test_keras_model_with_code_is_refused_in_safe_mode(trained: dict, tmp_path: 
     marker.unlink()  # building the model above ran the lambda once; loading must not run it again
     shutil.copy(tmp_path / "evil.keras", model / "model.keras")
     clip = Path(read_index(trained["features"])["clips"][0]["path"])
-    error_line(run_cli("predict", "--model", model, clip), model / "model.keras", "not a loadable soccer-lstm model")
+    # predict runs the NumPy network of network.npz: model.keras (for Keras users) is not read at all
+    result = run_cli("predict", "--model", model, clip)
+    no_crash(result)
+    assert result.exit_code == 0, result.output
+    # and asking for the Keras model loads it in safe mode
+    with pytest.raises(ArtifactError, match="model.keras: not a loadable soccer-lstm model"):
+        LSTMClassifier.load(model).model_
     assert not marker.exists()
 
 
 def test_random_bytes_as_model_are_refused(trained: dict, tmp_path: Path) -> None:
     model = Path(shutil.copytree(trained["model"], tmp_path / "model"))
-    (model / "model.keras").write_bytes(b"\x00garbage" * 100)
+    (model / "network.npz").write_bytes(b"\x00garbage" * 100)
     clip = Path(read_index(trained["features"])["clips"][0]["path"])
-    error_line(run_cli("predict", "--model", model, clip), model / "model.keras", "not a loadable")
+    error_line(run_cli("predict", "--model", model, clip), model / "network.npz", "not the weights of this model")
 
 
 def test_other_extract_parameters_rebuild_everything_downstream(trained: dict, tmp_path: Path) -> None:

@@ -219,3 +219,17 @@ def test_two_videos_with_one_output_folder_are_refused_before_any_work(model: Pa
         shutil.copy(long_video.path, game / name)
     line = error_line(run_cli("spot", "--model", model, game, "-o", tmp_path / "out"))
     assert "already has a video of half 1" in line
+
+
+def test_a_rendered_game_is_spotted_over_its_whole_length(model: Path, tmp_path: Path) -> None:
+    from soccer_lstm.spotting.games import render_games
+
+    game = render_games(tmp_path / "games", games=1, minutes=0.4, seed=3, size=(128, 72), fps=25)[0]
+    video = game.videos[0]
+    assert video.name == "1_72p.mp4"
+    out = tmp_path / "out"
+    result = run_cli("spot", "--model", model, tmp_path / "games", "-o", out)
+    assert result.exit_code == 0, result.output
+    times, probabilities, _, _ = load_timeline(out / "game_000" / "timeline_1.npz")
+    assert probabilities.shape[0] == game.frames == 0.4 * 60 * 25      # every frame of the mp4v video is read
+    assert (out / "game_000" / "results_spotting.json").is_file()

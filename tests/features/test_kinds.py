@@ -1,20 +1,32 @@
-"""The per-frame vector's layout: kinds in a fixed order, the mirror of every kind, scaling that keeps it."""
+"""The registry of feature kinds: kinds in a fixed order, their widths and mirrors, scaling that keeps them."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from soccer_lstm.config import EncodeConfig, feature_kinds, validate
+from soccer_lstm.config import EncodeConfig, validate
 from soccer_lstm.errors import UserError
-from soccer_lstm.features.layout import feature_layout, layout_mirror
+from soccer_lstm.features.kinds import (KINDS, EXTRACTED_KINDS, FrameVectors, KindSettings, feature_layout as _layout, layout_mirror,
+                                        needs_codebook, needs_sift, parse_kinds)
 from soccer_lstm.features.local import local_dim, mirror_permutation
-from soccer_lstm.pipeline import make_scaler
+from soccer_lstm.features.scaling import SequenceScaler
 
 ALL = "bow+motion+hof+mbh+hog"
 
 
+def feature_layout(features: str, k: int = 0, motion_model: str = "affine", grid: int = 3) -> dict:
+    return _layout(features, KindSettings(k, motion_model, grid))
+
+
+def make_scaler(layout: dict, scale: str):
+    class Laid:  # fits a SequenceScaler on clips that carry the layout, as the kinds step emits them
+        def fit(self, clips):
+            return SequenceScaler(scale=scale).fit(FrameVectors(clips, layout))
+    return Laid()
+
+
 def test_kinds_come_in_a_fixed_order_whatever_order_they_are_written_in() -> None:
-    assert feature_kinds("hog+bow+hof") == ("bow", "hof", "hog")
+    assert parse_kinds("hog+bow+hof") == ("bow", "hof", "hog")
     assert feature_layout("hog+bow", k=5) == feature_layout("bow+hog", k=5) == {"bow": [0, 5], "hog": [5, 5 + 72]}
 
 
@@ -92,11 +104,38 @@ def test_lstm_trains_on_the_exact_mirror_of_local_histograms(monkeypatch: pytest
 
     import soccer_lstm.models.training as training
     monkeypatch.setattr(training, "train_model", fake_train)
-    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early", layout=layout)
+    model = LSTMClassifier(units=2, epochs=1, validation_split=0.0, fusion="early")
     with pytest.raises(StopIteration):
-        model.fit(clips, ["a", "b"] * 3)
+        model.fit(FrameVectors(clips, layout), ["a", "b"] * 3)
     x = seen["x"]
     assert len(x) == 12                                                   # six clips and their mirrors
     source, sign = layout_mirror(layout)
     np.testing.assert_array_equal(x[6:], x[:6][:, :, source] * sign)
     assert not np.array_equal(x[6:], x[:6])
+
+
+def test_the_registry_says_what_each_kind_needs() -> None:
+    assert tuple(KINDS) == ("bow", "motion", "hof", "mbh", "hog")
+    assert EXTRACTED_KINDS == ("hof", "mbh", "hog")
+    assert [name for name, kind in KINDS.items() if kind.fold_dependent] == ["bow"]
+    assert needs_codebook("hof+bow") and not needs_codebook("motion+hog")
+    assert needs_sift("motion") and needs_sift("bow") and not needs_sift("hof+mbh+hog")
+    assert parse_kinds(("hog", "bow")) == ("bow", "hog")
+
+
+def test_every_kind_computes_a_block_as_wide_as_the_registry_says() -> None:
+    from soccer_lstm.features.codebook import Codebook
+    from soccer_lstm.features.kinds import compute_kinds
+    from soccer_lstm.features.sift import ClipFeatures
+
+    rng = np.random.default_rng(0)
+    settings = KindSettings(5, "affine", 2)
+    offsets = np.arange(0, 6 * 20 + 1, 20)
+    local = {kind: rng.random((6, KINDS[kind].width(settings))).astype(np.float32) for kind in EXTRACTED_KINDS}
+    features = ClipFeatures(rng.integers(0, 255, (120, 128)).astype(np.uint8),
+                            rng.uniform(0, 90, (120, 2)).astype(np.float32), offsets, {"width": 96, "height": 72}, local)
+    codebook = Codebook(k=5, seed=0).fit(rng.random((200, 128)).astype(np.float32) * 255)
+    layout = _layout(ALL, settings)
+    vectors = compute_kinds(features, ALL, settings, codebook)
+    assert vectors.shape == (6, max(stop for _, stop in layout.values()))
+    assert vectors.dtype == np.float32

@@ -1,0 +1,107 @@
+"""The tables of README.md and docs/results.md equal the committed reports they come from (``make docs``)."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from soccer_lstm.evaluation import doc_tables
+from soccer_lstm.evaluation.doc_tables import TableError, block_names, render, stale_documents, table
+from soccer_lstm.spotting.metric import spotting_score
+from soccer_lstm.spotting.soccernet import Event
+
+ROOT = doc_tables.ROOT
+DATASETS = sorted(p.parent.name for p in (ROOT / "docs" / "results").glob("*/metrics.json"))
+
+
+def _copy_root(tmp_path: Path) -> Path:
+    """README, docs/results.md, the reports and the lock under ``tmp_path``, laid out as in the repository."""
+    for name in ("README.md", "docs/results.md", "requirements/lock.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    for dataset in DATASETS:
+        (tmp_path / "docs/results" / dataset).mkdir(parents=True)
+        shutil.copy(ROOT / "docs/results" / dataset / "metrics.json", tmp_path / "docs/results" / dataset)
+    return tmp_path
+
+
+def test_every_table_of_the_docs_equals_what_its_report_gives() -> None:
+    assert stale_documents() == [], "a table differs from its report: run `make docs` (or fix the report)"
+    names = block_names((ROOT / "docs/results.md").read_text()) + block_names((ROOT / "README.md").read_text())
+    assert {"paper:synthetic", "real-clips", "features", "versions"} <= set(names)
+
+
+def test_a_figure_changed_in_the_docs_or_in_a_report_is_noticed(tmp_path: Path) -> None:
+    root = _copy_root(tmp_path)
+    assert stale_documents(root) == []
+    results = root / "docs/results.md"
+    text = results.read_text()
+    assert "| BoW + LSTM | 76 | 67.0 +- 7.4 | 2.2 |" in text
+    results.write_text(text.replace("| BoW + LSTM | 76 | 67.0 +- 7.4 | 2.2 |", "| BoW + LSTM | 76 | 64.7 +- 5.9 | 2.6 |"))
+    assert stale_documents(root) == ["docs/results.md"]
+    assert render(results.read_text(), root) == text          # make docs puts the report's figure back
+
+    results.write_text(text)
+    report = root / "docs/results/basketball_action_dataset/metrics.json"
+    metrics = json.loads(report.read_text())
+    metrics["rows"][2]["rate_mean"] += 0.1                     # a re-measured row, docs not regenerated
+    report.write_text(json.dumps(metrics))
+    assert stale_documents(root) == ["docs/results.md"]
+
+    lock = root / "requirements/lock.txt"
+    lock.write_text(lock.read_text().replace("opencv-contrib-python-headless==5.0.0.93",
+                                             "opencv-contrib-python-headless==5.1.0.95"))
+    assert set(stale_documents(root)) == {"README.md", "docs/results.md"}   # a refreshed lock: re-measure
+
+
+def test_the_committed_reports_hold_the_statistics_of_their_own_runs() -> None:
+    assert DATASETS, "no committed report under docs/results/"
+    for dataset in DATASETS:
+        report = json.loads((ROOT / "docs/results" / dataset / "metrics.json").read_text())
+        for row in report["rows"]:
+            where = f"{dataset}/{row['id']}"
+            runs = np.asarray(row["accuracies"]) * 100
+            seeds = np.asarray(row["seeds"])
+            assert row["runs"] == len(runs) == len(seeds) == report["folds"] * len(report["seeds"]), where
+            assert sorted(set(row["seeds"])) == sorted(report["seeds"]), where
+            assert row["rate_mean"] == pytest.approx(runs.mean(), abs=1e-4), where
+            assert row["rate_std"] == pytest.approx(runs.std(), abs=1e-4), where
+            per_seed = [runs[seeds == s].mean() for s in sorted(set(row["seeds"]))]
+            assert row["rate_seed_std"] == pytest.approx(np.std(per_seed), abs=1e-4), where
+            confusion = np.asarray(row["confusion_matrix"])
+            assert confusion.sum() == report["n_clips"] * len(report["seeds"]), where
+            recall = np.diag(confusion) / confusion.sum(axis=1)
+            assert [row["per_class_recall"][c] for c in row["classes"]] == pytest.approx(list(recall)), where
+
+
+def test_a_spotting_report_becomes_a_table(tmp_path: Path) -> None:
+    truth = [Event(1, 10_000, "goal"), Event(1, 100_000, "goal"), Event(2, 30_000, "throw-in")]
+    guesses = [Event(1, 11_000, "goal", 0.9), Event(1, 50_000, "goal", 0.8), Event(1, 100_000, "goal", 0.3)]
+    score = spotting_score([("g", truth, guesses)])
+    path = tmp_path / "docs/results/spotting/spot-demo.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(score.as_dict()))
+    lines = table("spotting:spot-demo", tmp_path).splitlines()
+    assert lines[0] == "| class | actions | AP loose | AP tight | AP at 5 s |"
+    assert lines[2] == (f"| goal | 2 | {score.per_class_loose['goal']:.3f} | {score.per_class_tight['goal']:.3f} "
+                        f"| {score.per_class_at_tolerance['goal']:.3f} |")
+    assert lines[3] == "| throw-in | 1 | 0.000 | 0.000 | 0.000 |"
+    assert lines[4] == (f"| **average-mAP** / mAP | 3 | **{score.average_map_loose:.3f}** | "
+                        f"**{score.average_map_tight:.3f}** | {score.map_at_tolerance:.3f} |")
+    doc = "intro\n<!-- table:spotting:spot-demo (generated) -->\n| stale |\n<!-- /table -->\nafter\n"
+    assert render(doc, tmp_path) == ("intro\n<!-- table:spotting:spot-demo (generated) -->\n" + "\n".join(lines)
+                                     + "\n<!-- /table -->\nafter\n")
+
+
+def test_an_unknown_table_or_a_missing_report_is_named(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="no table called 'nonsense'"):
+        render("<!-- table:nonsense -->\n<!-- /table -->\n")
+    with pytest.raises(TableError, match="no table called 'paper'"):
+        table("paper")
+    with pytest.raises(TableError, match=r"spotting[/\\]missing\.json"):
+        table("spotting:missing", tmp_path)
+    with pytest.raises(TableError, match=r"nowhere[/\\]metrics\.json"):
+        table("paper:nowhere", tmp_path)
