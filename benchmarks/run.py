@@ -50,7 +50,8 @@ from inference import bench_inference, child_fit_compare
 from harness import CLIP_SIZE, CODEBOOK_K, HERE, child, clip_paths, now, render_clips, say
 from learning import bench_codebook, bench_encode, child_codebook, child_predict, child_train
 from report import cpu_name, markdown, rounded
-from spotting import bench_spotting, child_spot, child_spot_game, child_spot_parts
+from spotting import (bench_spotting, child_spot, child_spot_decode, child_spot_game, child_spot_parts,
+                      child_spot_startup)
 
 
 def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) -> dict[str, Any]:
@@ -153,7 +154,8 @@ def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str,
 
 CHILDREN: dict[str, Callable[..., dict[str, Any]]] = {
     "codebook": child_codebook, "train": child_train, "predict": child_predict, "spot": child_spot,
-    "spot_parts": child_spot_parts, "spot_game": child_spot_game, "fit_compare": child_fit_compare}
+    "spot_parts": child_spot_parts, "spot_game": child_spot_game, "spot_decode": child_spot_decode,
+    "spot_startup": child_spot_startup, "fit_compare": child_fit_compare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,10 +10,16 @@
   encoding (camera motion, visual words) timed inside it, and the LSTM over its vectors.
 - Memory: peak RSS of a fresh ``spot`` process on a short video and on a 10 times longer one
   (smaller frames, so that the pair runs in seconds: what is compared is growth with length).
+- Whole matches: a game's two halves at once (``--n-jobs 2``) at the settings of ``make spot-demo``
+  (the Makefile's ``SPOT_STEP``, ``SPOT_RESIZE``: the README's whole-match settings) with a model
+  trained at them, workers' start-up included, in video seconds per wall-clock second, beside a
+  bare decode loop over the same two videos in two processes (the limit), and the start-up alone
+  (importing TensorFlow; loading the model).
 """
 from __future__ import annotations
 
 import json
+import re
 import resource
 import shutil
 import time
@@ -26,18 +32,28 @@ SPOT_SIZE = (398, 224)     # SoccerNet's 224p videos
 ACTIONS = ("shot-on-goal", "throw-in")
 
 
-def _model(work: Path, quick: bool) -> Path:
-    """A small model trained at the default extract settings on 398x224 clips (its speed is a full model's)."""
+def whole_match_settings(makefile: Path = Path(__file__).resolve().parent.parent / "Makefile") -> dict[str, Any]:
+    """The extract settings ``make spot-demo`` trains and spots at, read from the Makefile's ``SPOT_*`` lines."""
+    names = {"SPOT_STEP": "frame_step", "SPOT_RESIZE": "resize"}
+    found = dict(re.findall(r"^(SPOT_[A-Z]+)\s*\?=\s*(\S+)", makefile.read_text(), re.MULTILINE))
+    return {option: int(found[name]) for name, option in names.items() if name in found}
+
+
+def _model(work: Path, quick: bool, settings: dict[str, Any] | None = None, name: str = "spot",
+           n_frames: int = 16) -> Path:
+    """A small model trained on 398x224 clips of ``n_frames`` at the default extract settings, or at
+    ``settings`` (its speed is a full model's)."""
     from soccer_lstm.config import CodebookConfig, EncodeConfig, ExtractConfig, TrainConfig
     from soccer_lstm.pipeline import run_codebook, run_encode, run_extract, run_train
     from soccer_lstm.spotting.synthetic import write_training_set
 
-    data = write_training_set(work / "spot-data", ACTIONS, per_class=2 if quick else 3, n_frames=16, size=SPOT_SIZE)
-    run_extract(data, work / "spot-features", ExtractConfig())
-    run_codebook(work / "spot-features", work / "spot-codebook.npz", CodebookConfig(k=32, sample_size=4000))
-    run_encode(work / "spot-features", work / "spot-codebook.npz", work / "spot-sequences", EncodeConfig())
-    run_train(work / "spot-sequences", work / "spot-model", TrainConfig(epochs=2, patience=3))
-    return work / "spot-model"
+    data = write_training_set(work / f"{name}-data", ACTIONS, per_class=2 if quick else 3, n_frames=n_frames,
+                              size=SPOT_SIZE)
+    run_extract(data, work / f"{name}-features", ExtractConfig(**(settings or {})))
+    run_codebook(work / f"{name}-features", work / f"{name}-codebook.npz", CodebookConfig(k=32, sample_size=4000))
+    run_encode(work / f"{name}-features", work / f"{name}-codebook.npz", work / f"{name}-sequences", EncodeConfig())
+    run_train(work / f"{name}-sequences", work / f"{name}-model", TrainConfig(epochs=2, patience=3))
+    return work / f"{name}-model"
 
 
 def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
@@ -58,8 +74,8 @@ def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
     out["light"]["settings"] = light
     out["x_real_time"] = out["step1"]["x_real_time"]
     out["x_real_time_step2"] = out["step2"]["x_real_time"]
-    # The two halves of a game at once (--n-jobs 2, frame step 2: make spot-demo's settings). Longer
-    # halves, since each worker's TensorFlow start-up counts here and is nothing next to a real half.
+    # The two halves of a game at once (--n-jobs 2, frame step 2: make spot-demo's settings until
+    # 2026-12-06). Longer halves, since each worker's TensorFlow start-up counts here and is nothing next to a real half.
     say("  two halves in parallel (--n-jobs 2, frame step 2)")
     game = work / "spot-game"
     game.mkdir(parents=True, exist_ok=True)
@@ -67,6 +83,24 @@ def bench_spotting(work: Path, quick: bool = False) -> dict[str, Any]:
                             action_frames=25, gap_frames=100 if quick else 375)
     shutil.copy(half.path, game / "2_224p.avi")
     out["halves"] = child("spot_game", str(model), str(game), json.dumps({"frame_step": 2}), "2")
+    settings = whole_match_settings()
+    say(f"  a game's two halves at the whole-match settings {settings} (a model trained at them), "
+        f"and a bare decode loop over them")
+    # Trained on 2 s clips, as make spot-demo's (clips --clip-seconds 2): the LSTM windows' length follows.
+    match_model = _model(work, quick, settings, "spot-match", n_frames=50)
+    # Halves of 10 minutes (the quick run reuses the short game): a worker's start-up and the first
+    # call's fixed costs weigh on a whole match as little as they do here.
+    match = game
+    if not quick:
+        match = work / "spot-match-game"
+        match.mkdir(parents=True, exist_ok=True)
+        write_long_video(match / "1_224p.avi", list(ACTIONS) * 4, seed=10, size=SPOT_SIZE, action_frames=25,
+                         gap_frames=1640)
+        shutil.copy(match / "1_224p.avi", match / "2_224p.avi")
+    out["whole_match"] = child("spot_game", str(match_model), str(match), "{}", "2")
+    out["whole_match"]["settings"] = settings
+    out["whole_match"]["decode"] = child("spot_decode", str(match / "1_224p.avi"), str(match / "2_224p.avi"))
+    out["startup"] = child("spot_startup", str(model))
     say("  where the time goes")
     out["parts"] = child("spot_parts", str(model), str(video.path))
     say("  peak memory, short and 10x longer video")
@@ -166,6 +200,46 @@ def child_spot_game(model: str, game: str, overrides: str, n_jobs: str) -> dict[
             "n_jobs": int(n_jobs), "per_video_x": [r.speed for r in results]}
 
 
+def _decode(path: str) -> tuple[float, float]:
+    """Frames decoded per second by a bare ``cv2.VideoCapture.read`` loop (OpenCV on one thread), and the fps."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    capture = cv2.VideoCapture(path)
+    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
+    frames, started = 0, time.perf_counter()
+    while capture.read()[0]:
+        frames += 1
+    capture.release()
+    return frames / fps, time.perf_counter() - started
+
+
+def child_spot_decode(*videos: str) -> dict[str, Any]:
+    """A bare decode loop over ``videos``, one process each at once: video seconds per wall-clock second."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(len(videos)) as pool:
+        pool.submit(time.sleep, 0).result()   # the processes are started before the clock
+        started = now()
+        done = list(pool.map(_decode, videos))
+        wall = now() - started
+    video_s = sum(v for v, _ in done)
+    return {"video_s": video_s, "wall_s": wall, "x_real_time": video_s / wall,
+            "per_video_x": [v / s for v, s in done]}
+
+
+def child_spot_startup(model: str) -> dict[str, Any]:
+    """Seconds to import TensorFlow, then to load a model folder, in a fresh process."""
+    started = now()
+    import tensorflow  # noqa: F401
+
+    imported = now()
+    from soccer_lstm.stages.predict import load_model
+
+    load_model(model)
+    return {"tensorflow_import_s": imported - started, "model_load_s": now() - imported}
+
+
 def child_spot_parts(model: str, video: str) -> dict[str, Any]:
     """Seconds per processed frame of each part of one streaming pass, timed inside that pass.
 
@@ -240,8 +314,10 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
         f"trained with them) | {s['light']['x_real_time']:.2f}x real time | frame step 1 {one['x_real_time']:.2f}x | "
         f"{s['light']['x_real_time'] / one['x_real_time']:.2f} |",
         f"| ... a game's two halves at once, {s['halves']['video_s'] / 2:.0f} s each (`--n-jobs 2 --frame-step 2`, "
-        f"the settings of `make spot-demo`; workers' start-up included) | {s['halves']['x_real_time']:.2f}x real time "
-        f"| one video at frame step 2 {two['x_real_time']:.2f}x | {s['halves']['x_real_time'] / two['x_real_time']:.2f} |",
+        f"`make spot-demo`'s settings until 2026-12-06; workers' start-up included) | "
+        f"{s['halves']['x_real_time']:.2f}x real time | one video at frame step 2 {two['x_real_time']:.2f}x | "
+        f"{s['halves']['x_real_time'] / two['x_real_time']:.2f} |",
+        *_whole_match_rows(s),
         f"| ... where the time goes, per processed frame | {where} | carried state instead of windows: "
         f"{1000 * per['lstm_state']:.1f} ms | |",
         f"| Spotting peak RSS (after the model is loaded), {memory['long']['video_s']:.0f} s vs "
@@ -258,3 +334,21 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
 def _quarters(values: list[float]) -> list[float]:
     n = len(values)
     return [values[min(n - 1, max(0, round(q * n) - 1))] for q in (0.25, 0.5, 0.75, 1.0)] if n else []
+
+
+def _whole_match_rows(s: dict[str, Any]) -> list[str]:
+    """The whole-match rows (absent from results measured before they existed)."""
+    if "whole_match" not in s:
+        return []
+    match, decode, startup = s["whole_match"], s["whole_match"]["decode"], s["startup"]
+    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in match["settings"].items())
+    spot_only = [f"{x:.1f}x" for x in match["per_video_x"]]
+    return [
+        f"| **Whole matches**: a game's two halves at once, {match['video_s'] / 2:.0f} s each, at `make spot-demo`'s "
+        f"settings (`{flags}`, a model trained at them; `--n-jobs 2`, workers' start-up included) | "
+        f"{match['x_real_time']:.1f}x real time (each half alone, start-up excluded: {', '.join(spot_only)}) | "
+        f"bare decode loop over the same two videos, two processes: {decode['x_real_time']:.0f}x | "
+        f"{match['x_real_time'] / decode['x_real_time']:.2f} |",
+        f"| ... start-up in a fresh process | importing TensorFlow {startup['tensorflow_import_s']:.1f} s, then "
+        f"loading the model {startup['model_load_s']:.1f} s | | |",
+    ]

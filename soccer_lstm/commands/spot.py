@@ -7,7 +7,8 @@ import click
 from click.core import ParameterSource
 
 from soccer_lstm.cli_options import (build_config, config_file_option, config_options, extract_options, model_option,
-                                     out_option, overwrite_option, run_config, run_options)
+                                     out_option, overwrite_option, run_config, run_options,
+                                     scheduler_option)
 from soccer_lstm.config import ExtractConfig, SpotConfig
 
 
@@ -25,18 +26,23 @@ def _given(ctx: click.Context, names: list[str], options: dict[str, Any]) -> dic
 @config_options(SpotConfig)
 @extract_options
 @run_options("n_jobs")
+@scheduler_option
 @overwrite_option
 @config_file_option
 @click.pass_context
 def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, plot: bool, overwrite: bool,
-         **options: Any) -> None:
+         scheduler: str | None, **options: Any) -> None:
     """Find the actions in whole videos (VIDEO...: video files, frame folders, or folders of games).
 
     Each video is decoded once, streaming; the LSTM runs over all of it and per-class probability
     peaks become events. A game (a folder holding 1_*.mkv and 2_*.mkv, or a Labels-v2.json) gets one
     OUT/GAME/results_spotting.json with both halves; any other video OUT/STEM/results_spotting.json.
-    The per-frame probabilities go to timeline.npz (timeline_HALF.npz in a game). The extract options
-    default to the model's own (those it was trained with); a flag given replaces it.
+    The per-frame probabilities go to timeline.npz (timeline_HALF.npz in a game), and what spot warned
+    about each video (footage far from the training clips' size, frame rate or length) to warnings.json
+    beside the predictions, as well as to stderr. The extract options default to the model's own (those
+    it was trained with); a flag given replaces it. With --scheduler the videos are spread over a Dask
+    cluster's workers (they read the model and the videos by the same absolute paths); the files are
+    those of a local run.
     """
     from soccer_lstm.commands.stages import on_interrupt
     from soccer_lstm.spotting.spot import run_spot
@@ -53,7 +59,7 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
     deferred: list[str] = []   # failures before the first success: the last becomes the error if all fail
     spotted = failed = 0
     for result in run_spot(model_dir, videos, out, config, overrides, plot=plot, overwrite=overwrite,
-                           n_jobs=n_jobs):
+                           n_jobs=n_jobs, scheduler=scheduler):
         for warning in result.warnings:
             click.echo(f"warning {result.path}: {warning}", err=True)
         if result.error:

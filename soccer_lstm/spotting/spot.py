@@ -3,8 +3,13 @@
 Per video: decode once, streaming (:mod:`~soccer_lstm.spotting.stream`), run the LSTM over the
 whole video (:mod:`~soccer_lstm.spotting.sequence`), pick per-class peaks
 (:mod:`~soccer_lstm.spotting.peaks`), then write the game's ``results_spotting.json`` (both halves
-in one file, see :mod:`~soccer_lstm.spotting.plan`), the per-frame probabilities (``timeline.npz``)
-and, on request, ``timeline.png``. Every file is written atomically.
+in one file, see :mod:`~soccer_lstm.spotting.plan`), the per-frame probabilities (``timeline.npz``),
+the warnings about footage unlike the training clips (``warnings.json``) and, on request,
+``timeline.png``.
+
+Workers (local processes, or a Dask cluster's with ``scheduler``) only read the video and compute;
+this process writes every file, atomically. So a worker lost mid-video leaves nothing behind: Dask
+gives its video to another worker, and the files are those of a run on one machine.
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_FPS = 25.0        # a frame folder has no frame rate: assume broadcast video's
 DEFAULT_WINDOW = 50       # frames per window when the model records no training-clip length
+WARNINGS_FILE = "warnings.json"   # per game, beside results_spotting.json: what spot warned about each video
 
 
 @dataclass
@@ -46,6 +52,8 @@ class VideoSpot:
     predictions: Path | None = None
     timeline: Path | None = None
     plot: Path | None = None
+    peaks: list[Peak] = field(default_factory=list)
+    data: Timeline | None = None      # the timeline, from the worker until this process has written it
     page: Path | None = None         # the game's index.html (spot --html), on its last video
 
     @property
@@ -124,6 +132,8 @@ def spot_timeline(pipeline: Any, path: str | Path, config: SpotConfig, extract: 
     warnings = [info.warning] if info.warning else []
     if not info.geometry.fps:
         warnings.append(f"no frame rate known (a frame folder?): assumed {DEFAULT_FPS:g} fps for the event times")
+    warnings += footage_warnings(pipeline.meta.get("profile"), info.geometry, window, fps / extract.frame_step,
+                                 info.descriptors / max(info.frames, 1))
     probabilities = np.concatenate(parts).astype(np.float32)
     times = np.arange(len(probabilities)) * extract.frame_step / fps
     return Timeline(times, probabilities, fps, extract.frame_step, window, stride, warnings)
@@ -139,11 +149,33 @@ def model_extract(pipeline: Any, overrides: dict[str, Any] | None) -> tuple[Extr
     return extract, notes
 
 
-def _spot_video(pipeline: Any, job: VideoJob, game: Game, out_dir: Path, config: SpotConfig,
-                extract: ExtractConfig, plot: bool) -> VideoSpot:
-    from soccer_lstm.spotting.timeline import plot_timeline, save_timeline
+def footage_warnings(profile: dict[str, Any] | None, geometry: Any, window: int, per_second: float,
+                     keypoints_per_frame: float) -> list[str]:
+    """Ways in which a video, as spotted, is far from the training clips (as ``predict`` warns per clip).
 
-    result = VideoSpot(str(job.path), game.key, job.half)
+    The frame size, the frame rate and the keypoints per frame are compared with the training clips'
+    range (:func:`~soccer_lstm.profile.unlike_training`); the length is the LSTM window's, the
+    sequence length the model runs at, against the training clips' lengths in processed frames.
+    """
+    from soccer_lstm.profile import FAR, clip_stats, unlike_training
+
+    if not profile:
+        return []
+    stats = clip_stats(geometry.as_dict(), 1, 0)
+    stats["keypoints_per_frame"] = keypoints_per_frame
+    warnings = unlike_training({k: v for k, v in profile.items() if k != "n_frames"}, stats)
+    low, high = profile.get("n_frames", [0, 0])
+    if low and (window > high * FAR or window < low / FAR):
+        kind = "longer" if window > high else "shorter"
+        span = f"{low:.0f}" if low == high else f"{low:.0f}-{high:.0f}"
+        warnings.append(f"LSTM windows of {window} frames ({window / per_second:.1f} s), much {kind} "
+                        f"than any training clip ({span} frames): see --window")
+    return warnings
+
+
+def _spot_video(pipeline: Any, job: VideoJob, config: SpotConfig, extract: ExtractConfig) -> VideoSpot:
+    """One video's events and timeline, computed and returned (nothing written: see :func:`_write_video`)."""
+    result = VideoSpot(str(job.path), job.game, job.half)
     started = time.perf_counter()
     try:
         timeline = spot_timeline(pipeline, job.path, config, extract, desc=f"spot {job.path.name}")
@@ -154,32 +186,59 @@ def _spot_video(pipeline: Any, job: VideoJob, game: Game, out_dir: Path, config:
     result.warnings += timeline.warnings
     result.frames = len(timeline.times)
     result.seconds = result.frames * timeline.frame_step / timeline.fps
-    peaks = pick_peaks(timeline.probabilities, timeline.times, pipeline.classes, config.background, config.nms,
-                       config.min_confidence)
-    result.events = spot_events(peaks, job.half)
+    result.peaks = pick_peaks(timeline.probabilities, timeline.times, pipeline.classes, config.background,
+                              config.nms, config.min_confidence)
+    result.events = spot_events(result.peaks, job.half)
+    result.data = timeline
+    return result
+
+
+def _write_video(result: VideoSpot, job: VideoJob, game: Game, out_dir: Path, config: SpotConfig,
+                 classes: Sequence[str], plot: bool) -> None:
+    """Write one spotted video's timeline (and plot) in this process; the data then leaves the result."""
+    from soccer_lstm.spotting.timeline import plot_timeline, save_timeline
+
+    timeline, result.data = result.data, None
+    if timeline is None:
+        return
     folder = out_dir / game.key
     result.timeline = folder / f"{job.timeline_name}.npz"
-    save_timeline(result.timeline, timeline.times, timeline.probabilities, pipeline.classes,
+    save_timeline(result.timeline, timeline.times, timeline.probabilities, classes,
                   {"video": str(job.path), "half": job.half, "fps": timeline.fps, "frame_step": timeline.frame_step,
                    "inference": config.inference, "window": timeline.window, "stride": timeline.stride,
                    "warnings": result.warnings})
     if plot:
         result.plot = folder / f"{job.timeline_name}.png"
         notes = [a for a in game.annotations if a.half == job.half]
-        plot_timeline(result.plot, timeline.times, timeline.probabilities, pipeline.classes, peaks, notes,
+        plot_timeline(result.plot, timeline.times, timeline.probabilities, classes, result.peaks, notes,
                       config.background, title=f"{game.key}: half {job.half}" if job.in_game else job.path.name)
-    return result
+
+
+def _write_game(game: Game, results: list[VideoSpot], out_dir: Path) -> Path | None:
+    """A finished game's ``results_spotting.json`` (SoccerNet's format, untouched) and ``warnings.json``."""
+    from soccer_lstm.artifacts import write_json
+
+    spotted = [r for r in results if r.error is None]
+    if not spotted:
+        return None
+    folder = out_dir / game.key
+    write_json(folder / WARNINGS_FILE, {"videos": [{"video": r.path, "half": r.half, "warnings": r.warnings}
+                                                   for r in spotted]})
+    predictions = folder / PREDICTIONS_FILE
+    write_predictions(predictions, [e for r in spotted for e in r.events], game.url_local)
+    return predictions
 
 
 def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str | Path,
              config: SpotConfig = SpotConfig(), extract_overrides: dict[str, Any] | None = None,
-             plot: bool = False, overwrite: bool = False, n_jobs: int = 1) -> Iterator[VideoSpot]:
+             plot: bool = False, overwrite: bool = False, n_jobs: int = 1,
+             scheduler: str | None = None) -> Iterator[VideoSpot]:
     """Spot the actions of ``videos`` with a model folder; yield each video's result as it is done.
 
     The model, the background class and every input (:func:`~soccer_lstm.spotting.plan.plan_games`)
-    are checked before the first video is decoded. A game's ``results_spotting.json`` is written
-    when its last video is done (``VideoSpot.predictions`` of that video says where); a video that
-    cannot be read gets a result with an ``error`` and the others go on.
+    are checked before the first video is decoded. A game's ``results_spotting.json`` and
+    ``warnings.json`` are written when its last video is done (``VideoSpot.predictions`` of that
+    video says where); a video that cannot be read gets a result with an ``error`` and the others go on.
 
     Parameters
     ----------
@@ -200,12 +259,17 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
     n_jobs : int
         Videos spotted at once, one worker process each (``-1``: every core); the two halves of a
         game are two videos. Results then come in the order the videos finish.
+    scheduler : str, optional
+        A Dask scheduler's address: the videos are spread over its workers (which need read access
+        to the model and the videos, by the same absolute paths) and ``n_jobs`` is not used. The
+        files written are those of a local run.
 
     Raises
     ------
     UserError
-        A missing or foreign model, a model without the background class, a bad input, or an
-        output folder that is a file, another stage's, or another model's predictions.
+        A missing or foreign model, a model without the background class, a bad input, an output
+        folder that is a file, another stage's, or another model's predictions, or (``scheduler``)
+        a cluster that cannot be reached or runs other versions.
     """
     from soccer_lstm.stages.predict import load_model
 
@@ -219,31 +283,34 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
 
     out_dir = Path(out_dir)
     claim_folder(out_dir, "spot", {"model": folder_ref(model_dir)}, overwrite)
-    tasks = [(str(model_dir), job, game, out_dir, config, extract, plot) for game in games for job in game.videos]
-    if effective_jobs(n_jobs) > 1 and len(tasks) > 1:
+    jobs = [(game, job) for game in games for job in game.videos]
+    if scheduler or (effective_jobs(n_jobs) > 1 and len(jobs) > 1):
         # Videos in parallel, one process each (the per-video progress bars would interleave: each
-        # video's line comes when it is done). Each worker loads the model once.
-        results: Iterable[tuple[int, VideoSpot]] = imap_unordered(_spot_task, list(enumerate(tasks)), n_jobs)
+        # video's line comes when it is done). Each worker loads the model once, by absolute path.
+        tasks = [(i, (str(Path(model_dir).resolve()), replace(job, path=job.path.resolve()), config, extract))
+                 for i, (_, job) in enumerate(jobs)]
+        results: Iterable[tuple[int, VideoSpot]] = imap_unordered(_spot_task, tasks, n_jobs, scheduler)
     else:
-        results = ((i, _spot_video(pipeline, *task[1:])) for i, task in enumerate(tasks))
+        results = ((i, _spot_video(pipeline, job, config, extract)) for i, (_, job) in enumerate(jobs))
     left = {game.key: len(game.videos) for game in games}
     done: dict[str, list[tuple[int, VideoSpot]]] = {game.key: [] for game in games}
-    url = {game.key: game.url_local for game in games}
     with contextlib.closing(iter(results)) as stream:
         for index, result in stream:
+            game, job = jobs[index]
+            result.path = str(job.path)     # as given (a worker read it by its absolute path)
             result.warnings = notes + result.warnings
-            key = tasks[index][2].key
-            done[key].append((index, result))
-            left[key] -= 1
-            spotted = [r for _, r in sorted(done[key], key=lambda pair: pair[0]) if r.error is None]
-            if not left[key] and spotted:
-                result.predictions = out_dir / key / PREDICTIONS_FILE
-                write_predictions(result.predictions, [e for r in spotted for e in r.events], url[key])
-                if config.html:
+            _write_video(result, job, game, out_dir, config, pipeline.classes, plot)
+            done[game.key].append((index, result))
+            left[game.key] -= 1
+            if not left[game.key]:
+                finished = [r for _, r in sorted(done[game.key], key=lambda p: p[0])]
+                result.predictions = _write_game(game, finished, out_dir)
+                spotted = [r for r in finished if r.error is None]
+                if config.html and spotted:
                     from soccer_lstm.spotting.page import write_game_page
 
-                    result.page = write_game_page(out_dir / key, [r.timeline for r in spotted],
-                                                  [e for r in spotted for e in r.events], tasks[index][2].annotations,
+                    result.page = write_game_page(out_dir / game.key, [r.timeline for r in spotted],
+                                                  [e for r in spotted for e in r.events], game.annotations,
                                                   config.background)
             yield result
 
@@ -253,7 +320,7 @@ _MODELS: dict[str, Any] = {}
 
 
 def _spot_task(item: tuple[int, tuple[Any, ...]]) -> tuple[int, VideoSpot]:
-    """One video of ``run_spot`` in a worker process: ``(index, result)``."""
+    """One video of ``run_spot`` in a worker process (local or Dask): ``(index, result)``."""
     from soccer_lstm import progress
     from soccer_lstm.stages.predict import load_model
 

@@ -52,12 +52,15 @@ class StreamInfo:
         Why the video ended early (damaged part-way), when it did.
     peak_held : int
         Most frames whose keypoints were held at once (flat in the video's length).
+    descriptors : int
+        SIFT keypoints kept so far, over every processed frame.
     """
 
     geometry: FrameGeometry = field(default_factory=FrameGeometry)
     frames: int = 0
     warning: str | None = None
     peak_held: int = 0
+    descriptors: int = 0
 
 
 @dataclass
@@ -149,6 +152,7 @@ def stream_vectors(path: str | Path, pipeline: Any, extract: ExtractConfig, info
                     raise ClipError(path, f"OpenCV failed ({exc.err or exc})") from None
                 info.warning = f"OpenCV failed at frame {first + len(held)} ({exc.err or exc}); spotted up to there"
                 break
+            info.descriptors += len(descriptors)
             held.append(_Frame(descriptors, positions, rows))
             info.peak_held = max(info.peak_held, len(held))
             if first + len(held) >= done + block + context:
