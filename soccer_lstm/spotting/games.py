@@ -13,7 +13,6 @@ milliseconds from the start of its half; ``team`` is ``"not applicable"`` and ``
 """
 from __future__ import annotations
 
-import itertools
 import os
 import time
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from soccer_lstm import progress
 from soccer_lstm.errors import UserError
 from soccer_lstm.spotting.soccernet import LABELS_FILE, Event, write_labels
 from soccer_lstm.synth.game import GAP_S, game_look, game_seed, plan_half
+from soccer_lstm.synth.render import write_frames
 
 GAME_SUFFIX = ".mp4"
 GAME_FOURCC = "mp4v"             # MPEG-4 part 2: in every OpenCV build with FFmpeg, read back by all of them
@@ -61,41 +61,10 @@ def video_name(half: int, height: int) -> str:
 
 
 def write_game_video(path: str | os.PathLike, frames: Iterable[np.ndarray], fps: int) -> Path:
-    """Write ``frames`` (uint8 BGR, one at a time) as an ``mp4v`` MP4 at ``path``, atomically.
-
-    The frames go to ``.<name>.tmp.mp4`` beside ``path`` as they come and the file is moved over
-    ``path`` only when complete, so a long half never sits in memory and a killed run leaves no
-    half-written video.
-    """
-    path = Path(path)
-    frames = iter(frames)
-    first = next(frames, None)
-    if first is None:
-        raise UserError(f"{path}: no frames to write")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"{path.parent}: cannot create folder ({exc.strerror or exc})") from None
-    tmp = path.with_name(f".{path.stem}.tmp{GAME_SUFFIX}")
-    height, width = first.shape[:2]
-    writer = cv2.VideoWriter(str(tmp), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*GAME_FOURCC), float(fps),
-                             (int(width), int(height)))
-    try:
-        if not writer.isOpened():
-            raise UserError(f"{path}: OpenCV cannot open an {GAME_FOURCC} ({GAME_SUFFIX}) writer here")
-        for frame in itertools.chain([first], frames):
-            writer.write(np.ascontiguousarray(frame))
-        writer.release()
-        if not tmp.is_file() or tmp.stat().st_size == 0:
-            raise UserError(f"{path}: OpenCV wrote no data")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"{path}: could not be written ({exc.strerror or exc})") from None
-    finally:
-        writer.release()
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    """Write ``frames`` (uint8 BGR, one at a time) as an ``mp4v`` MP4 at ``path``, atomically
+    (:func:`~soccer_lstm.synth.render.write_frames`: a long half never sits in memory and a killed run
+    leaves no half-written video)."""
+    return write_frames(path, frames, fps, GAME_FOURCC, cv2.CAP_FFMPEG)
 
 
 def render_games(out_dir: str | os.PathLike, games: int = 1, minutes: float = 5.0, seed: int = 0,

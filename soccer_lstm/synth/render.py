@@ -247,15 +247,25 @@ def clip_seed(seed: int, action: str, index: int) -> int:
 def write_clip(path: str | os.PathLike, frames: np.ndarray | Iterable[np.ndarray], fps: float, quality: int = 90) -> Path:
     """Write ``frames`` (T, H, W, 3), or any iterable of frames, as MJPG in an AVI, atomically.
 
-    The frames go to ``.<name>.tmp.avi`` beside ``path`` (OpenCV picks the container from the
-    extension) and the file is moved over ``path`` only when complete; an iterable is written as it
-    comes, so a long video never sits in memory. ``quality`` is the JPEG quality of every frame (the
-    clip's compression artefacts); OpenCV's own MJPG encoder is used (present in every build and
-    byte-for-byte repeatable).
+    ``quality`` is the JPEG quality of every frame (the clip's compression artefacts); OpenCV's own
+    MJPG encoder is used (present in every build and byte-for-byte repeatable). See
+    :func:`write_frames`.
     """
     path = Path(path)
     if path.suffix.lower() != VIDEO_SUFFIX:
         raise UserError(f"{path}: clips are written as {VIDEO_SUFFIX} files")
+    return write_frames(path, frames, fps, VIDEO_FOURCC, cv2.CAP_OPENCV_MJPEG, quality)
+
+
+def write_frames(path: str | os.PathLike, frames: np.ndarray | Iterable[np.ndarray], fps: float, fourcc: str,
+                 backend: int, quality: int | None = None) -> Path:
+    """Write frames (uint8 BGR) with OpenCV's ``backend`` and codec ``fourcc`` at ``path``, atomically.
+
+    The frames go to ``.<name>.tmp<suffix>`` beside ``path`` (OpenCV picks the container from the
+    extension) and the file is moved over ``path`` only when complete; an iterable is written as it
+    comes, so a long video never sits in memory and a killed run leaves no half-written file.
+    """
+    path = Path(path)
     frames = iter(frames)
     first = next(frames, None)
     if first is None:
@@ -264,14 +274,14 @@ def write_clip(path: str | os.PathLike, frames: np.ndarray | Iterable[np.ndarray
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"{path.parent}: cannot create folder ({exc.strerror or exc})") from None
-    tmp = path.with_name(f".{path.stem}.tmp{VIDEO_SUFFIX}")
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     height, width = first.shape[:2]
-    writer = cv2.VideoWriter(str(tmp), cv2.CAP_OPENCV_MJPEG, cv2.VideoWriter_fourcc(*VIDEO_FOURCC), float(fps),
-                             (int(width), int(height)))
+    writer = cv2.VideoWriter(str(tmp), backend, cv2.VideoWriter_fourcc(*fourcc), float(fps), (int(width), int(height)))
     try:
         if not writer.isOpened():
-            raise UserError(f"{path}: OpenCV cannot open an MJPG writer here")
-        writer.set(cv2.VIDEOWRITER_PROP_QUALITY, float(quality))
+            raise UserError(f"{path}: OpenCV cannot open a {fourcc} ({path.suffix}) writer here")
+        if quality is not None:
+            writer.set(cv2.VIDEOWRITER_PROP_QUALITY, float(quality))
         for frame in itertools.chain([first], frames):
             writer.write(np.ascontiguousarray(frame))
         writer.release()
