@@ -25,6 +25,7 @@ def _copy_root(tmp_path: Path) -> Path:
     for dataset in DATASETS:
         (tmp_path / "docs/results" / dataset).mkdir(parents=True)
         shutil.copy(ROOT / "docs/results" / dataset / "metrics.json", tmp_path / "docs/results" / dataset)
+    shutil.copytree(ROOT / "docs/results/spotting", tmp_path / "docs/results/spotting")
     return tmp_path
 
 
