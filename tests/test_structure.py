@@ -35,8 +35,8 @@ print("click" in sys.modules, "tensorflow" in sys.modules)
 # inside a function. The stages build on the estimators, evaluation and spotting on the stages, the
 # click layer on everything.
 LAYERS = (
-    ("errors", "schema", "artifacts", "progress", "figures", "parallel", "ownership", "video", "dataset", "config",
-     "profile"),
+    ("errors", "environment", "schema", "artifacts", "progress", "figures", "parallel", "ownership", "video", "dataset",
+     "config", "profile"),
     ("features", "store", "synth"),
     ("models",),
     ("estimators",),

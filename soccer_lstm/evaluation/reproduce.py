@@ -34,6 +34,7 @@ from soccer_lstm.artifacts import fingerprint, read_json, write_json
 from soccer_lstm.config import PipelineConfig
 from soccer_lstm.features.kinds import KINDS, parse_kinds
 from soccer_lstm.errors import ArtifactError, UserError
+from soccer_lstm.environment import restored_environment
 from soccer_lstm.evaluation.cv import CVResult, EncodedFolds
 from soccer_lstm.evaluation.experiment import (LSTM, RowSpec, classifier_factory, load_experiment,  # noqa: F401
                                                shuffle_frames, validate_row)
@@ -117,17 +118,10 @@ def thread_limits(threads: int | None) -> Iterator[None]:
         return
     from threadpoolctl import threadpool_limits
 
-    before = {name: os.environ.get(name) for name in TF_THREAD_VARIABLES}
-    limit_tensorflow_threads(threads)
-    try:
+    with restored_environment(TF_THREAD_VARIABLES):
+        limit_tensorflow_threads(threads)
         with threadpool_limits(limits=threads):
             yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 TF_THREAD_VARIABLES = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS")

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from soccer_lstm.config import TrainConfig
+from soccer_lstm.environment import restored_environment
 
 # Set while TensorFlow is first imported, then put back: oneDNN kernels make results depend on the
 # machine's instruction set and print log noise (the stock Eigen kernels are as fast for a 150-cell
@@ -27,17 +28,10 @@ def import_keras() -> Any:
     Only training and the Keras model of a loaded classifier need it; prediction runs in NumPy.
     """
     if "keras" not in sys.modules:
-        before = {name: os.environ.get(name) for name in KERAS_ENVIRONMENT}
-        for name, value in KERAS_ENVIRONMENT.items():
-            os.environ.setdefault(name, value)
-        try:
+        with restored_environment(KERAS_ENVIRONMENT):
+            for name, value in KERAS_ENVIRONMENT.items():
+                os.environ.setdefault(name, value)
             import keras  # noqa: F401
-        finally:
-            for name, value in before.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
         # Cross-validation predicts on sequences of a new length in every fold; TensorFlow's
         # retracing warning about that is noise for a user.
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
