@@ -171,11 +171,6 @@ def parse_kinds(features: str | Iterable[str], spelling: str = "flag") -> tuple[
     return tuple(kind for kind in FEATURE_KINDS if kind in names)
 
 
-def kinds_text(kinds: Iterable[str]) -> str:
-    """The ``--features`` spelling of some kinds, in registry order (``("hof", "bow")`` -> ``"bow+hof"``)."""
-    return "+".join(parse_kinds(tuple(kinds)))
-
-
 def needs_codebook(features: str | Iterable[str]) -> bool:
     """Whether any of the kinds is learnt on the training clips (needs the fold's codebook)."""
     return any(KINDS[kind].fold_dependent for kind in parse_kinds(features, spelling="key"))
