@@ -5,7 +5,7 @@ callers that want the whole chain (and for older imports).
 """
 from __future__ import annotations
 
-from soccer_lstm.features.words import encode_clip
+from soccer_lstm.features.fitted import encode_clip
 from soccer_lstm.stages.codebook import CodebookResult, fit_codebook, load_codebook, run_codebook, save_codebook
 from soccer_lstm.features.kinds import feature_layout
 from soccer_lstm.stages.encode import EncodeResult, Sequences, load_sequences, run_encode

@@ -14,8 +14,6 @@ import contextlib
 import sys
 from typing import Any, Iterable, Iterator, Mapping, TypeVar
 
-from tqdm import tqdm
-
 T = TypeVar("T")
 _enabled = False  # the command line turns it on (soccer_lstm/cli.py); a library stays quiet
 _epoch_lines = True  # plain epoch lines in logs; off inside cross-validation (one line per fold there)
@@ -38,6 +36,13 @@ def without_epoch_lines() -> Iterator[None]:
         yield
     finally:
         _epoch_lines = saved
+
+
+def tqdm(*args: Any, **kwargs: Any) -> Any:
+    """A tqdm bar; tqdm is imported when the first bar is drawn (on a terminal), not at start-up."""
+    from tqdm import tqdm as new_bar
+
+    return new_bar(*args, **kwargs)
 
 
 def enabled() -> bool:

@@ -7,7 +7,7 @@ pay for the ones before it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from click.testing import CliRunner, Result
@@ -22,6 +22,33 @@ def run_cli(*args: object, quiet: bool = True) -> Result:
     from soccer_lstm.cli import cli
 
     return CliRunner().invoke(cli, (["-q"] if quiet else []) + [str(a) for a in args], catch_exceptions=False)
+
+
+def sklearn_model(model_dir: Path) -> Any:
+    """A model folder as the fitted scikit-learn estimators it was trained with (``VisualWords``,
+    ``FrameKinds``, ``SequenceScaler``, ``LSTMClassifier``) in make_clip_pipeline's pipeline, as a
+    ``TrainedPipeline``: the reference that what ``load_model`` gives (NumPy only) must equal."""
+    from soccer_lstm.config import PipelineConfig, TrainConfig
+    from soccer_lstm.estimators import make_clip_pipeline
+    from soccer_lstm.features.scaling import SequenceScaler
+    from soccer_lstm.features.words import FrameKinds, VisualWords
+    from soccer_lstm.models.lstm import LSTMClassifier
+    from soccer_lstm.stages.codebook import load_codebook
+    from soccer_lstm.stages.predict import TrainedPipeline, load_model
+
+    loaded = load_model(model_dir)
+    meta = loaded.meta
+    classifier = LSTMClassifier.load(model_dir)
+    codebook = load_codebook(Path(model_dir) / "codebook.npz")[0] if meta.get("codebook_fingerprint") else None
+    scaler = SequenceScaler.from_dict(meta["scaler"])
+    reference = TrainedPipeline(classifier, codebook, scaler, loaded.extract, loaded.encode, meta)
+    pipeline = make_clip_pipeline(PipelineConfig(encode=loaded.encode, train=TrainConfig(**meta["train"])),
+                                  classifier=classifier)
+    if codebook is not None:
+        pipeline.set_params(words=VisualWords.fitted(codebook))
+    pipeline.set_params(kinds=FrameKinds.fitted(loaded.encode, meta["layout"]), scale=scaler)
+    reference._pipeline = pipeline
+    return reference
 
 
 def write_feature_store(folder: Path, labels: Sequence[str], frames: Sequence[int] | None = None,

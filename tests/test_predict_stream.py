@@ -111,9 +111,9 @@ def test_a_much_longer_clip_is_flagged(small_run: dict[str, Path], tmp_path: Pat
 @pytest.mark.parametrize("scores, flagged", [([0.34, 0.33, 0.33], True), ([0.9, 0.06, 0.04], False)])
 def test_a_near_even_answer_carries_the_low_confidence_flag(small_run: dict[str, Path], monkeypatch, scores,
                                                             flagged: bool) -> None:
-    from soccer_lstm.models.lstm import LSTMClassifier
+    from soccer_lstm.models.forward import NetworkClassifier  # the LSTM as load_model gives it
 
-    monkeypatch.setattr(LSTMClassifier, "predict_proba", lambda self, sequences: np.array([scores] * len(sequences)))
+    monkeypatch.setattr(NetworkClassifier, "predict_proba", lambda self, sequences: np.array([scores] * len(sequences)))
     clip = str(sorted(small_run["data"].glob("still/*.avi"))[0])
     text = run_cli("predict", "--model", str(small_run["model"]), clip)
     assert text.exit_code == 0, text.output

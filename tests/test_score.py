@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from clipgen import make_dataset
 from helpers import run_cli
 from stage_fixtures import small_run  # noqa: F401 (fixture)
@@ -34,3 +37,27 @@ def test_score_refuses_classes_the_model_does_not_know(small_run: dict[str, Path
 def test_predict_on_a_class_folder_points_to_score(small_run: dict[str, Path]) -> None:
     result = run_cli("predict", "--model", str(small_run["model"]), str(small_run["data"]))
     assert "soccer-lstm score" in result.stderr, result.output
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_score_metrics_count_as_scikit_learn_does(seed: int) -> None:
+    """score counts in NumPy (it imports no scikit-learn); the figures are scikit-learn's, a class never
+    answered or never tested included."""
+    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+
+    from soccer_lstm.evaluation.score import score_metrics
+
+    rng = np.random.default_rng(seed)
+    classes = ["corner", "goal-kick", "kick-off", "throw-in"]
+    truth = list(rng.choice(classes[:3], 25))  # throw-in never tested
+    predicted = list(rng.choice(classes[1:] if seed % 2 else classes, 25))  # corner never answered on odd seeds
+    metrics = score_metrics([{"label": t, "predicted": p, "low_confidence": bool(i % 3 == 0)}
+                             for i, (t, p) in enumerate(zip(truth, predicted))], classes)
+    precision, recall, _, _ = precision_recall_fscore_support(truth, predicted, labels=classes, average=None,
+                                                              zero_division=np.nan)
+    assert metrics["confusion_matrix"] == confusion_matrix(truth, predicted, labels=classes).tolist()
+    assert metrics["accuracy"] == accuracy_score(truth, predicted)
+    for c, p, r in zip(classes, precision, recall):
+        assert metrics["per_class_precision"][c] == (None if np.isnan(p) else p)
+        assert metrics["per_class_recall"][c] == (None if np.isnan(r) else r)
+    assert metrics["per_class_recall"]["throw-in"] is None

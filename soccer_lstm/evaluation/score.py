@@ -56,7 +56,7 @@ def run_score(model_dir: str | Path, data: str | Path, out_dir: str | Path,
     from soccer_lstm.dataset import discover
     from soccer_lstm.evaluation.plots import plot_confusion
     from soccer_lstm.ownership import claim_folder, dataset_ref, folder_ref
-    from soccer_lstm.pipeline import iter_predict_clips, load_model
+    from soccer_lstm.stages.predict import iter_predict_clips, load_model
 
     pipeline = load_model(model_dir)
     clips = discover(data)
@@ -146,14 +146,22 @@ def training_clip_note(metrics: dict[str, Any]) -> str:
 
 def score_metrics(predictions: list[dict[str, Any]], classes: list[str]) -> dict[str, Any]:
     """Accuracy, per-class recall and precision, confusion matrix (rows true, columns predicted),
-    and how accurate the low-confidence answers were against the others."""
-    from sklearn.metrics import accuracy_score, confusion_matrix, precision_recall_fscore_support
+    and how accurate the low-confidence answers were against the others.
 
+    Counted in NumPy, as scikit-learn's ``confusion_matrix`` and ``precision_recall_fscore_support``
+    count them (a test compares them), so that scoring imports no scikit-learn or SciPy.
+    """
     truth, predicted = [p["label"] for p in predictions], [p["predicted"] for p in predictions]
-    matrix = confusion_matrix(truth, predicted, labels=classes).astype(np.int64)
+    index = {c: i for i, c in enumerate(classes)}
+    matrix = np.zeros((len(classes), len(classes)), np.int64)
+    for t, p in zip(truth, predicted):
+        if t in index and p in index:
+            matrix[index[t], index[p]] += 1
     # The rule of every report: a class never tested (recall) or never answered (precision) has none.
-    precision, recall, _, _ = precision_recall_fscore_support(truth, predicted, labels=classes, average=None,
-                                                              zero_division=np.nan)
+    hits = np.diag(matrix).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recall = np.where(matrix.sum(axis=1) > 0, hits / matrix.sum(axis=1), np.nan)
+        precision = np.where(matrix.sum(axis=0) > 0, hits / matrix.sum(axis=0), np.nan)
     correct = np.array([t == p for t, p in zip(truth, predicted)])
     flagged = np.array([bool(p["low_confidence"]) for p in predictions])
 
@@ -163,7 +171,7 @@ def score_metrics(predictions: list[dict[str, Any]], classes: list[str]) -> dict
     def rate(value: float) -> float | None:
         return None if np.isnan(value) else float(value)
 
-    return {"classes": classes, "n_clips": len(predictions), "accuracy": float(accuracy_score(truth, predicted)),
+    return {"classes": classes, "n_clips": len(predictions), "accuracy": float(correct.mean()),
             "per_class_recall": {c: rate(r) for c, r in zip(classes, recall)},
             "per_class_precision": {c: rate(p) for c, p in zip(classes, precision)},
             "confusion_matrix": matrix.tolist(),

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 
 from soccer_lstm.artifacts import array_fingerprint
 from soccer_lstm.errors import UserError
+from soccer_lstm.features.fitted import check_fitted
 
 
 def sample_descriptors(counts: Sequence[int], load: Callable[[int], np.ndarray], sample_size: int,
@@ -88,8 +88,7 @@ class Codebook:
 
     def predict(self, descriptors: np.ndarray) -> np.ndarray:
         """Index of the nearest visual word for each descriptor."""
-        if not hasattr(self, "cluster_centers_"):
-            raise NotFittedError("this Codebook is not fitted yet")
+        check_fitted(self, "cluster_centers_")  # scikit-learn's NotFittedError (imported only to raise it)
         if len(descriptors) == 0:
             return np.zeros(0, np.int64)
         x = np.asarray(descriptors, dtype=np.float32)

@@ -2,17 +2,19 @@
 
 :class:`VisualWords` is the closest analogue of scikit-learn's ``CountVectorizer`` for clips: its
 ``fit`` builds the k-means codebook on a seeded sample of the training clips' SIFT descriptors, its
-``transform`` gives each clip its frames' visual-word histograms (:class:`WordedClip`).
+``transform`` gives each clip its frames' visual-word histograms (:class:`~soccer_lstm.features.fitted.WordedClip`).
 :class:`FrameKinds` then makes one vector per frame of the kinds of ``features`` (the words and any
 of camera motion, HOF, MBH, HOG, which need no fitting), in the order of the registry
 (:mod:`soccer_lstm.features.kinds`), and emits :class:`~soccer_lstm.features.kinds.FrameVectors`
 that carry their layout to the steps after. ``X`` is a sequence of
 :class:`~soccer_lstm.features.sift.ClipFeatures` (a list, or a lazy
-:class:`~soccer_lstm.store.StoreClips` view that loads one clip at a time).
+:class:`~soccer_lstm.store.StoreClips` view that loads one clip at a time). Both transform through
+the NumPy steps of :mod:`soccer_lstm.features.fitted` (:class:`WordHistograms`, :class:`KindVectors`),
+which a loaded model applies without importing scikit-learn.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -21,36 +23,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import CodebookConfig, EncodeConfig, check_field
 from soccer_lstm.features.codebook import Codebook, sample_descriptors
-from soccer_lstm.features.kinds import (EXTRACTED_KINDS, FrameVectors, KindSettings, compute_kinds, feature_layout,
+from soccer_lstm.features.fitted import KindVectors, WordedClip, WordHistograms, encode_clip  # noqa: F401
+from soccer_lstm.features.kinds import (EXTRACTED_KINDS, FrameVectors, KindSettings, feature_layout,
                                         needs_codebook, parse_kinds)
-
-
-def encode_clip(features: Any, codebook: Codebook | None, config: EncodeConfig) -> np.ndarray:
-    """One vector per frame: the kinds of ``config.features`` concatenated in registry order.
-
-    Raises
-    ------
-    UserError
-        If BoW is asked for without a codebook, or a local kind (HOF, MBH, HOG) from features that
-        an older version extracted without them.
-    """
-    k = len(codebook.cluster_centers_) if codebook is not None else 0
-    return compute_kinds(features, config.features, KindSettings(k, config.motion_model), codebook)
-
-
-@dataclass
-class WordedClip:
-    """A clip's stored features with its frames' visual-word histograms ``words`` ``(T, k)`` and the
-    ``codebook`` that made them (for a kind that needs more of the words than the histograms)."""
-
-    features: Any
-    words: np.ndarray
-    codebook: Any = None
-
-    def __getattr__(self, name: str) -> Any:  # the stored features' arrays (offsets, local, ...)
-        if name in ("features", "words", "codebook") or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.features, name)
 
 
 class VisualWords(TransformerMixin, BaseEstimator):
@@ -106,11 +81,8 @@ class VisualWords(TransformerMixin, BaseEstimator):
 
     def transform(self, clips: Sequence[Any]) -> list[WordedClip]:
         """Each clip with its ``(T, k)`` word histograms (a frame without keypoints: all zeros)."""
-        from soccer_lstm.features.bow import bow_histograms
-
         check_is_fitted(self, "codebook_")
-        return [WordedClip(clip, bow_histograms(clip.descriptors, clip.offsets, self.codebook_), self.codebook_)
-                for clip in (clips[i] for i in range(len(clips)))]
+        return WordHistograms(self.codebook_).transform(clips)
 
 
 class FrameKinds(TransformerMixin, BaseEstimator):
@@ -168,9 +140,7 @@ class FrameKinds(TransformerMixin, BaseEstimator):
     def transform(self, clips: Sequence[Any]) -> FrameVectors:
         """The clips' per-frame vectors, float32 ``(T, D)`` each, with :attr:`layout_`."""
         check_is_fitted(self, "layout_")
-        settings = KindSettings(motion_model=self.motion_model)
-        return FrameVectors((compute_kinds(clips[i], tuple(self.layout_), settings) for i in range(len(clips))),
-                            self.layout_)
+        return KindVectors(self.layout_, self.motion_model).transform(clips)
 
 
 def _grid_of(clip: Any, kinds: Sequence[str]) -> int:

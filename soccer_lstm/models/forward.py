@@ -9,8 +9,12 @@ output, as Keras' LSTM does. :meth:`NumpyNetwork.run` can start from, and return
 so a whole video can be run block by block with its state carried
 (:class:`~soccer_lstm.spotting.sequence.CarriedState`).
 
-This module never imports TensorFlow or Keras (:meth:`NumpyNetwork.from_keras` only reads a model
-it is given).
+:class:`NetworkClassifier` is the trained LSTM as a loaded model applies it (``lstm.json`` and
+``network.npz``): per-frame probabilities, the clip-level aggregation, the classes.
+:class:`~soccer_lstm.models.lstm.LSTMClassifier` predicts through the same functions.
+
+This module never imports TensorFlow, Keras, scikit-learn or SciPy (:meth:`NumpyNetwork.from_keras`
+only reads a model it is given).
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from soccer_lstm.errors import ArtifactError
+from soccer_lstm.features.kinds import Layout
 
 # The weights of one (member, group) cell, in network.npz as f"m{member}_g{group}_{name}".
 WEIGHT_NAMES = ("lstm_kernel", "lstm_recurrent", "lstm_bias", "head_kernel", "head_bias")
@@ -237,3 +242,130 @@ def describe(groups: Sequence[tuple[int, int]] | None, n_features: int, members:
     return {"groups": [[int(a), int(b)] for a, b in groups] if groups else None, "n_features": int(n_features),
             "members": int(members), "joint": bool(joint) and bool(groups) and len(groups) > 1,
             "units": int(units), "classes": int(n_classes)}
+
+
+def fusion_groups(fusion: str, layout: Layout | None) -> list[tuple[int, int]] | None:
+    """The column ranges that get an LSTM each (late and joint fusion of several kinds), or None (one LSTM)."""
+    if fusion in ("late", "joint") and layout and len(layout) > 1:
+        return sorted((int(a), int(b)) for a, b in layout.values())
+    return None
+
+
+def as_sequences(sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Validate a list of clips: each a 2-D float32 array, all with the same number of columns.
+
+    Raises
+    ------
+    ValueError
+        On an empty list, a clip that is not 2-D, or clips of different widths.
+    """
+    result = [np.asarray(s, dtype=np.float32) for s in sequences]
+    if not result:
+        raise ValueError("expected at least one sequence")
+    if any(s.ndim != 2 for s in result):
+        raise ValueError("every sequence must be a 2-D array (frames x features)")
+    widths = {s.shape[1] for s in result}
+    if len(widths) > 1:
+        raise ValueError(f"sequences have different feature widths: {sorted(widths)}")
+    return result
+
+
+def pad_sequences(sequences: Sequence[np.ndarray], max_steps: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stack variable-length ``(T, D)`` sequences into ``(n, T_max, D)`` plus a boolean mask."""
+    lengths = [len(s) if not max_steps else min(len(s), max_steps) for s in sequences]
+    t_max = max(max(lengths), 1)
+    dim = sequences[0].shape[1]
+    x = np.zeros((len(sequences), t_max, dim), np.float32)
+    mask = np.zeros((len(sequences), t_max), bool)
+    for i, (seq, n) in enumerate(zip(sequences, lengths)):
+        x[i, :n] = seq[:n]
+        mask[i, :n] = True
+    return x, mask
+
+
+def clip_steps(network: NumpyNetwork, sequences: Sequence[np.ndarray], n_features: int,
+               max_steps: int = 0) -> list[np.ndarray]:
+    """Per-timestep class probabilities ``(T, C)`` of each clip (padding removed; the first ``max_steps``
+    frames when it is set), the network's outputs averaged."""
+    sequences = as_sequences(sequences)
+    if sequences[0].shape[1] != n_features:
+        raise ValueError(f"sequences have {sequences[0].shape[1]} features per frame; "
+                         f"the classifier was fitted with {n_features}")
+    x, mask = pad_sequences(sequences, max_steps)
+    probabilities = network.predict(x, mask)  # members and late fusion's outputs averaged
+    return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
+
+
+class NetworkClassifier:
+    """A trained LSTM as a loaded model applies it: its network in NumPy, its classes and aggregation.
+
+    What :func:`~soccer_lstm.stages.predict.load_model` gives for an LSTM model (``predict``, ``score``
+    and ``spot``); :class:`~soccer_lstm.models.lstm.LSTMClassifier` (which trains, and reads the
+    Keras model) predicts through the same :func:`clip_steps`.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    network_ : NumpyNetwork
+    n_features_in_ : int
+    layout_ : dict of str to [start, stop] or None
+    aggregation : {"mean", "vote", "last"}
+    max_steps : int
+    """
+
+    def __init__(self, network: NumpyNetwork, classes: Sequence[Any], n_features: int, layout: Layout | None,
+                 aggregation: str, max_steps: int) -> None:
+        self.network_ = network
+        self.classes_ = np.asarray(classes)
+        self.n_features_in_ = int(n_features)
+        self.layout_ = layout
+        self.aggregation = aggregation
+        self.max_steps = int(max_steps)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "NetworkClassifier":
+        """The classifier of ``lstm.json`` and ``network.npz`` (what :meth:`LSTMClassifier.save` wrote).
+
+        Raises
+        ------
+        ArtifactError
+            A file missing, damaged, written by an older version, or a description that does not
+            match its parameters.
+        """
+        from soccer_lstm.artifacts import read_json
+        from soccer_lstm.config import TrainConfig, check_field
+        from soccer_lstm.features.kinds import check_layout
+
+        folder = Path(folder)
+        info = read_json(folder / "lstm.json")
+        if not isinstance(info, dict) or not isinstance(info.get("params"), dict) \
+                or not isinstance(info.get("network"), dict):
+            raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
+        try:
+            params, width, classes = info["params"], int(info["n_features_in"]), list(info["classes"])
+            for name in ("units", "aggregation", "max_steps", "ensemble", "fusion"):
+                check_field(TrainConfig.__dataclass_fields__[name], params[name], spelling="key")
+            layout = check_layout(info.get("layout"), width)
+            expected = describe(fusion_groups(params["fusion"], layout), width, params["ensemble"],
+                                params["fusion"] == "joint", params["units"], len(classes))
+            if expected != info["network"]:
+                raise ValueError("its network description does not match its parameters")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArtifactError(f"{folder / 'lstm.json'}: malformed ({type(exc).__name__}: {exc}); re-run train"
+                                .splitlines()[0]) from None
+        network = NumpyNetwork.load(folder / "network.npz", info["network"])
+        return cls(network, classes, width, layout, params["aggregation"], params["max_steps"])
+
+    def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
+        return clip_steps(self.network_, sequences, self.n_features_in_, self.max_steps)
+
+    def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Clip-level class scores after aggregation, ``(n, C)`` in the order of ``classes_``."""
+        from soccer_lstm.models.aggregate import aggregate
+
+        return np.array([aggregate(p, self.aggregation) for p in self.predict_steps(sequences)])
+
+    def predict(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
+        """Clip labels."""
+        return self.classes_[self.predict_proba(sequences).argmax(axis=1)]

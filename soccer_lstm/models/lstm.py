@@ -19,9 +19,8 @@ from soccer_lstm.errors import ArtifactError
 from soccer_lstm.features.kinds import check_layout, layout_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
-from soccer_lstm.models.forward import NumpyNetwork, describe
+from soccer_lstm.models.forward import NumpyNetwork, as_sequences as _as_sequences, clip_steps, describe, fusion_groups
 from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer, pad_sequences
-from soccer_lstm.models.sequences import as_sequences as _as_sequences
 
 NETWORK_WEIGHTS = "network.npz"
 KERAS_MODEL = "model.keras"
@@ -129,10 +128,7 @@ aggregation, max_steps, ensemble, fusion, mirror
         check_field(TrainConfig.__dataclass_fields__["seed"], self.random_state, spelling="key")
 
     def _groups(self) -> list[tuple[int, int]] | None:
-        layout = getattr(self, "layout_", None)
-        if self.fusion in ("late", "joint") and layout and len(layout) > 1:
-            return sorted(tuple(v) for v in layout.values())
-        return None
+        return fusion_groups(self.fusion, getattr(self, "layout_", None))
 
     def _mirror(self) -> tuple[np.ndarray, np.ndarray] | None:
         """How a left-right mirror changes a frame vector (``vector[source] * sign``), or None."""
@@ -250,13 +246,7 @@ aggregation, max_steps, ensemble, fusion, mirror
     def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Per-timestep class probabilities ``(T, C)`` for each clip (padding removed)."""
         self._check_fitted()
-        sequences = _as_sequences(sequences)
-        if sequences[0].shape[1] != self.n_features_in_:
-            raise ValueError(f"sequences have {sequences[0].shape[1]} features per frame; "
-                             f"the classifier was fitted with {self.n_features_in_}")
-        x, mask = pad_sequences(sequences, self.max_steps)
-        probabilities = self.network_.predict(x, mask)  # members and late fusion's outputs averaged
-        return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
+        return clip_steps(self.network_, sequences, self.n_features_in_, self.max_steps)
 
     def predict_proba(self, sequences: Sequence[np.ndarray]) -> np.ndarray:
         """Clip-level class scores after aggregation, ``(n, C)`` in the order of ``classes_``."""

@@ -15,6 +15,7 @@ import numpy as np
 
 from soccer_lstm.config import TrainConfig
 from soccer_lstm.environment import restored_environment
+from soccer_lstm.models.forward import pad_sequences  # noqa: F401  (here for the training code and its tests)
 
 # Set while TensorFlow is first imported, then put back: oneDNN kernels make results depend on the
 # machine's instruction set and print log noise (the stock Eigen kernels are as fast for a 150-cell
@@ -105,16 +106,3 @@ def make_optimizer(optimizer: str = TrainConfig.optimizer, learning_rate: float 
     if optimizer == "paper":
         return keras.optimizers.SGD(learning_rate=1e-4, momentum=0.9), 1
     return keras.optimizers.Adam(learning_rate=learning_rate, clipnorm=1.0), batch_size
-
-
-def pad_sequences(sequences: Sequence[np.ndarray], max_steps: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Stack variable-length ``(T, D)`` sequences into ``(n, T_max, D)`` plus a boolean mask."""
-    lengths = [len(s) if not max_steps else min(len(s), max_steps) for s in sequences]
-    t_max = max(max(lengths), 1)
-    dim = sequences[0].shape[1]
-    x = np.zeros((len(sequences), t_max, dim), np.float32)
-    mask = np.zeros((len(sequences), t_max), bool)
-    for i, (seq, n) in enumerate(zip(sequences, lengths)):
-        x[i, :n] = seq[:n]
-        mask[i, :n] = True
-    return x, mask

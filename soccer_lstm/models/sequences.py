@@ -7,24 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-
-def as_sequences(sequences: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Validate a list of clips: each a 2-D float32 array, all with the same number of columns.
-
-    Raises
-    ------
-    ValueError
-        On an empty list, a clip that is not 2-D, or clips of different widths.
-    """
-    result = [np.asarray(s, dtype=np.float32) for s in sequences]
-    if not result:
-        raise ValueError("expected at least one sequence")
-    if any(s.ndim != 2 for s in result):
-        raise ValueError("every sequence must be a 2-D array (frames x features)")
-    widths = {s.shape[1] for s in result}
-    if len(widths) > 1:
-        raise ValueError(f"sequences have different feature widths: {sorted(widths)}")
-    return result
+from soccer_lstm.models.forward import as_sequences  # noqa: F401  (NumPy only: the loaded LSTM validates with it too)
 
 
 def check_param(estimator: object, name: str, *, choices: tuple | None = None, low: float | None = None,

@@ -3,10 +3,10 @@
 ``extract`` + ``encode`` hold a clip's every frame of SIFT descriptors before encoding it; a
 45-minute half would need gigabytes. Here frames are decoded once (:func:`~soccer_lstm.video.iter_frames`),
 each frame's SIFT keypoints and HOF/MBH/HOG rows are computed as it arrives, and the per-frame
-vectors are made block by block with the very function ``encode`` uses
-(:func:`~soccer_lstm.features.words.encode_clip`), on a window of the video made of the block and
-``CONTEXT`` frames either side, then scaled with the model's scaler. Only the current window's
-keypoints are held.
+vectors are made block by block with the model's own steps, those ``predict`` applies to a clip
+(words and kinds, through the registry's functions that ``encode`` uses too), on a window of the
+video made of the block and ``CONTEXT`` frames either side, then scaled by the model's scale step.
+Only the current window's keypoints are held.
 
 Visual words, HOF, MBH and HOG depend on one frame (and its predecessor) and are exactly what
 extract + encode give for the whole video. The camera motion matches consecutive frames, which the
@@ -89,7 +89,8 @@ def stream_vectors(path: str | Path, pipeline: Any, extract: ExtractConfig, info
     path : path-like
         A video file or a folder of frame images.
     pipeline : TrainedPipeline
-        The model: its codebook, encode config and scaler make the vectors.
+        The model: its steps before the classifier (``pipeline.pipeline``) make the vectors, and its
+        encode config says which kinds to compute per frame.
     extract : ExtractConfig
         How frames are decoded and keypoints found (the model's, unless overridden).
     info : StreamInfo, optional
@@ -104,13 +105,14 @@ def stream_vectors(path: str | Path, pipeline: Any, extract: ExtractConfig, info
         with ``info.warning`` saying so.
     """
     from soccer_lstm.features.local import LocalMotion
-    from soccer_lstm.features.words import encode_clip
 
     info = info if info is not None else StreamInfo()
     kinds = parse_kinds(pipeline.encode.features)
     needs_sift = kinds_need_sift(kinds)
     detector = make_detector(extract) if needs_sift else None
     local = LocalMotion(extract.grid, extract.flow_preset) if any(k in EXTRACTED_KINDS for k in kinds) else None
+    # The model's own steps, as predict applies them to a clip: words + kinds on the window, scale on its rows.
+    encoding, scaling = pipeline.pipeline[:2], pipeline.pipeline[2:-1]
     no_desc, no_pos = np.zeros((0, DESCRIPTOR_SIZE), np.uint8), np.zeros((0, 2), np.float32)
     held: deque[_Frame] = deque()   # frames [first, first + len(held)) of the video
     first = 0                       # video index of held[0]
@@ -121,12 +123,12 @@ def stream_vectors(path: str | Path, pipeline: Any, extract: ExtractConfig, info
         nonlocal first
         window = list(held)
         features = _window_features(window, info.geometry.as_dict(), kinds)
-        rows = encode_clip(features, pipeline.codebook, pipeline.encode)[done - first:upto - first]
+        rows = encoding.transform([features])[0][done - first:upto - first]
         keep_from = max(upto - context, first) if not final else upto
         for _ in range(keep_from - first):
             held.popleft()
         first = keep_from
-        return pipeline.scaler.transform([rows])[0]
+        return scaling.transform([rows])[0]
 
     frames = iter_frames(path, extract.resize, extract.frame_step, extract.crop_bars, info.geometry)
     try:

@@ -11,7 +11,6 @@ from soccer_lstm.artifacts import check_can_create, fingerprint, load_npz, save_
 from soccer_lstm.config import CodebookConfig
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.features.codebook import Codebook
-from soccer_lstm.features.words import fit_codebook as fit_clip_codebook
 from soccer_lstm.ownership import check_not_inside_stage_folder, claim_file, folder_ref
 from soccer_lstm.schema import schema_version
 from soccer_lstm.store import FeatureStore, StoreClips
@@ -22,6 +21,8 @@ log = logging.getLogger(__name__)
 
 def fit_codebook(store: FeatureStore, indices: Sequence[int], config: CodebookConfig = CodebookConfig()) -> Codebook:
     """Fit a codebook on a seeded subsample of the descriptors of clips ``indices`` only."""
+    from soccer_lstm.features.words import fit_codebook as fit_clip_codebook  # scikit-learn: not for loading
+
     return fit_clip_codebook(StoreClips(store, indices), config)
 
 

@@ -15,7 +15,7 @@ from soccer_lstm.config import EncodeConfig
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.features.codebook import Codebook
 from soccer_lstm.features.kinds import KindSettings, feature_layout, needs_codebook
-from soccer_lstm.features.words import encode_clip
+from soccer_lstm.features.fitted import encode_clip
 from soccer_lstm.features.sift import ClipFeatures
 from soccer_lstm.ownership import claim_folder, folder_ref, prune
 from soccer_lstm.parallel import imap_unordered

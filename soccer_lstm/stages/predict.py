@@ -1,4 +1,12 @@
-"""``predict``: a trained model folder loaded and applied to clips or encoded sequences."""
+"""``predict``: a trained model folder loaded and applied to clips or encoded sequences.
+
+:func:`load_model` is the one loader of a model folder: ``predict``, ``score`` and ``spot`` all apply
+the chain it gives (:attr:`TrainedPipeline.pipeline`: words -> kinds -> scale -> classifier). For an
+LSTM model every step is NumPy (the codebook's nearest centres, the registry's kinds, an affine
+scaling, :class:`~soccer_lstm.models.forward.NetworkClassifier`): nothing on this path imports
+scikit-learn, SciPy or TensorFlow, which cost most of a cold start. A baseline classifier imports
+scikit-learn when it is loaded.
+"""
 from __future__ import annotations
 
 import itertools
@@ -12,27 +20,30 @@ import numpy as np
 
 from soccer_lstm import progress
 from soccer_lstm.artifacts import read_json
-from soccer_lstm.config import CLASSIFIERS, EncodeConfig, ExtractConfig, PipelineConfig, PredictConfig, TrainConfig
+from soccer_lstm.config import CLASSIFIERS, EncodeConfig, ExtractConfig, PredictConfig
 from soccer_lstm.errors import ArtifactError, ClipError, UserError
+from soccer_lstm.estimators import FittedPipeline, fitted_pipeline
 from soccer_lstm.features.codebook import Codebook
-from soccer_lstm.features.scaling import SequenceScaler
+from soccer_lstm.features.fitted import Standardiser
 from soccer_lstm.features.sift import extract_clip
 from soccer_lstm.schema import schema_version
 from soccer_lstm.store import INDEX
-from soccer_lstm.stages.codebook import load_codebook
-from soccer_lstm.stages.encode import load_sequences
-from soccer_lstm.stages.train import MODEL_META, classifier_file, load_model_classifier
+from soccer_lstm.stages.train import MODEL_META, classifier_file
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class TrainedPipeline:
-    """Everything ``predict`` needs, loaded from a model folder."""
+    """Everything ``predict``, ``score`` and ``spot`` need, loaded from a model folder (:func:`load_model`).
+
+    ``classifier``, ``codebook`` and ``scaler`` are the fitted parts that :attr:`pipeline` chains;
+    ``extract`` and ``encode`` the options the model was trained with; ``meta`` its ``pipeline.json``.
+    """
 
     classifier: Any
     codebook: Codebook | None
-    scaler: SequenceScaler
+    scaler: Standardiser
     extract: ExtractConfig
     encode: EncodeConfig
     meta: dict[str, Any]
@@ -43,19 +54,14 @@ class TrainedPipeline:
         return list(self.meta["classes"])
 
     @property
-    def pipeline(self) -> Any:
-        """The fitted scikit-learn pipeline of the model (:func:`soccer_lstm.estimators.make_clip_pipeline`):
-        ``predict`` and ``predict_proba`` take :class:`~soccer_lstm.features.sift.ClipFeatures`."""
-        from soccer_lstm.estimators import make_clip_pipeline
-        from soccer_lstm.features.words import FrameKinds, VisualWords
-
+    def pipeline(self) -> FittedPipeline:
+        """The model's fitted steps ``words -> kinds -> scale -> classifier``
+        (:func:`soccer_lstm.estimators.fitted_pipeline`): ``pipeline[:-1].transform([features])`` gives
+        a clip's scaled per-frame vectors, ``predict_proba`` takes
+        :class:`~soccer_lstm.features.sift.ClipFeatures`."""
         if self._pipeline is None:
-            pipeline = make_clip_pipeline(PipelineConfig(encode=self.encode, train=TrainConfig(**self.meta["train"])),
-                                          classifier=self.classifier)
-            if self.codebook is not None:
-                pipeline.set_params(words=VisualWords.fitted(self.codebook))
-            pipeline.set_params(kinds=FrameKinds.fitted(self.encode, self.meta["layout"]), scale=self.scaler)
-            self._pipeline = pipeline
+            self._pipeline = fitted_pipeline(self.codebook, self.encode, self.meta["layout"], self.scaler,
+                                             self.classifier)
         return self._pipeline
 
     @property
@@ -98,22 +104,36 @@ def load_model(model_dir: str | Path) -> TrainedPipeline:
     try:
         extract_config = ExtractConfig(**meta["extract"]) if meta.get("extract") else ExtractConfig()
         encode_config = EncodeConfig(**meta["encode"])
-        scaler = SequenceScaler.from_dict(meta["scaler"])
-        list(meta["classes"]), meta["features"]
+        scaler = Standardiser.from_dict(meta["scaler"])
+        list(meta["classes"]), meta["features"], dict(meta["layout"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ArtifactError(f"{model_dir / MODEL_META}: malformed model description ({type(exc).__name__}: "
                             f"{exc}); re-run train".splitlines()[0]) from None
     codebook = None
     if meta.get("codebook_fingerprint"):
+        from soccer_lstm.stages.codebook import load_codebook
+
         codebook, _ = load_codebook(model_dir / "codebook.npz")
         if codebook.fingerprint_ != meta["codebook_fingerprint"]:
             raise ArtifactError(f"{model_dir / 'codebook.npz'}: is not the codebook this model was trained with")
     name = meta.get("classifier", CLASSIFIERS[0])
-    classifier = load_model_classifier(model_dir, name)
+    if name == CLASSIFIERS[0]:
+        from soccer_lstm.models.forward import NetworkClassifier
+
+        classifier = NetworkClassifier.load(model_dir)
+    else:
+        from soccer_lstm.stages.train import load_model_classifier
+
+        classifier = load_model_classifier(model_dir, name)
     if list(classifier.classes_) != list(meta["classes"]):
         raise ArtifactError(f"{model_dir / classifier_file(name)}: its classes differ from {model_dir / MODEL_META}; "
                             f"the folder mixes two models")
-    return TrainedPipeline(classifier, codebook, scaler, extract_config, encode_config, meta)
+    try:  # the steps are checked against each other now, not at the first clip
+        steps = fitted_pipeline(codebook, encode_config, meta["layout"], scaler, classifier)
+    except ValueError as exc:
+        raise ArtifactError(f"{model_dir / MODEL_META}: malformed model description ({exc}); re-run train"
+                            .splitlines()[0]) from None
+    return TrainedPipeline(classifier, codebook, scaler, extract_config, encode_config, meta, steps)
 
 
 def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any], where: object) -> None:
@@ -160,7 +180,7 @@ def iter_predict_clips(pipeline: TrainedPipeline, paths: Sequence[str | Path],
         result = Prediction(str(path), None, None)
         try:
             features = extract_clip(path, pipeline.extract)
-            sequence = pipeline.pipeline[:2].transform([features])[0]  # the words and kinds steps
+            sequence = pipeline.pipeline[:2].transform([features])[0]  # the words and kinds steps (then _score)
         except ClipError as exc:
             result.error = exc.problem
         except Exception as exc:  # one clip's failure must not cost the others their answer
@@ -204,6 +224,8 @@ def predict_sequences(pipeline: TrainedPipeline, sequences_dir: str | Path,
     UserError
         If the folder was encoded with another feature kind or codebook than the model's.
     """
+    from soccer_lstm.stages.encode import load_sequences
+
     folder = Path(sequences_dir)
     if folder.is_dir():  # the kind and codebook are checked before any sequence is read
         index = read_json(folder / INDEX)
@@ -221,7 +243,7 @@ def _score(pipeline: TrainedPipeline, sequences: list[np.ndarray], results: list
            config: PredictConfig = PredictConfig()) -> None:
     """Fill the label, probabilities and confidence of ``results`` from the model's scores of ``sequences``."""
     if sequences:
-        scores = pipeline.classifier.predict_proba(pipeline.scaler.transform(sequences))
+        scores = pipeline.pipeline[2:].predict_proba(sequences)  # the scale and classifier steps
         classes = pipeline.classes
         for result, row in zip(results, scores):
             order = np.argsort(row)[::-1]

@@ -19,7 +19,6 @@ from soccer_lstm.ownership import claim_folder, folder_ref
 from soccer_lstm.schema import SCHEMA_VERSIONS, schema_version
 from soccer_lstm.store import INDEX
 from soccer_lstm.stages.codebook import load_codebook, save_codebook
-from soccer_lstm.stages.encode import load_sequences
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +50,7 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     draws it).
     """
     from soccer_lstm.estimators import make_clip_pipeline
+    from soccer_lstm.stages.encode import load_sequences  # not at import: predict reads MODEL_META from here
 
     loaded = load_sequences(sequences_dir)
     sequences, labels, index = loaded.sequences, loaded.labels, loaded.index

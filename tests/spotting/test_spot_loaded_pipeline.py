@@ -10,12 +10,10 @@ the byte. The game is longer than one streaming block, so block boundaries are c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pytest
 
-from helpers import run_cli
+from helpers import run_cli, sklearn_model
 from soccer_lstm.spotting.synthetic import write_long_video, write_training_set
 from soccer_lstm.spotting.stream import BLOCK
 from soccer_lstm.spotting.timeline import load_timeline
@@ -42,30 +40,6 @@ def game(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     video = write_long_video(root / "game" / "match.avi", ACTIONS * 3, seed=1, gap_frames=40)
     assert video.n_frames > BLOCK, "the game must cross a block boundary"
     return {"model": root / "model", "video": Path(video.path), "data": data, "root": root}
-
-
-def sklearn_model(model_dir: Path) -> Any:
-    """The model folder as the fitted estimators it was trained with, in make_clip_pipeline's pipeline."""
-    from soccer_lstm.config import PipelineConfig, TrainConfig
-    from soccer_lstm.estimators import make_clip_pipeline
-    from soccer_lstm.features.scaling import SequenceScaler
-    from soccer_lstm.features.words import FrameKinds, VisualWords
-    from soccer_lstm.models.lstm import LSTMClassifier
-    from soccer_lstm.stages.codebook import load_codebook
-    from soccer_lstm.stages.predict import TrainedPipeline, load_model
-
-    loaded = load_model(model_dir)
-    meta = loaded.meta
-    classifier = LSTMClassifier.load(model_dir)
-    codebook, _ = load_codebook(model_dir / "codebook.npz")
-    scaler = SequenceScaler.from_dict(meta["scaler"])
-    reference = TrainedPipeline(classifier, codebook, scaler, loaded.extract, loaded.encode, meta)
-    pipeline = make_clip_pipeline(PipelineConfig(encode=loaded.encode, train=TrainConfig(**meta["train"])),
-                                  classifier=classifier)
-    pipeline.set_params(words=VisualWords.fitted(codebook), kinds=FrameKinds.fitted(loaded.encode, meta["layout"]),
-                        scale=scaler)
-    reference._pipeline = pipeline
-    return reference
 
 
 @pytest.mark.parametrize("inference", ["windows", "state"])

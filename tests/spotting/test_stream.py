@@ -10,6 +10,8 @@ import pytest
 
 from clipgen import clip_frames, write_avi
 from soccer_lstm.config import EncodeConfig, ExtractConfig
+from soccer_lstm.estimators import fitted_pipeline
+from soccer_lstm.features.kinds import feature_layout
 from soccer_lstm.features.scaling import SequenceScaler
 from soccer_lstm.features.sift import extract_clip
 from soccer_lstm.features.words import encode_clip
@@ -24,9 +26,10 @@ def panning_video(path: Path, n_frames: int) -> Path:
 
 def pipeline(features: str = "motion+hof+mbh+hog", codebook: object = None) -> SimpleNamespace:
     """The parts of a trained pipeline that streaming reads; the scaler leaves vectors as they are."""
-    width = {"motion+hof+mbh+hog": 9 + 81 + 144 + 72}.get(features, 1)
-    scaler = SequenceScaler(scale="none").fit([np.zeros((1, width), np.float32)])
-    return SimpleNamespace(codebook=codebook, encode=EncodeConfig(features=features), scaler=scaler)
+    encode = EncodeConfig(features=features)
+    layout = feature_layout(features)
+    scaler = SequenceScaler(scale="none").fit([np.zeros((1, max(b for _, b in layout.values())), np.float32)])
+    return SimpleNamespace(encode=encode, pipeline=fitted_pipeline(codebook, encode, layout, scaler, None))
 
 
 def streamed(path: Path, model: SimpleNamespace, **kwargs: int) -> tuple[np.ndarray, StreamInfo]:
