@@ -119,7 +119,7 @@ test-setup: ## Install what the tests use beyond .venv where it is missing (Debi
 	    'apt-get update -qq && apt-get install -y -qq chromium' >/dev/null 2>&1; } || \
 	  echo "chromium could not be installed: the page test (tests/spotting/test_page.py) will be skipped"
 
-bench: $(VENV)/.installed ## Speed ratios against bare OpenCV -> benchmarks/results.json (BENCH_ONLY=spotting or inference: that section alone)
+bench: $(VENV)/.installed ## Speed ratios against bare OpenCV -> benchmarks/results.json (BENCH_ONLY=spotting, inference or cold-predict: that section alone)
 	$(BIN)/python benchmarks/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean: ## Remove OUT (artifacts); keeps .venv and data

@@ -1,8 +1,11 @@
 """``run.py --only inference``: a cold ``predict`` against a bare ``import cv2, numpy``, and the training loop against ``Model.fit``.
 
+``run.py --only cold-predict`` runs the first alone (results-cold-predict.json and .md).
+
 - Cold start: the wall time of ``soccer-lstm predict --model M CLIP`` in a fresh process (one short
   clip, the model trained here with the default network) against ``python -c "import cv2, numpy"``,
-  interleaved, median of the repeats. Predict runs the network in NumPy: TensorFlow is not imported.
+  interleaved, median of the repeats. Predict applies the model in NumPy: TensorFlow, scikit-learn
+  and SciPy are not imported.
 - Training: :func:`soccer_lstm.models.training.train_model` against ``keras.Model.fit`` with
   ``EarlyStopping(restore_best_weights=True)``, same network, data, loss, masks, sample weights and
   batches, each in a fresh process; the whole fit (tracing included) and the median epoch after
@@ -32,7 +35,8 @@ def _timed(command: list[str]) -> tuple[float, float]:
     return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
 
 
-def bench_inference(work: Path, quick: bool) -> dict[str, Any]:
+def bench_cold_predict(work: Path, quick: bool) -> dict[str, Any]:
+    """Cold ``predict`` of one clip against a bare ``import cv2, numpy``, interleaved (``run.py --only cold-predict``)."""
     from soccer_lstm.config import CodebookConfig, TrainConfig
     from soccer_lstm.pipeline import run_codebook, run_encode, run_extract, run_train
 
@@ -62,8 +66,14 @@ def bench_inference(work: Path, quick: bool) -> dict[str, Any]:
     result["predict_over_bare_cpu_s"] = result["predict_median_cpu_s"] - result["bare_import_median_cpu_s"]
     say(f"  predict {result['predict_median_s']:.2f} s ({result['predict_median_cpu_s']:.2f} s CPU), bare import "
         f"{result['bare_import_median_s']:.2f} s ({result['bare_import_median_cpu_s']:.2f} s CPU)")
-    say("  training loop against Model.fit (fresh processes)")
+    return result
+
+
+def bench_inference(work: Path, quick: bool) -> dict[str, Any]:
+    """The cold predict, then the training loop against ``Model.fit`` (``run.py --only inference``)."""
+    result = bench_cold_predict(work, quick)
     epochs = 3 if quick else 6
+    say("  training loop against Model.fit (fresh processes)")
     result["loop"] = child("fit_compare", "loop", str(epochs))
     result["model_fit"] = child("fit_compare", "fit", str(epochs))
     result["fit_speedup"] = result["model_fit"]["total_s"] / result["loop"]["total_s"]
@@ -132,13 +142,17 @@ def _fit_once(how: str, n_epochs: int, data: list[np.ndarray], units: int, seed:
             "units": units, "batch_size": batch_size}
 
 
+def cold_predict_row(r: dict[str, Any]) -> str:
+    return (f"| Cold `soccer-lstm predict` of one clip (fresh process, NumPy network; median of {r['repeats']}) | "
+            f"{r['predict_median_s']:.2f} s ({r['predict_median_cpu_s']:.2f} s CPU) | `python -c \"import cv2, numpy\"` "
+            f"{r['bare_import_median_s']:.2f} s ({r['bare_import_median_cpu_s']:.2f} s CPU) | "
+            f"+{r['predict_over_bare_s']:.2f} s (+{r['predict_over_bare_cpu_s']:.2f} s CPU) |")
+
+
 def markdown_rows(r: dict[str, Any]) -> list[str]:
     loop, fit = r["loop"], r["model_fit"]
     rows = [
-        f"| Cold `soccer-lstm predict` of one clip (fresh process, NumPy network; median of {r['repeats']}) | "
-        f"{r['predict_median_s']:.2f} s ({r['predict_median_cpu_s']:.2f} s CPU) | `python -c \"import cv2, numpy\"` "
-        f"{r['bare_import_median_s']:.2f} s ({r['bare_import_median_cpu_s']:.2f} s CPU) | "
-        f"+{r['predict_over_bare_s']:.2f} s (+{r['predict_over_bare_cpu_s']:.2f} s CPU) |",
+        cold_predict_row(r),
         f"| Training loop, {loop['clips']} clips x up to {loop['max_steps']} frames x {loop['dim']}, {loop['units']} cells, "
         f"batches of {loop['batch_size']}, {loop['epochs']} epochs (fresh process) | {loop['total_s']:.1f} s "
         f"({loop['s_per_epoch']:.2f} s/epoch after the first) | `Model.fit` + EarlyStopping {fit['total_s']:.1f} s "

@@ -9,9 +9,9 @@ from harness import CLIP_SIZE
 
 
 def markdown(r: dict[str, Any]) -> str:
-    if "extract" not in r:   # one section alone (run.py --only spotting, --only inference)
-        return (_head(r, "one section") + "\n\n" + "\n".join(_table_head() + _inference_rows(r) + _spotting_rows(r))
-                + "\n")
+    if "extract" not in r:   # one section alone (run.py --only spotting, --only inference, --only cold-predict)
+        return (_head(r, "one section") + "\n\n" + "\n".join(_table_head() + _inference_rows(r) + _cold_rows(r)
+                                                           + _spotting_rows(r)) + "\n")
     e, d = r["extract"], r.get("extract_default")
     lines = [
         "| Measure | soccer-lstm | Reference (same run) | Ratio |",
@@ -105,8 +105,14 @@ def _inference_rows(r: dict[str, Any]) -> list[str]:
     return markdown_rows(r["inference"]) if r.get("inference") else []
 
 
+def _cold_rows(r: dict[str, Any]) -> list[str]:
+    from inference import cold_predict_row
+
+    return [cold_predict_row(r["cold_predict"])] if r.get("cold_predict") else []
+
+
 def _head(r: dict[str, Any], what: str) -> str:
-    section = "inference" if "inference" in r else "spotting"
+    section = "inference" if "inference" in r else "cold-predict" if "cold_predict" in r else "spotting"
     return (f"Measured by `python benchmarks/run.py --only {section}` ({what}) on {r['machine']['cores']} cores "
             f"({r['machine']['cpu']}), OpenCV {r['machine']['opencv']}, {r['finished']}; load average "
             f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after; {r['total_s'] / 60:.1f} min in all.")

@@ -28,7 +28,7 @@ average before and after is recorded beside them.
 - inference (benchmarks/inference.py): a cold ``predict`` of one clip against a bare
   ``python -c "import cv2, numpy"``, and the training loop against ``keras.Model.fit``.
 
-Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting|inference]``.
+Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting|inference|cold-predict]``.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ from typing import Any, Callable
 import numpy as np
 
 from extraction import bench_dask, bench_extraction, bench_local, bench_motion
-from inference import bench_inference, child_fit_compare
+from inference import bench_cold_predict, bench_inference, child_fit_compare
 from harness import CLIP_SIZE, CODEBOOK_K, HERE, child, clip_paths, now, render_clips, say
 from learning import bench_codebook, bench_encode, child_codebook, child_predict, child_train
 from report import cpu_name, markdown, rounded
@@ -76,6 +76,10 @@ def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) 
         if only == "inference":
             say("inference: cold predict, training loop against Model.fit")
             results["inference"] = bench_inference(work, quick)
+            return _finish(results, out_dir, started)
+        if only == "cold-predict":
+            say("cold predict of one clip")
+            results["cold_predict"] = bench_cold_predict(work, quick)
             return _finish(results, out_dir, started)
         data = work / "clips"
         say(f"rendering benchmark clips into {data}")
@@ -146,7 +150,8 @@ def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str,
     results["machine"] = {"cores": available_cores(), "cpu": cpu_name(), "python": platform.python_version(),
                           "opencv": cv2.__version__, "numpy": np.__version__}
     results = rounded(results)
-    name = "results" if "extract" in results else "results-inference" if "inference" in results else "results-spotting"
+    name = ("results" if "extract" in results else "results-inference" if "inference" in results
+            else "results-cold-predict" if "cold_predict" in results else "results-spotting")
     (out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     (out_dir / f"{name}.md").write_text(markdown(results))
     return results
@@ -163,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Tiny sizes and one repeat: checks the script, not the speed.")
     parser.add_argument("--keep", type=Path, default=None, help="Make the work folder inside this folder and keep it.")
     parser.add_argument("--out", type=Path, default=HERE, help="Where results.json and results.md go.")
-    parser.add_argument("--only", choices=["spotting", "inference"], default=None,
-                        help="Run one section only (results-spotting.json and .md beside the others).")
+    parser.add_argument("--only", choices=["spotting", "inference", "cold-predict"], default=None,
+                        help="Run one section only (results-spotting.json and .md beside the others); "
+                             "cold-predict is the first part of inference.")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
