@@ -244,15 +244,16 @@ def child_spot_parts(model: str, video: str) -> dict[str, Any]:
     """Seconds per processed frame of each part of one streaming pass, timed inside that pass.
 
     SIFT (``detect_frame``), local motion (``LocalMotion.add``) and the block encoding (camera
-    motion, visual words: ``encode_clip``) are wrapped with timers; decoding and the rest are what
+    motion, visual words: the model's words and kinds steps, ``WordHistograms`` and ``KindVectors``)
+    are wrapped with timers; decoding and the rest are what
     remains of the pass. The LSTM is timed on the pass's vectors, windows and carried state.
     """
     import numpy as np
 
-    import soccer_lstm.features.words as words
     import soccer_lstm.spotting.stream as stream
     from soccer_lstm import progress
     from soccer_lstm.config import SpotConfig
+    from soccer_lstm.features.fitted import KindVectors, WordHistograms
     from soccer_lstm.features.local import LocalMotion
     from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
     from soccer_lstm.spotting.spot import window_frames
@@ -273,7 +274,8 @@ def child_spot_parts(model: str, video: str) -> dict[str, Any]:
 
     stream.detect_frame = timer("sift", stream.detect_frame)
     LocalMotion.add = timer("local", LocalMotion.add)
-    words.encode_clip = timer("motion_words", words.encode_clip)
+    WordHistograms.transform = timer("motion_words", WordHistograms.transform)
+    KindVectors.transform = timer("motion_words", KindVectors.transform)
     started = time.perf_counter()
     blocks = list(stream.stream_vectors(video, pipeline, pipeline.extract))
     total = time.perf_counter() - started
