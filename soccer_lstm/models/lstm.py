@@ -19,8 +19,9 @@ from soccer_lstm.errors import ArtifactError
 from soccer_lstm.features.kinds import check_layout, layout_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
-from soccer_lstm.models.forward import NumpyNetwork, as_sequences as _as_sequences, clip_steps, describe, fusion_groups
-from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer, pad_sequences
+from soccer_lstm.models.forward import (NumpyNetwork, as_sequences as _as_sequences, clip_steps, describe, fusion_groups,
+                                        pad_sequences)
+from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer
 
 NETWORK_WEIGHTS = "network.npz"
 KERAS_MODEL = "model.keras"
