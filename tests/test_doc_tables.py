@@ -97,6 +97,30 @@ def test_a_spotting_report_becomes_a_table(tmp_path: Path) -> None:
                                      + "\n<!-- /table -->\nafter\n")
 
 
+def test_spotting_runs_become_one_row_each_and_must_share_their_classes(tmp_path: Path) -> None:
+    truth = [Event(1, 10_000, "goal"), Event(1, 60_000, "throw-in")]
+    folder = tmp_path / "docs/results/spotting"
+    folder.mkdir(parents=True)
+    scores = {}
+    for name, shift in (("near", 500), ("far", 4_000)):
+        guesses = [Event(1, 10_000 + shift, "goal", 0.9), Event(1, 60_000 + shift, "throw-in", 0.7)]
+        scores[name] = spotting_score([("g", truth, guesses)])
+        (folder / f"{name}.json").write_text(json.dumps(scores[name].as_dict()))
+    lines = table("spotting-runs:near,far", tmp_path).splitlines()
+    assert lines[0] == "| report | actions | AP loose | AP tight | mAP at 5 s | goal | throw-in |"
+    assert len(lines) == 4
+    near, far = scores["near"], scores["far"]
+    assert lines[2] == (f"| `near` | 2 | {near.average_map_loose:.3f} | {near.average_map_tight:.3f} | "
+                        f"{near.map_at_tolerance:.3f} | 1.000 | 1.000 |")
+    assert lines[3].startswith("| `far` | 2 |") and lines[3].endswith("| 0.000 | 0.000 |")
+    other = spotting_score([("g", truth + [Event(1, 90_000, "penalty")], [])])
+    (folder / "other.json").write_text(json.dumps(other.as_dict()))
+    with pytest.raises(TableError, match=r"other\.json: other classes"):
+        table("spotting-runs:near,other", tmp_path)
+    doc = "<!-- table:spotting-runs:near,far (generated) -->\n<!-- /table -->\n"
+    assert render(doc, tmp_path).splitlines()[1:-1] == table("spotting-runs:near,far", tmp_path).splitlines()
+
+
 def test_an_unknown_table_or_a_missing_report_is_named(tmp_path: Path) -> None:
     with pytest.raises(TableError, match="no table called 'nonsense'"):
         render("<!-- table:nonsense -->\n<!-- /table -->\n")

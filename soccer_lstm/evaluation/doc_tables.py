@@ -15,6 +15,8 @@ the opening marker is free. The names:
 - ``real-clips``: the paper's LSTM rows, the clip chi2 SVM and the default on the real sets.
 - ``features``: the feature-kind rows that the three reports hold, side by side.
 - ``spotting:NAME``: ``docs/results/spotting/NAME.json``, as ``spot-score --json`` prints it.
+- ``spotting-runs:NAME,NAME,...``: one row per such report (the averages and each class's AP at the
+  tolerance), to compare runs on the same games.
 - ``versions``: the pinned versions of ``requirements/lock.txt`` the figures were measured with.
 
 ``python -m soccer_lstm.evaluation.doc_tables`` rewrites the blocks (``make docs``); ``--check``
@@ -33,7 +35,7 @@ REPORTS = Path("docs/results")
 LOCK = Path("requirements/lock.txt")
 DOCUMENTS = ("README.md", "docs/results.md")
 
-BLOCK = re.compile(r"(<!-- table:(?P<name>[A-Za-z0-9_:./-]+)[^\n]*?-->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
+BLOCK = re.compile(r"(<!-- table:(?P<name>[A-Za-z0-9_:./,-]+)[^\n]*?-->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
 
 # Display names of the real sets and the rows compared across sets.
 DATASETS = {"synthetic": "synthetic", "football_skills_ahmedemam2": "football skills",
@@ -129,6 +131,33 @@ def spotting_table(name: str, root: Path = ROOT) -> str:
     return _markdown(("class", "actions", "AP loose", "AP tight", at), ("---", "---:", "---:", "---:", "---:"), lines)
 
 
+def _spotting_report(name: str, root: Path) -> tuple[Path, dict]:
+    path = root / REPORTS / "spotting" / f"{name}.json"
+    try:
+        return path, json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TableError(f"{path}: cannot read the spotting report ({error!r})") from error
+
+
+def spotting_runs_table(names: str, root: Path = ROOT) -> str:
+    """Several committed ``spot-score --json`` outputs, one row each: the averages, then AP per class."""
+    lines, classes, tolerance = [], None, None
+    for name in names.split(","):
+        path, score = _spotting_report(name, root)
+        try:
+            if classes is None:
+                classes, tolerance = list(score["classes"]), score["tolerance_s"]
+            if list(score["classes"]) != classes or score["tolerance_s"] != tolerance:
+                raise TableError(f"{path}: other classes or tolerance than {names.split(',')[0]}.json")
+            lines.append((f"`{name}`", str(sum(score["actions"].values())), f"{score['average_mAP_loose']:.3f}",
+                          f"{score['average_mAP_tight']:.3f}", f"{score['mAP_at_tolerance']:.3f}",
+                          *(f"{score['per_class_at_tolerance'][c]:.3f}" for c in classes)))
+        except (KeyError, TypeError) as error:
+            raise TableError(f"{path}: cannot read the spotting report ({error!r})") from error
+    header = ("report", "actions", "AP loose", "AP tight", f"mAP at {tolerance:g} s", *classes)
+    return _markdown(header, ("---", *("---:" for _ in header[1:])), lines)
+
+
 def lock_versions(root: Path = ROOT) -> dict[str, str]:
     """``name -> version`` of every ``name==version`` line of requirements/lock.txt."""
     pins = {}
@@ -156,10 +185,12 @@ def table(name: str, root: Path = ROOT) -> str:
     kind, _, argument = name.partition(":")
     makers: dict[str, Callable[[], str]] = {
         "paper": lambda: paper_table(argument, root), "spotting": lambda: spotting_table(argument, root),
+        "spotting-runs": lambda: spotting_runs_table(argument, root),
         "real-clips": lambda: real_clips_table(root), "features": lambda: features_table(root),
         "versions": lambda: versions_line(root)}
-    if kind not in makers or bool(argument) != (kind in ("paper", "spotting")):
-        raise TableError(f"no table called {name!r} (known: paper:DATASET, real-clips, features, spotting:NAME, versions)")
+    if kind not in makers or bool(argument) != (kind in ("paper", "spotting", "spotting-runs")):
+        raise TableError(f"no table called {name!r} (known: paper:DATASET, real-clips, features, spotting:NAME, "
+                         f"spotting-runs:NAME,NAME, versions)")
     try:
         return makers[kind]()
     except KeyError as error:
