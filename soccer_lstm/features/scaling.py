@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import SCALINGS
-from soccer_lstm.features.kinds import FrameVectors, check_layout, layout_of
+from soccer_lstm.features.kinds import FrameVectors, check_layout, layout_of, settings_of
 
 
 class SequenceScaler(TransformerMixin, BaseEstimator):
@@ -47,13 +47,13 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
     def __init__(self, scale: str = "all") -> None:
         self.scale = scale
 
-    def _columns(self, width: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+    def _columns(self, width: int, mirrored: bool = True) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
         from soccer_lstm.features.kinds import layout_mirror
 
         if self.scale not in SCALINGS:
             raise ValueError(f"SequenceScaler: scale must be one of {', '.join(SCALINGS)}, got {self.scale!r}")
         layout = self.layout_
-        mirror = layout_mirror(layout)
+        mirror = layout_mirror(layout, getattr(self, "kind_settings_", None)) if mirrored else None
         uncentered = tuple(int(c) for c in np.flatnonzero(mirror[1] < 0)) if mirror else ()
         source = tuple(int(c) for c in mirror[0]) if mirror else ()
         if self.scale == "all":
@@ -67,6 +67,7 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         """Learn each standardised column's mean and spread over every frame of ``sequences``."""
         width = int(np.asarray(sequences[0]).shape[1]) if len(sequences) else 0
         self.layout_ = check_layout(layout_of(sequences), width)
+        self.kind_settings_ = settings_of(sequences)
         sequences = list(sequences)
         self.start_, self.stop_, self.uncentered_, self.mirror_ = self._columns(width)
         self.n_features_in_ = width
@@ -100,8 +101,8 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         """The clips with their standardised columns (new float32 arrays; the input is unchanged)."""
         check_is_fitted(self, "mean_")
         if self.stop_ <= self.start_:
-            return FrameVectors(sequences, self.layout_)
-        out = FrameVectors(layout=self.layout_)
+            return FrameVectors(sequences, self.layout_, getattr(self, "kind_settings_", None))
+        out = FrameVectors(layout=self.layout_, settings=getattr(self, "kind_settings_", None))
         for seq in sequences:
             seq = np.array(seq, dtype=np.float32, copy=True)
             seq[:, self.start_:self.stop_] = (seq[:, self.start_:self.stop_] - self.mean_) / self.scale_
@@ -121,7 +122,10 @@ class SequenceScaler(TransformerMixin, BaseEstimator):
         scaler = cls(scale=data["scale"])
         width = int(data["n_features_in"])
         scaler.layout_ = check_layout(data["layout"], width)
-        scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = scaler._columns(width)
+        try:
+            scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = scaler._columns(width)
+        except ValueError:  # an spm block of other levels than the defaults: the mirror only served fit
+            scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = scaler._columns(width, mirrored=False)
         scaler.n_features_in_ = width
         scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
         scaler.scale_ = np.asarray(data["std"], dtype=np.float64)
