@@ -100,6 +100,11 @@ def bench_encode(features: Path, codebook: Path, work: Path) -> dict[str, Any]:
         kinds.append("bow+motion")
     except ImportError:
         pass
+    try:
+        import soccer_lstm.features.spm  # noqa: F401  (the spatial pyramid, default levels)
+        kinds += ["spm", "bow+spm"]
+    except ImportError:
+        pass
     for kind in kinds:
         seconds = []
         for rep in range(2):

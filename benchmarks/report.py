@@ -9,6 +9,8 @@ from harness import CLIP_SIZE
 
 
 def markdown(r: dict[str, Any]) -> str:
+    if "extract" not in r and "encode" in r:   # run.py --only encoding
+        return _head(r, "one section") + "\n\n" + "\n".join(_table_head() + _encode_rows(r, r["encode"]["extract_fps"])) + "\n"
     if "extract" not in r:   # one section alone (run.py --only spotting, --only inference, --only cold-predict)
         return (_head(r, "one section") + "\n\n" + "\n".join(_table_head() + _inference_rows(r) + _cold_rows(r)
                                                            + _spotting_rows(r)) + "\n")
@@ -62,11 +64,7 @@ def markdown(r: dict[str, Any]) -> str:
                      f"1x: {c['seconds'][0]:.1f} s ({c['cpu_s'][0]:.1f} s CPU), {c['peak_mb'][0]:.1f} MB | "
                      f"time {c['seconds'][i] / c['seconds'][0]:.2f}x (CPU {c['cpu_s'][i] / c['cpu_s'][0]:.2f}x), "
                      f"memory {c['peak_mb'][i] / c['peak_mb'][0]:.2f}x |")
-    n = r["encode"]
-    for kind in ("bow", "bow+motion"):
-        if f"{kind}_fps" in n:
-            lines.append(f"| Encode `--features {kind}` | {n[f'{kind}_fps']:.0f} frames/s | extraction "
-                         f"{e['extract_fps']:.1f} frames/s | {n[f'{kind}_fps'] / e['extract_fps']:.0f}x |")
+    lines += _encode_rows(r, e["extract_fps"])
     t, p = r["train"], r["predict"]
     lines += [
         f"| LSTM training, {t['clips']} clips x {t['steps']} frames x {t['dim']}, {t['units']} cells | {t['s_per_epoch']:.2f} s/epoch | "
@@ -87,6 +85,15 @@ def markdown(r: dict[str, Any]) -> str:
             f"OpenCV {r['machine']['opencv']}, {r['finished']}; load average {r['load_before'][0]:.1f} before, "
             f"{r['load_after'][0]:.1f} after; median of {e['repeats']} interleaved runs (extraction pairs: {e['pairs']}), {r['total_s'] / 60:.1f} min in all.")
     return head + warning + "\n\n" + "\n".join(lines) + "\n"
+
+
+def _encode_rows(r: dict[str, Any], extract_fps: float) -> list[str]:
+    n, lines = r["encode"], []
+    for kind in ("bow", "bow+motion", "spm", "bow+spm"):
+        if f"{kind}_fps" in n:
+            lines.append(f"| Encode `--features {kind}` | {n[f'{kind}_fps']:.0f} frames/s | extraction "
+                         f"{extract_fps:.1f} frames/s | {n[f'{kind}_fps'] / extract_fps:.0f}x |")
+    return lines
 
 
 def _table_head() -> list[str]:
@@ -112,7 +119,8 @@ def _cold_rows(r: dict[str, Any]) -> list[str]:
 
 
 def _head(r: dict[str, Any], what: str) -> str:
-    section = "inference" if "inference" in r else "cold-predict" if "cold_predict" in r else "spotting"
+    section = ("inference" if "inference" in r else "cold-predict" if "cold_predict" in r
+               else "encoding" if "encode" in r else "spotting")
     return (f"Measured by `python benchmarks/run.py --only {section}` ({what}) on {r['machine']['cores']} cores "
             f"({r['machine']['cpu']}), OpenCV {r['machine']['opencv']}, {r['finished']}; load average "
             f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after; {r['total_s'] / 60:.1f} min in all.")

@@ -28,7 +28,9 @@ average before and after is recorded beside them.
 - inference (benchmarks/inference.py): a cold ``predict`` of one clip against a bare
   ``python -c "import cv2, numpy"``, and the training loop against ``keras.Model.fit``.
 
-Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting|inference|cold-predict]``.
+Usage: ``python benchmarks/run.py [--quick] [--keep DIR] [--only spotting|inference|cold-predict|encoding]``
+(``encoding``: encode throughput of every kind against one extraction of the same clips, in
+results-encoding.json and .md).
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ import numpy as np
 
 from extraction import bench_dask, bench_extraction, bench_local, bench_motion
 from inference import bench_cold_predict, bench_inference, child_fit_compare
-from harness import CLIP_SIZE, CODEBOOK_K, HERE, child, clip_paths, now, render_clips, say
+from harness import CLIP_SIZE, CODEBOOK_K, CODEBOOK_SAMPLE, HERE, child, clip_paths, now, render_clips, say
 from learning import bench_codebook, bench_encode, child_codebook, child_predict, child_train
 from report import cpu_name, markdown, rounded
 from spotting import (bench_spotting, child_spot, child_spot_decode, child_spot_game, child_spot_parts,
@@ -80,6 +82,10 @@ def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) 
         if only == "cold-predict":
             say("cold predict of one clip")
             results["cold_predict"] = bench_cold_predict(work, quick)
+            return _finish(results, out_dir, started)
+        if only == "encoding":
+            say("encoding against extraction per frame")
+            results["encode"] = bench_encoding_alone(work, clips_per_class, n_frames)
             return _finish(results, out_dir, started)
         data = work / "clips"
         say(f"rendering benchmark clips into {data}")
@@ -138,6 +144,27 @@ def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) 
     return _finish(results, out_dir, started)
 
 
+def bench_encoding_alone(work: Path, clips_per_class: int, n_frames: int) -> dict[str, Any]:
+    """Encode throughput of each kind against one extraction of the same clips (640x360, one job)."""
+    from soccer_lstm.config import CodebookConfig, ExtractConfig
+    from soccer_lstm.pipeline import run_codebook, run_extract
+
+    data = work / "clips"
+    render_clips(data, clips_per_class, n_frames)
+    features = work / "features"
+    started = now()
+    run_extract(data, features, ExtractConfig(resize=max(CLIP_SIZE)), n_jobs=1)
+    seconds = now() - started
+    from soccer_lstm.store import FeatureStore
+
+    frames = sum(e.n_frames for e in FeatureStore(features).entries)
+    run_codebook(features, work / "codebook.npz", CodebookConfig(k=CODEBOOK_K, sample_size=CODEBOOK_SAMPLE))
+    result = bench_encode(features, work / "codebook.npz", work)
+    result["extract_fps"] = frames / seconds
+    say(f"  extraction: {frames / seconds:.1f} frames/s")
+    return result
+
+
 def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str, Any]:
     """Machine, load and time of a run; results.json and results.md written (the spotting section alone: its own files)."""
     import cv2
@@ -151,7 +178,8 @@ def _finish(results: dict[str, Any], out_dir: Path, started: float) -> dict[str,
                           "opencv": cv2.__version__, "numpy": np.__version__}
     results = rounded(results)
     name = ("results" if "extract" in results else "results-inference" if "inference" in results
-            else "results-cold-predict" if "cold_predict" in results else "results-spotting")
+            else "results-cold-predict" if "cold_predict" in results
+            else "results-encoding" if "encode" in results else "results-spotting")
     (out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     (out_dir / f"{name}.md").write_text(markdown(results))
     return results
@@ -168,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Tiny sizes and one repeat: checks the script, not the speed.")
     parser.add_argument("--keep", type=Path, default=None, help="Make the work folder inside this folder and keep it.")
     parser.add_argument("--out", type=Path, default=HERE, help="Where results.json and results.md go.")
-    parser.add_argument("--only", choices=["spotting", "inference", "cold-predict"], default=None,
+    parser.add_argument("--only", choices=["spotting", "inference", "cold-predict", "encoding"], default=None,
                         help="Run one section only (results-spotting.json and .md beside the others); "
                              "cold-predict is the first part of inference.")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)

@@ -7,9 +7,9 @@ flag = $(if $(filter true yes 1,$($(2))),--$(1))
 
 EXTRACT_FLAGS = $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS)
 CODEBOOK_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED)
-ENCODE_FLAGS = $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,n-jobs,N_JOBS)
+ENCODE_FLAGS = $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,spm-levels,SPM_LEVELS) $(call opt,n-jobs,N_JOBS)
 TRAIN_FLAGS = $(call opt,classifier,CLASSIFIER) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,seed,SEED) $(call flag,plot,PLOT)
-EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,classifier,CLASSIFIER) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
+EVALUATE_FLAGS = $(call opt,k,K) $(call opt,sample-size,SAMPLE_SIZE) $(call opt,kmeans-batch-size,KMEANS_BATCH_SIZE) $(call opt,seed,SEED) $(call opt,features,FEATURES) $(call opt,motion-model,MOTION_MODEL) $(call opt,spm-levels,SPM_LEVELS) $(call opt,classifier,CLASSIFIER) $(call opt,units,UNITS) $(call opt,optimizer,OPTIMIZER) $(call opt,learning-rate,LEARNING_RATE) $(call opt,batch-size,BATCH_SIZE) $(call opt,epochs,EPOCHS) $(call opt,patience,PATIENCE) $(call opt,validation-split,VALIDATION_SPLIT) $(call opt,dropout,DROPOUT) $(call opt,aggregation,AGGREGATION) $(call opt,max-steps,MAX_STEPS) $(call opt,scale,SCALE) $(call opt,ensemble,ENSEMBLE) $(call opt,fusion,FUSION) $(call bool,mirror,MIRROR) $(call opt,folds,FOLDS) $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 REPRODUCE_FLAGS = $(call opt,n-jobs,N_JOBS) $(call opt,threads,THREADS) $(call opt,seeds,SEEDS)
 SCORE_FLAGS = $(call opt,min-margin,MIN_MARGIN)
 SPOT_FLAGS = $(call opt,background,BACKGROUND) $(call opt,inference,INFERENCE) $(call opt,window,WINDOW) $(call opt,stride,STRIDE) $(call opt,nms,NMS) $(call opt,min-confidence,MIN_CONFIDENCE) $(call bool,html,HTML) $(call opt,resize,RESIZE) $(call opt,frame-step,FRAME_STEP) $(call opt,max-keypoints,MAX_KEYPOINTS) $(call bool,crop-bars,CROP_BARS) $(call opt,contrast-threshold,CONTRAST_THRESHOLD) $(call opt,flow-preset,FLOW_PRESET) $(call opt,grid,GRID) $(call opt,n-jobs,N_JOBS) $(call flag,plot,PLOT)
@@ -24,7 +24,7 @@ define OPTIONS_HELP
   DROPOUT            0.2      Dropout on the LSTM inputs.
   ENSEMBLE           1        Independent LSTMs (consecutive seeds) averaged into one model.
   EPOCHS             150      Maximum epochs (early stopping usually ends sooner).
-  FEATURES           bow+motion+hof+mbh+hog Per-frame vector: any '+' combination of bow, motion, hof, mbh, hog (visual words, camera motion, local motion histograms, motion boundaries, gradient layout).
+  FEATURES           bow+motion+hof+mbh+hog Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog (visual words, visual words per cell of a spatial pyramid, camera motion, local motion histograms, motion boundaries, gradient layout).
   FLOW_PRESET        fast     DIS optical flow preset for the local motion histograms (HOF, MBH).
   FOLDS              3        k of k-fold cross-validation (3 in the paper).
   FRAME_STEP         1        Keep every n-th frame.
@@ -51,6 +51,7 @@ define OPTIONS_HELP
   SCALE              all      Standardise every column, the motion columns or none (training-clip statistics).
   SEED               0        Seed of the descriptor sample and k-means; the weight initialisation, shuffling and the validation split; the fold assignment.
   SEEDS              -        Repeat cross-validation with these seeds, e.g. 0,1,2 (default: --seed); the folds stay fixed.
+  SPM_LEVELS         1,2      Levels of the spm pyramid: cells per side of each, e.g. 1,2 (the whole frame and 2x2 cells) or 1,2,4.
   STRIDE             0.0      Seconds between window starts (0: a quarter of the window).
   THREADS            1        Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).
   UNITS              150      LSTM cells (150 in the paper).

@@ -94,11 +94,13 @@ class EncodeConfig:
 
     # The default is the combination that measured best across the synthetic and both real sets
     # (3-fold CV, seeds 0, 1, 2; docs/results.md, "How the players move").
-    features: str = option("bow+motion+hof+mbh+hog", "Per-frame vector: any '+' combination of bow, motion, hof, mbh, hog (visual "
-                                  "words, camera motion, local motion histograms, motion boundaries, gradient "
-                                  "layout).", metavar="KIND+KIND")
+    features: str = option("bow+motion+hof+mbh+hog", "Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog "
+                                  "(visual words, visual words per cell of a spatial pyramid, camera motion, local "
+                                  "motion histograms, motion boundaries, gradient layout).", metavar="KIND+KIND")
     motion_model: str = option("affine", "Camera motion model: affine (6 numbers) or similarity (4 numbers).",
                                choices=MOTION_MODELS)
+    spm_levels: str = option("1,2", "Levels of the spm pyramid: cells per side of each, e.g. 1,2 (the whole frame "
+                                    "and 2x2 cells) or 1,2,4.", metavar="1,2")
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,10 @@ def validate(config: Any, spelling: str = "flag") -> Any:
     if isinstance(config, CodebookConfig) and config.sample_size < config.k:
         raise OptionError(f"{name('sample_size')} must be at least k ({config.k}), got {config.sample_size}")
     if isinstance(config, EncodeConfig):
+        from soccer_lstm.features.kinds import parse_spm_levels
+
         feature_kinds(config.features, spelling)
+        parse_spm_levels(config.spm_levels, name('spm_levels'))
     if isinstance(config, RunConfig) and config.seeds:
         parse_seeds(config.seeds, spelling)
     return config

@@ -180,7 +180,7 @@ def fitted_pipeline(codebook: Any, encode: EncodeConfig, layout: Mapping[str, Se
     if set(layout) != set(parse_kinds(encode.features)):
         raise ValueError(f"layout {dict(layout)!r} does not hold the kinds of {encode.features!r}")
     words = WordHistograms(codebook) if needs_codebook(encode.features) else "passthrough"
-    return FittedPipeline([("words", words), ("kinds", KindVectors(layout, encode.motion_model)),
+    return FittedPipeline([("words", words), ("kinds", KindVectors(layout, encode.motion_model, encode.spm_levels)),
                            ("scale", scaler), ("classifier", classifier)])
 
 

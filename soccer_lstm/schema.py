@@ -11,9 +11,9 @@ from __future__ import annotations
 SCHEMA_VERSIONS: dict[str, int] = {
     "extract": 1,    # features/clips/<key>.npz and features/index.json
     "codebook": 1,   # codebook.npz
-    "encode": 1,     # sequences/clips/<key>.npz and sequences/index.json
-    "train": 2,      # model/pipeline.json ("classifier", "training_clips"), lstm.json (+ "network"), network.npz, classifier.json/.npz, history.json (losses per clip, notes)
-    "evaluate": 2,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json
+    "encode": 2,     # sequences/clips/<key>.npz and sequences/index.json (config: + "spm_levels")
+    "train": 3,      # model/pipeline.json ("classifier", "training_clips"; 3: encode + "spm_levels"), lstm.json (+ "network"), network.npz, classifier.json/.npz, history.json (losses per clip, notes)
+    "evaluate": 3,   # rows/<id>/{config,results}.json, rows/<id>/folds/*.json, metrics.json (3: encode + "spm_levels")
 }
 
 

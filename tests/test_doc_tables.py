@@ -25,6 +25,10 @@ def _copy_root(tmp_path: Path) -> Path:
     for dataset in DATASETS:
         (tmp_path / "docs/results" / dataset).mkdir(parents=True)
         shutil.copy(ROOT / "docs/results" / dataset / "metrics.json", tmp_path / "docs/results" / dataset)
+        if (ROOT / "docs/results" / dataset / "features/metrics.json").exists():
+            (tmp_path / "docs/results" / dataset / "features").mkdir()
+            shutil.copy(ROOT / "docs/results" / dataset / "features/metrics.json",
+                        tmp_path / "docs/results" / dataset / "features")
     shutil.copytree(ROOT / "docs/results/spotting", tmp_path / "docs/results/spotting")
     return tmp_path
 
@@ -60,8 +64,11 @@ def test_a_figure_changed_in_the_docs_or_in_a_report_is_noticed(tmp_path: Path) 
 
 def test_the_committed_reports_hold_the_statistics_of_their_own_runs() -> None:
     assert DATASETS, "no committed report under docs/results/"
-    for dataset in DATASETS:
-        report = json.loads((ROOT / "docs/results" / dataset / "metrics.json").read_text())
+    paths = [ROOT / "docs/results" / dataset / "metrics.json" for dataset in DATASETS]
+    paths += sorted((ROOT / "docs" / "results").glob("*/features/metrics.json"))   # the feature runs
+    for path in paths:
+        report = json.loads(path.read_text())
+        dataset = path.parent.relative_to(ROOT / "docs/results")
         for row in report["rows"]:
             where = f"{dataset}/{row['id']}"
             runs = np.asarray(row["accuracies"]) * 100
@@ -130,3 +137,22 @@ def test_an_unknown_table_or_a_missing_report_is_named(tmp_path: Path) -> None:
         table("spotting:missing", tmp_path)
     with pytest.raises(TableError, match=r"nowhere[/\\]metrics\.json"):
         table("paper:nowhere", tmp_path)
+
+
+def test_feature_runs_of_the_three_sets_become_one_table_with_their_mean(tmp_path: Path) -> None:
+    def row(row_id: str, rate: float) -> dict:
+        return {"id": row_id, "name": f"row {row_id}", "features": row_id, "rate_mean": rate, "rate_std": 1.0}
+
+    reports = {"synthetic": [row("a", 80.0), row("b", 90.0)], "football_skills_ahmedemam2": [row("a", 95.0)],
+               "basketball_action_dataset": [row("a", 40.0), row("b", 50.0)]}
+    with pytest.raises(TableError, match="features/metrics.json"):
+        table("feature-runs", tmp_path)
+    for dataset, rows in reports.items():
+        path = tmp_path / "docs/results" / dataset / "features/metrics.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({"n_clips": 10, "rows": rows}))
+    lines = table("feature-runs", tmp_path).splitlines()
+    assert lines[0] == ("| row | features | synthetic (10 clips) | football skills (10 clips) | basketball actions "
+                        "(10 clips) | mean of the three |")
+    assert lines[2] == "| row a | `a` | 80.0 +- 1.0 | 95.0 +- 1.0 | 40.0 +- 1.0 | 71.7 |"
+    assert lines[3] == "| row b | `b` | 90.0 +- 1.0 | – | 50.0 +- 1.0 | – |"     # not measured on football

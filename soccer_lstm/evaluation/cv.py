@@ -26,7 +26,7 @@ from soccer_lstm import progress
 from soccer_lstm.config import CodebookConfig, EncodeConfig, PipelineConfig
 from soccer_lstm.dataset import check_trainable, class_names, make_folds
 from soccer_lstm.estimators import make_clip_pipeline
-from soccer_lstm.features.kinds import KINDS, FrameVectors, parse_kinds
+from soccer_lstm.features.kinds import KINDS, FrameVectors, encode_settings, parse_kinds
 from soccer_lstm.store import FeatureStore, StoreClips
 
 log = logging.getLogger(__name__)
@@ -110,19 +110,21 @@ class EncodedFolds:
             width = int(kind_blocks[0].shape[1]) if kind_blocks else 0
             layout[kind] = [start, start + width]
             start += width
-        return FrameVectors((np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*blocks)), layout)
+        return FrameVectors((np.concatenate(clip, axis=1).astype(np.float32) for clip in zip(*blocks)), layout,
+                            encode_settings(encode_config))
 
     def _kind_blocks(self, store: FeatureStore, kind: str, train_index: np.ndarray, codebook_config: CodebookConfig,
                      encode_config: EncodeConfig) -> list[np.ndarray]:
         from soccer_lstm.features.words import FrameKinds, VisualWords
 
         fold_dependent = KINDS[kind].fold_dependent
-        key = (str(store.folder), kind, encode_config.motion_model,
+        key = (str(store.folder), kind, encode_config.motion_model, encode_config.spm_levels,
                (tuple(int(i) for i in train_index), tuple(asdict(codebook_config).items())) if fold_dependent else None)
         if key not in self._blocks:
             clips = StoreClips(store)
             words = VisualWords.from_config(codebook_config).fit(StoreClips(store, train_index)) if fold_dependent else None
-            step = FrameKinds(features=kind, motion_model=encode_config.motion_model)
+            step = FrameKinds(features=kind, motion_model=encode_config.motion_model,
+                              spm_levels=encode_config.spm_levels)
             first = words.transform([clips[0]]) if words else [clips[0]]
             step.fit(first)
             self._blocks[key] = [step.transform(words.transform([clips[i]]) if words else [clips[i]])[0]
@@ -195,7 +197,7 @@ def cross_validate(store: FeatureStore, config: PipelineConfig,
             continue
         sequences = cache.vectors(store, train, codebook_config, config.encode)
         if transform is not None:
-            sequences = FrameVectors(transform(list(sequences), seed), sequences.layout)
+            sequences = FrameVectors(transform(list(sequences), seed), sequences.layout, sequences.settings)
         # The fold's pipeline after the words and kinds steps, whose output ``cache`` holds.
         model = make_clip_pipeline(config, make_classifier(seed))[2:]
         work = (model, sequences.take(train), y[train].tolist(), sequences.take(test))

@@ -14,6 +14,8 @@ the opening marker is free. The names:
   the seed spread).
 - ``real-clips``: the paper's LSTM rows, the clip chi2 SVM and the default on the real sets.
 - ``features``: the feature-kind rows that the three reports hold, side by side.
+- ``feature-runs``: every row of ``docs/results/DATASET/features/metrics.json`` (the runs of
+  ``experiments/features.toml``) on the three sets side by side, with their mean where all three hold it.
 - ``spotting:NAME``: ``docs/results/spotting/NAME.json``, as ``spot-score --json`` prints it.
 - ``spotting-runs:NAME,NAME,...``: one row per such report (the averages and each class's AP at the
   tolerance), to compare runs on the same games.
@@ -114,6 +116,37 @@ def features_table(root: Path = ROOT) -> str:
     return _markdown(("row", "features", *header), ("---", "---", *("---:" for _ in header)), lines)
 
 
+def load_feature_runs(dataset: str, root: Path = ROOT) -> dict | None:
+    """``docs/results/DATASET/features/metrics.json`` as a dict, or None when that set has no such run."""
+    path = root / REPORTS / dataset / "features" / "metrics.json"
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TableError(f"{path}: cannot read the report ({error})") from error
+
+
+def feature_runs_table(root: Path = ROOT) -> str:
+    """The rows of the feature runs (``experiments/features.toml``) of the three sets, and their mean."""
+    reports = [load_feature_runs(dataset, root) for dataset in FEATURE_SETS]
+    if not any(reports):
+        raise TableError(f"no {REPORTS}/DATASET/features/metrics.json for any of {', '.join(FEATURE_SETS)}")
+    rows = [_rows(report) if report else {} for report in reports]
+    order = list(dict.fromkeys(row_id for report in reports if report for row_id in _rows(report)))
+    lines = []
+    for row_id in order:
+        first = next(r[row_id] for r in rows if row_id in r)
+        cells = [_rate(r[row_id]) if row_id in r else "–" for r in rows]
+        mean = (f"{sum(r[row_id]['rate_mean'] for r in rows) / len(rows):.1f}"
+                if all(row_id in r for r in rows) else "–")
+        lines.append((first["name"], f"`{first['features']}`", *cells, mean))
+    header = [f"{DATASETS[d]} ({report['n_clips']} clips)" if report else DATASETS[d]
+              for d, report in zip(FEATURE_SETS, reports)]
+    return _markdown(("row", "features", *header, "mean of the three"),
+                     ("---", "---", *("---:" for _ in header), "---:"), lines)
+
+
 def spotting_table(name: str, root: Path = ROOT) -> str:
     """A committed ``spot-score --json`` output: AP per class (loose, tight, at the tolerance), then the averages."""
     path = root / REPORTS / "spotting" / f"{name}.json"
@@ -187,10 +220,11 @@ def table(name: str, root: Path = ROOT) -> str:
         "paper": lambda: paper_table(argument, root), "spotting": lambda: spotting_table(argument, root),
         "spotting-runs": lambda: spotting_runs_table(argument, root),
         "real-clips": lambda: real_clips_table(root), "features": lambda: features_table(root),
+        "feature-runs": lambda: feature_runs_table(root),
         "versions": lambda: versions_line(root)}
     if kind not in makers or bool(argument) != (kind in ("paper", "spotting", "spotting-runs")):
-        raise TableError(f"no table called {name!r} (known: paper:DATASET, real-clips, features, spotting:NAME, "
-                         f"spotting-runs:NAME,NAME, versions)")
+        raise TableError(f"no table called {name!r} (known: paper:DATASET, real-clips, features, feature-runs, "
+                         f"spotting:NAME, spotting-runs:NAME,NAME, versions)")
     try:
         return makers[kind]()
     except KeyError as error:

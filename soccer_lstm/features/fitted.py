@@ -16,7 +16,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from soccer_lstm.config import SCALINGS
-from soccer_lstm.features.kinds import FrameVectors, KindSettings, check_layout, compute_kinds, layout_mirror
+from soccer_lstm.features.kinds import (FrameVectors, KindSettings, check_layout, compute_kinds, encode_settings,
+                                        layout_mirror)
 
 
 def check_fitted(estimator: object, attribute: str) -> None:
@@ -57,7 +58,7 @@ def encode_clip(features: Any, codebook: Any, config: Any) -> np.ndarray:
         an older version extracted without them.
     """
     k = len(codebook.cluster_centers_) if codebook is not None else 0
-    return compute_kinds(features, config.features, KindSettings(k, config.motion_model), codebook)
+    return compute_kinds(features, config.features, encode_settings(config, k), codebook)
 
 
 class WordHistograms:
@@ -89,27 +90,34 @@ class KindVectors:
         Columns of each kind in the output vectors (``layout_``).
     motion_model : {"affine", "similarity"}
         Camera motion model.
+    spm_levels : str
+        Cells per side of each level of the ``spm`` pyramid (``--spm-levels``).
     """
 
-    def __init__(self, layout: Mapping[str, Sequence[int]], motion_model: str) -> None:
+    def __init__(self, layout: Mapping[str, Sequence[int]], motion_model: str, spm_levels: str = "1,2") -> None:
+        from soccer_lstm.features.spm import parse_levels
+
         self.layout_ = {kind: [int(a), int(b)] for kind, (a, b) in layout.items()}
         self.motion_model = motion_model
+        self.spm_levels = spm_levels
+        self.settings_ = KindSettings(motion_model=motion_model, spm_levels=parse_levels(spm_levels, "spm_levels"))
         self.n_features_out_ = max(stop for _, stop in self.layout_.values())
 
     def transform(self, clips: Sequence[Any]) -> FrameVectors:
         """The clips' per-frame vectors, float32 ``(T, D)`` each, with :attr:`layout_`."""
-        settings = KindSettings(motion_model=self.motion_model)
-        return FrameVectors((compute_kinds(clips[i], tuple(self.layout_), settings) for i in range(len(clips))),
-                            self.layout_)
+        return FrameVectors((compute_kinds(clips[i], tuple(self.layout_), self.settings_) for i in range(len(clips))),
+                            self.layout_, self.settings_)
 
 
-def scaled_columns(scale: str, layout: Mapping[str, Sequence[int]] | None,
-                   width: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+def scaled_columns(scale: str, layout: Mapping[str, Sequence[int]] | None, width: int,
+                   settings: KindSettings | None = None,
+                   mirrored: bool = True) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
     """The standardised column range ``[start, stop)``, the columns scaled but not centred, and each
-    column's mirror source (empty: none moves), for ``scale`` over frames of ``layout``."""
+    column's mirror source (empty: none moves), for ``scale`` over frames of ``layout`` made with
+    ``settings`` (None: the defaults; ``mirrored=False``: no mirror is asked for)."""
     if scale not in SCALINGS:
         raise ValueError(f"SequenceScaler: scale must be one of {', '.join(SCALINGS)}, got {scale!r}")
-    mirror = layout_mirror(layout)
+    mirror = layout_mirror(layout, settings) if mirrored else None
     uncentered = tuple(int(c) for c in np.flatnonzero(mirror[1] < 0)) if mirror else ()
     source = tuple(int(c) for c in mirror[0]) if mirror else ()
     if scale == "all":
@@ -138,9 +146,10 @@ class Standardiser:
     def transform(self, sequences: Sequence[np.ndarray]) -> FrameVectors:
         """The clips with their standardised columns (new float32 arrays; the input is unchanged)."""
         check_fitted(self, "mean_")
+        settings = getattr(self, "kind_settings_", None)
         if self.stop_ <= self.start_:
-            return FrameVectors(sequences, self.layout_)
-        out = FrameVectors(layout=self.layout_)
+            return FrameVectors(sequences, self.layout_, settings)
+        out = FrameVectors(layout=self.layout_, settings=settings)
         for seq in sequences:
             seq = np.array(seq, dtype=np.float32, copy=True)
             seq[:, self.start_:self.stop_] = (seq[:, self.start_:self.stop_] - self.mean_) / self.scale_
@@ -166,8 +175,11 @@ class Standardiser:
         scaler = cls(scale=data["scale"])
         width = int(data["n_features_in"])
         scaler.layout_ = check_layout(data["layout"], width)
-        scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = scaled_columns(scaler.scale, scaler.layout_,
-                                                                                         width)
+        try:
+            columns = scaled_columns(scaler.scale, scaler.layout_, width)
+        except ValueError:  # an spm block of other levels than the defaults: the mirror only served fit
+            columns = scaled_columns(scaler.scale, scaler.layout_, width, mirrored=False)
+        scaler.start_, scaler.stop_, scaler.uncentered_, scaler.mirror_ = columns
         scaler.n_features_in_ = width
         scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
         scaler.scale_ = np.asarray(data["std"], dtype=np.float64)

@@ -30,11 +30,13 @@ Mirror = "tuple[np.ndarray, np.ndarray] | None"
 
 @dataclass(frozen=True)
 class KindSettings:
-    """The settings that fix the widths of the kinds: visual words, motion model, grid cells per side."""
+    """The settings that fix the widths of the kinds: visual words, motion model, grid cells per side,
+    the cells per side of each level of the spatial pyramid (``spm``)."""
 
     k: int = 0
     motion_model: str = "affine"
     grid: int = 3
+    spm_levels: tuple[int, ...] = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ class FeatureKind:
     compute : callable
         ``compute(clip_features, settings, codebook)``: its ``(T, width)`` float32 block.
     mirror : callable
-        ``mirror(width)``: ``(source, sign)`` so that the mirrored block is ``block[:, source] * sign``,
-        or None when a left-right mirror leaves the block as it is.
+        ``mirror(width, settings)``: ``(source, sign)`` so that the mirrored block is
+        ``block[:, source] * sign``, or None when a left-right mirror leaves the block as it is.
     needs_sift : bool
         Computed from SIFT keypoints (extract must detect them).
     extracted : bool
@@ -63,7 +65,7 @@ class FeatureKind:
     description: str
     width: Callable[[KindSettings], int]
     compute: Callable[[Any, KindSettings, Any], np.ndarray]
-    mirror: Callable[[int], Any]
+    mirror: Callable[[int, KindSettings], Any]
     needs_sift: bool
     extracted: bool
     fold_dependent: bool
@@ -94,12 +96,37 @@ def _motion_block(features: Any, settings: KindSettings, codebook: Any) -> np.nd
     return np.asarray(motion_features(features, model=settings.motion_model), np.float32)
 
 
-def _motion_mirror(width: int) -> tuple[np.ndarray, np.ndarray]:
+def _motion_mirror(width: int, settings: KindSettings) -> tuple[np.ndarray, np.ndarray]:
     from soccer_lstm.features.motion import mirror_columns
 
     sign = np.ones(width, np.float32)
     sign[list(mirror_columns(width))] = -1.0
     return np.arange(width), sign
+
+
+def _spm_width(settings: KindSettings) -> int:
+    from soccer_lstm.features.spm import pyramid_width
+
+    return pyramid_width(settings.k, settings.spm_levels)
+
+
+def _spm_block(features: Any, settings: KindSettings, codebook: Any) -> np.ndarray:
+    from soccer_lstm.errors import UserError
+    from soccer_lstm.features.spm import clip_pyramid
+
+    if codebook is None:
+        raise UserError("spm features need a codebook (--codebook)")
+    return clip_pyramid(features, codebook, settings.spm_levels)
+
+
+def _spm_mirror(width: int, settings: KindSettings) -> tuple[np.ndarray, np.ndarray]:
+    from soccer_lstm.features.spm import pyramid_cells, pyramid_mirror
+
+    cells = pyramid_cells(settings.spm_levels)
+    if width % cells:
+        raise ValueError(f"an spm block of {width} columns is not {cells} cells (levels "
+                         f"{','.join(map(str, settings.spm_levels))}) of words")
+    return pyramid_mirror(width // cells, settings.spm_levels), np.ones(width, np.float32)
 
 
 def _local(kind: str) -> FeatureKind:
@@ -117,7 +144,7 @@ def _local(kind: str) -> FeatureKind:
                             f"re-run extract")
         return np.asarray(features.local[kind], np.float32)
 
-    def mirror(block_width: int) -> tuple[np.ndarray, np.ndarray]:
+    def mirror(block_width: int, settings: KindSettings) -> tuple[np.ndarray, np.ndarray]:
         from soccer_lstm.features.local import grid_of, mirror_permutation
 
         return mirror_permutation(kind, grid_of(kind, block_width)), np.ones(block_width, np.float32)
@@ -131,7 +158,9 @@ def _local(kind: str) -> FeatureKind:
 
 KINDS: dict[str, FeatureKind] = {kind.name: kind for kind in (
     FeatureKind("bow", "visual-word histogram of the frame's SIFT descriptors", lambda s: s.k, _bow_block,
-                lambda width: None, needs_sift=True, extracted=False, fold_dependent=True),
+                lambda width, settings: None, needs_sift=True, extracted=False, fold_dependent=True),
+    FeatureKind("spm", "visual-word histograms in the cells of a spatial pyramid (where the words are)", _spm_width,
+                _spm_block, _spm_mirror, needs_sift=True, extracted=False, fold_dependent=True),
     FeatureKind("motion", "camera motion between frames, fit on SIFT matches", _motion_width, _motion_block,
                 _motion_mirror, needs_sift=True, extracted=False, fold_dependent=False),
     _local("hof"),
@@ -145,6 +174,21 @@ EXTRACTED_KINDS = tuple(name for name, kind in KINDS.items() if kind.extracted)
 
 
 # ----------------------------------------------------------------------------- asking the registry
+def parse_spm_levels(value: Any, name: str = "--spm-levels") -> tuple[int, ...]:
+    """The levels of an ``--spm-levels`` value (:func:`soccer_lstm.features.spm.parse_levels`), for
+    :mod:`soccer_lstm.config`, whose one way into the features is this module."""
+    from soccer_lstm.features.spm import parse_levels
+
+    return parse_levels(value, name)
+
+
+def encode_settings(encode: Any, k: int = 0, grid: int = 3) -> KindSettings:
+    """The :class:`KindSettings` of an :class:`~soccer_lstm.config.EncodeConfig` (``k`` words, ``grid`` cells)."""
+    from soccer_lstm.features.spm import parse_levels
+
+    return KindSettings(int(k), encode.motion_model, int(grid), parse_levels(encode.spm_levels))
+
+
 def parse_kinds(features: str | Iterable[str], spelling: str = "flag") -> tuple[str, ...]:
     """The kinds named in a ``--features`` value (or already a sequence of names), in registry order.
 
@@ -207,25 +251,35 @@ def compute_kinds(features: Any, kinds: str | Iterable[str], settings: KindSetti
     return np.concatenate(blocks, axis=1).astype(np.float32)
 
 
-def layout_mirror(layout: Layout | None) -> tuple[np.ndarray, np.ndarray] | None:
+def layout_mirror(layout: Layout | None, settings: KindSettings | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """How a left-right mirror of the clip changes a per-frame vector of ``layout``.
+
+    ``settings`` (what :class:`FrameVectors` carry) tell a kind's inner structure where its width
+    alone does not (the pyramid levels of ``spm``); the defaults when None.
 
     Returns
     -------
     (source, sign) or None
         The mirrored vector is ``vector[source] * sign``, each kind's block moved as its registry
         entry says (camera-motion columns negated; HOF, MBH and HOG grid columns swapped and
-        orientation bins reflected; visual words unchanged). None when no kind of the layout changes.
+        orientation bins reflected; visual words unchanged, the pyramid's cells swapped). None when no
+        kind of the layout changes.
+
+    Raises
+    ------
+    ValueError
+        When a block's width does not fit ``settings`` (an spm block of other levels).
     """
     if not layout:
         return None
+    settings = settings if settings is not None else KindSettings()
     width = max(int(stop) for _, stop in layout.values())
     source = np.arange(width)
     sign = np.ones(width, np.float32)
     changed = False
     for kind, (start, stop) in layout.items():
         entry = KINDS.get(kind)  # a column group of another name (a test's) is left as it is
-        moved = entry.mirror(int(stop) - int(start)) if entry is not None else None
+        moved = entry.mirror(int(stop) - int(start), settings) if entry is not None else None
         if moved is not None:
             source[start:stop] = start + np.asarray(moved[0])
             sign[start:stop] = moved[1]
@@ -240,24 +294,34 @@ class FrameVectors(list):
     What the encoding steps of the pipeline emit: the steps after them (the scaler, the classifier)
     learn the layout in ``fit`` from their input, as scikit-learn's steps learn the number and names
     of their features, instead of having it pushed into their constructors. A plain list works too:
-    then every column is one kind that no mirror changes.
+    then every column is one kind that no mirror changes. ``settings`` are the
+    :class:`KindSettings` the vectors were made with, where a kind's mirror needs more than its
+    width (the levels of ``spm``); None for the defaults.
     """
 
-    def __init__(self, sequences: Iterable[np.ndarray] = (), layout: Layout | None = None) -> None:
+    def __init__(self, sequences: Iterable[np.ndarray] = (), layout: Layout | None = None,
+                 settings: KindSettings | None = None) -> None:
         super().__init__(sequences)
         self.layout = {kind: [int(a), int(b)] for kind, (a, b) in layout.items()} if layout else None
+        self.settings = settings
 
     def take(self, index: Iterable[int]) -> "FrameVectors":
         """The clips at ``index``, with the same layout."""
-        return FrameVectors([self[int(i)] for i in index], self.layout)
+        return FrameVectors([self[int(i)] for i in index], self.layout, self.settings)
 
     def __reduce__(self) -> Any:  # pickled with its layout (worker processes of cross-validation)
-        return (FrameVectors, (list(self), self.layout))
+        return (FrameVectors, (list(self), self.layout, self.settings))
 
 
 def layout_of(sequences: Any) -> dict[str, list[int]] | None:
     """The layout that ``sequences`` carry (:class:`FrameVectors`), or None for a plain list."""
     return getattr(sequences, "layout", None)
+
+
+def settings_of(sequences: Any) -> KindSettings | None:
+    """The :class:`KindSettings` that ``sequences`` carry (:class:`FrameVectors`), or None."""
+    settings = getattr(sequences, "settings", None)
+    return settings if isinstance(settings, KindSettings) else None
 
 
 def check_layout(layout: Any, width: int) -> dict[str, list[int]] | None:

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from soccer_lstm.features.fitted import Standardiser, scaled_columns
-from soccer_lstm.features.kinds import check_layout, layout_of
+from soccer_lstm.features.kinds import check_layout, layout_of, settings_of
 
 
 class SequenceScaler(TransformerMixin, BaseEstimator, Standardiser):
@@ -53,8 +53,10 @@ class SequenceScaler(TransformerMixin, BaseEstimator, Standardiser):
         """Learn each standardised column's mean and spread over every frame of ``sequences``."""
         width = int(np.asarray(sequences[0]).shape[1]) if len(sequences) else 0
         self.layout_ = check_layout(layout_of(sequences), width)
+        self.kind_settings_ = settings_of(sequences)
         sequences = list(sequences)
-        self.start_, self.stop_, self.uncentered_, self.mirror_ = scaled_columns(self.scale, self.layout_, width)
+        self.start_, self.stop_, self.uncentered_, self.mirror_ = scaled_columns(self.scale, self.layout_, width,
+                                                                                  self.kind_settings_)
         self.n_features_in_ = width
         if self.stop_ > self.start_:
             frames = np.concatenate([np.asarray(s)[:, self.start_:self.stop_] for s in sequences]).astype(np.float64)

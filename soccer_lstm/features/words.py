@@ -95,6 +95,8 @@ class FrameKinds(TransformerMixin, BaseEstimator):
         step before this one (its histograms).
     motion_model : {"affine", "similarity"}
         Camera motion model.
+    spm_levels : str
+        Cells per side of each level of the ``spm`` pyramid (``--spm-levels``).
 
     Attributes
     ----------
@@ -103,13 +105,15 @@ class FrameKinds(TransformerMixin, BaseEstimator):
         the step before, the grid of the stored histograms).
     """
 
-    def __init__(self, features: str = EncodeConfig.features, motion_model: str = EncodeConfig.motion_model) -> None:
+    def __init__(self, features: str = EncodeConfig.features, motion_model: str = EncodeConfig.motion_model,
+                 spm_levels: str = EncodeConfig.spm_levels) -> None:
         self.features = features
         self.motion_model = motion_model
+        self.spm_levels = spm_levels
 
     @classmethod
     def from_config(cls, encode: EncodeConfig) -> "FrameKinds":
-        return cls(features=encode.features, motion_model=encode.motion_model)
+        return cls(features=encode.features, motion_model=encode.motion_model, spm_levels=encode.spm_levels)
 
     @classmethod
     def fitted(cls, encode: EncodeConfig, layout: dict[str, list[int]]) -> "FrameKinds":
@@ -132,15 +136,20 @@ class FrameKinds(TransformerMixin, BaseEstimator):
         words = getattr(first, "words", None)
         if needs_codebook(kinds) and words is None:
             raise ValueError(f"FrameKinds: features {self.features!r} hold bow, which needs the words step before it")
-        self.layout_ = feature_layout(kinds, KindSettings(int(np.shape(words)[1]) if words is not None else 0,
-                                                          self.motion_model, _grid_of(first, kinds)))
+        self.layout_ = feature_layout(kinds, self._settings(int(np.shape(words)[1]) if words is not None else 0,
+                                                            _grid_of(first, kinds)))
         self.n_features_out_ = max(stop for _, stop in self.layout_.values())
         return self
 
     def transform(self, clips: Sequence[Any]) -> FrameVectors:
         """The clips' per-frame vectors, float32 ``(T, D)`` each, with :attr:`layout_`."""
         check_is_fitted(self, "layout_")
-        return KindVectors(self.layout_, self.motion_model).transform(clips)
+        return KindVectors(self.layout_, self.motion_model, self.spm_levels).transform(clips)
+
+    def _settings(self, k: int = 0, grid: int = 3) -> KindSettings:
+        from soccer_lstm.features.spm import parse_levels
+
+        return KindSettings(k, self.motion_model, grid, parse_levels(self.spm_levels, "spm_levels"))
 
 
 def _grid_of(clip: Any, kinds: Sequence[str]) -> int:

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from soccer_lstm.config import TrainConfig
 from soccer_lstm.errors import ArtifactError
-from soccer_lstm.features.kinds import check_layout, layout_of
+from soccer_lstm.features.kinds import check_layout, layout_of, settings_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
 from soccer_lstm.models.forward import (NumpyNetwork, as_sequences as _as_sequences, clip_steps, describe, fusion_groups,
@@ -135,7 +135,7 @@ aggregation, max_steps, ensemble, fusion, mirror
         """How a left-right mirror changes a frame vector (``vector[source] * sign``), or None."""
         from soccer_lstm.features.kinds import layout_mirror
 
-        return layout_mirror(getattr(self, "layout_", None)) if self.mirror else None
+        return layout_mirror(getattr(self, "layout_", None), getattr(self, "kind_settings_", None)) if self.mirror else None
 
     def _mirror_columns(self) -> list[int]:
         """The columns negated in the mirrored training copies: the motion columns a left-right flip negates."""
@@ -161,7 +161,7 @@ aggregation, max_steps, ensemble, fusion, mirror
         self
         """
         self._validate_params()
-        layout = layout_of(sequences)
+        layout, self.kind_settings_ = layout_of(sequences), settings_of(sequences)
         sequences = _as_sequences(sequences)
         self.layout_ = check_layout(layout, sequences[0].shape[1])
         labels = np.asarray(labels)

@@ -14,8 +14,8 @@ from soccer_lstm.artifacts import fingerprint, load_npz, save_npz, write_json
 from soccer_lstm.config import EncodeConfig
 from soccer_lstm.errors import ArtifactError, UserError
 from soccer_lstm.features.codebook import Codebook
-from soccer_lstm.features.kinds import KindSettings, feature_layout, needs_codebook
 from soccer_lstm.features.fitted import encode_clip
+from soccer_lstm.features.kinds import encode_settings, feature_layout, needs_codebook
 from soccer_lstm.features.sift import ClipFeatures
 from soccer_lstm.ownership import claim_folder, folder_ref, prune
 from soccer_lstm.parallel import imap_unordered
@@ -60,7 +60,7 @@ def run_encode(features_dir: str | Path, codebook_path: str | Path | None, out_d
             raise UserError(f"--codebook is required for --features {config.features} (it holds bow)")
         codebook, _ = load_codebook(codebook_path)
         codebook_fp, k = codebook.fingerprint_, len(codebook.cluster_centers_)
-    layout = feature_layout(config.features, KindSettings(k, config.motion_model, store.grid))
+    layout = feature_layout(config.features, encode_settings(config, k, store.grid))
     out_dir = Path(out_dir)
     check_output_folder(out_dir, "encode")
     claim_folder(out_dir, "encode", {"features": folder_ref(features_dir)}, overwrite)

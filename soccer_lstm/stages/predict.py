@@ -147,6 +147,10 @@ def check_compatible(pipeline: TrainedPipeline, sequences_index: dict[str, Any],
     if sequences_index.get("layout") != pipeline.meta.get("layout"):
         raise UserError(f"{where}: its per-frame vectors are laid out as {sequences_index.get('layout')} but the "
                         f"model expects {pipeline.meta.get('layout')} (another motion model?)")
+    levels = (sequences_index.get("config") or {}).get("spm_levels", EncodeConfig.spm_levels)
+    if "spm" in (pipeline.meta.get("layout") or {}) and levels != pipeline.encode.spm_levels:
+        raise UserError(f"{where}: its spm pyramid has levels {levels} but the model was trained on levels "
+                        f"{pipeline.encode.spm_levels}")
 
 
 @dataclass

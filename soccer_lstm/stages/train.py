@@ -11,10 +11,10 @@ import numpy as np
 
 from soccer_lstm import __version__
 from soccer_lstm.artifacts import check_can_create, fingerprint, read_json, write_json
-from soccer_lstm.config import CLASSIFIERS, HISTOGRAM_CLASSIFIERS, PipelineConfig, TrainConfig
+from soccer_lstm.config import CLASSIFIERS, HISTOGRAM_CLASSIFIERS, EncodeConfig, PipelineConfig, TrainConfig
 from soccer_lstm.dataset import check_trainable
 from soccer_lstm.errors import ArtifactError, UserError
-from soccer_lstm.features.kinds import FrameVectors
+from soccer_lstm.features.kinds import FrameVectors, encode_settings
 from soccer_lstm.ownership import claim_folder, folder_ref
 from soccer_lstm.schema import SCHEMA_VERSIONS, schema_version
 from soccer_lstm.store import INDEX
@@ -79,7 +79,9 @@ def run_train(sequences_dir: str | Path, model_dir: str | Path, config: TrainCon
     # The steps after words and kinds; the sequences carry the layout those steps emit.
     model = make_clip_pipeline(PipelineConfig(train=config), verbose=verbose)[2:]
     started = time.perf_counter()
-    model.fit(FrameVectors(sequences, index["layout"]), labels)
+    encode = EncodeConfig(**{key: value for key, value in index["config"].items()
+                             if key in EncodeConfig.__dataclass_fields__})
+    model.fit(FrameVectors(sequences, index["layout"], encode_settings(encode)), labels)
     seconds = time.perf_counter() - started
     scaler, classifier = model.named_steps["scale"], model.named_steps["classifier"]
     # pipeline.json is written last: its presence marks a complete model folder.

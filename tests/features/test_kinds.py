@@ -115,9 +115,10 @@ def test_lstm_trains_on_the_exact_mirror_of_local_histograms(monkeypatch: pytest
 
 
 def test_the_registry_says_what_each_kind_needs() -> None:
-    assert tuple(KINDS) == ("bow", "motion", "hof", "mbh", "hog")
+    assert tuple(KINDS) == ("bow", "spm", "motion", "hof", "mbh", "hog")
     assert EXTRACTED_KINDS == ("hof", "mbh", "hog")
-    assert [name for name, kind in KINDS.items() if kind.fold_dependent] == ["bow"]
+    assert [name for name, kind in KINDS.items() if kind.fold_dependent] == ["bow", "spm"]
+    assert needs_codebook("spm+hog")
     assert needs_codebook("hof+bow") and not needs_codebook("motion+hog")
     assert needs_sift("motion") and needs_sift("bow") and not needs_sift("hof+mbh+hog")
     assert parse_kinds(("hog", "bow")) == ("bow", "hog")
@@ -133,9 +134,10 @@ def test_every_kind_computes_a_block_as_wide_as_the_registry_says() -> None:
     offsets = np.arange(0, 6 * 20 + 1, 20)
     local = {kind: rng.random((6, KINDS[kind].width(settings))).astype(np.float32) for kind in EXTRACTED_KINDS}
     features = ClipFeatures(rng.integers(0, 255, (120, 128)).astype(np.uint8),
-                            rng.uniform(0, 90, (120, 2)).astype(np.float32), offsets, {"width": 96, "height": 72}, local)
+                            rng.uniform(0, 90, (120, 2)).astype(np.float32), offsets, {"proc_size": [96, 72]}, local)
     codebook = Codebook(k=5, seed=0).fit(rng.random((200, 128)).astype(np.float32) * 255)
-    layout = _layout(ALL, settings)
-    vectors = compute_kinds(features, ALL, settings, codebook)
+    every = "+".join(KINDS)
+    layout = _layout(every, settings)
+    vectors = compute_kinds(features, every, settings, codebook)
     assert vectors.shape == (6, max(stop for _, stop in layout.values()))
     assert vectors.dtype == np.float32
