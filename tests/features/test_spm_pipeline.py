@@ -74,7 +74,11 @@ def test_spot_streams_the_pyramid_that_extract_and_encode_give(tmp_path: Path) -
     encode = EncodeConfig(features="spm", spm_levels="1,2,4")
     expected = encode_clip(clip, codebook, encode)
     scaler = SequenceScaler(scale="none").fit([np.zeros((1, expected.shape[1]), np.float32)])
-    model = SimpleNamespace(codebook=codebook, encode=encode, scaler=scaler)
+    from soccer_lstm.estimators import fitted_pipeline
+    from soccer_lstm.features.kinds import encode_settings, feature_layout
+
+    layout = feature_layout("spm", encode_settings(encode, 5))
+    model = SimpleNamespace(encode=encode, pipeline=fitted_pipeline(codebook, encode, layout, scaler, None))
     vectors = np.concatenate(list(stream_vectors(video, model, extract, StreamInfo(), block=16, context=4)))
     assert vectors.shape == expected.shape == (40, 5 * 21)
     np.testing.assert_allclose(vectors, expected, atol=1e-6)
