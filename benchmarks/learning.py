@@ -75,6 +75,8 @@ def child_codebook(store: str, out: str) -> dict[str, Any]:
     from soccer_lstm.config import CodebookConfig
     from soccer_lstm.pipeline import run_codebook
 
+    import soccer_lstm.features.words  # noqa: F401  (scikit-learn's k-means: imported lazily, not the work timed)
+
     config = CodebookConfig(k=CODEBOOK_K, sample_size=CODEBOOK_SAMPLE)
     tracemalloc.start()
     started, cpu = now(), time.process_time()
