@@ -71,21 +71,17 @@ def run(out_dir: Path, quick: bool, keep: Path | None, only: str | None = None) 
         keep.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="soccer-lstm-bench-", dir=keep))
     try:
-        if only == "spotting":
-            say("spotting")
-            results["spotting"] = bench_spotting(work, quick)
-            return _finish(results, out_dir, started)
-        if only == "inference":
-            say("inference: cold predict, training loop against Model.fit")
-            results["inference"] = bench_inference(work, quick)
-            return _finish(results, out_dir, started)
-        if only == "cold-predict":
-            say("cold predict of one clip")
-            results["cold_predict"] = bench_cold_predict(work, quick)
-            return _finish(results, out_dir, started)
-        if only == "encoding":
-            say("encoding against extraction per frame")
-            results["encode"] = bench_encoding_alone(work, clips_per_class, n_frames)
+        if only is not None:   # one section alone: (what it says, its key in the results, what runs it)
+            what, key, section = {
+                "spotting": ("spotting", "spotting", lambda: bench_spotting(work, quick)),
+                "inference": ("inference: cold predict, training loop against Model.fit", "inference",
+                              lambda: bench_inference(work, quick)),
+                "cold-predict": ("cold predict of one clip", "cold_predict", lambda: bench_cold_predict(work, quick)),
+                "encoding": ("encoding against extraction per frame", "encode",
+                             lambda: bench_encoding_alone(work, clips_per_class, n_frames)),
+            }[only]
+            say(what)
+            results[key] = section()
             return _finish(results, out_dir, started)
         data = work / "clips"
         say(f"rendering benchmark clips into {data}")

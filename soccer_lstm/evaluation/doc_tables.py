@@ -147,11 +147,18 @@ def feature_runs_table(root: Path = ROOT) -> str:
                      ("---", "---", *("---:" for _ in header), "---:"), lines)
 
 
-def spotting_table(name: str, root: Path = ROOT) -> str:
-    """A committed ``spot-score --json`` output: AP per class (loose, tight, at the tolerance), then the averages."""
+def _spotting_report(name: str, root: Path) -> tuple[Path, dict]:
     path = root / REPORTS / "spotting" / f"{name}.json"
     try:
-        score = json.loads(path.read_text(encoding="utf-8"))
+        return path, json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TableError(f"{path}: cannot read the spotting report ({error!r})") from error
+
+
+def spotting_table(name: str, root: Path = ROOT) -> str:
+    """A committed ``spot-score --json`` output: AP per class (loose, tight, at the tolerance), then the averages."""
+    path, score = _spotting_report(name, root)
+    try:
         at = f"AP at {score['tolerance_s']:g} s"
         lines = [(c, str(score["actions"][c]), f"{score['per_class'][c]['loose']:.3f}",
                   f"{score['per_class'][c]['tight']:.3f}", f"{score['per_class_at_tolerance'][c]:.3f}")
@@ -159,17 +166,9 @@ def spotting_table(name: str, root: Path = ROOT) -> str:
         lines.append(("**average-mAP** / mAP", str(sum(score["actions"][c] for c in score["classes"])),
                       f"**{score['average_mAP_loose']:.3f}**", f"**{score['average_mAP_tight']:.3f}**",
                       f"{score['mAP_at_tolerance']:.3f}"))
-    except (OSError, ValueError, KeyError, TypeError) as error:
+    except (KeyError, TypeError) as error:
         raise TableError(f"{path}: cannot read the spotting report ({error!r})") from error
     return _markdown(("class", "actions", "AP loose", "AP tight", at), ("---", "---:", "---:", "---:", "---:"), lines)
-
-
-def _spotting_report(name: str, root: Path) -> tuple[Path, dict]:
-    path = root / REPORTS / "spotting" / f"{name}.json"
-    try:
-        return path, json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise TableError(f"{path}: cannot read the spotting report ({error!r})") from error
 
 
 def spotting_runs_table(names: str, root: Path = ROOT) -> str:

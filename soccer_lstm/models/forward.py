@@ -296,6 +296,33 @@ def clip_steps(network: NumpyNetwork, sequences: Sequence[np.ndarray], n_feature
     return [probabilities[i, mask[i]] if mask[i].any() else probabilities[i, :1] for i in range(len(x))]
 
 
+NETWORK_INFO = "lstm.json"
+NETWORK_WEIGHTS = "network.npz"
+
+
+@contextlib.contextmanager
+def reading_network_info(folder: Path) -> Iterator[dict[str, Any]]:
+    """``lstm.json`` of a saved LSTM; a ``KeyError``, ``TypeError`` or ``ValueError`` raised while the
+    caller reads it becomes one ``ArtifactError`` naming the file.
+
+    Raises
+    ------
+    ArtifactError
+        The file missing or damaged, written by an older version, or malformed.
+    """
+    from soccer_lstm.artifacts import read_json
+
+    path = folder / NETWORK_INFO
+    info = read_json(path)
+    if not isinstance(info, dict) or not isinstance(info.get("params"), dict) \
+            or not isinstance(info.get("network"), dict):
+        raise ArtifactError(f"{path}: written by an older version of soccer-lstm; re-run train")
+    try:
+        yield info
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ArtifactError(f"{path}: malformed ({type(exc).__name__}: {exc}); re-run train".splitlines()[0]) from None
+
+
 class NetworkClassifier:
     """A trained LSTM as a loaded model applies it: its network in NumPy, its classes and aggregation.
 
@@ -332,16 +359,11 @@ class NetworkClassifier:
             A file missing, damaged, written by an older version, or a description that does not
             match its parameters.
         """
-        from soccer_lstm.artifacts import read_json
         from soccer_lstm.config import TrainConfig, check_field
         from soccer_lstm.features.kinds import check_layout
 
         folder = Path(folder)
-        info = read_json(folder / "lstm.json")
-        if not isinstance(info, dict) or not isinstance(info.get("params"), dict) \
-                or not isinstance(info.get("network"), dict):
-            raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
-        try:
+        with reading_network_info(folder) as info:
             params, width, classes = info["params"], int(info["n_features_in"]), list(info["classes"])
             for name in ("units", "aggregation", "max_steps", "ensemble", "fusion"):
                 check_field(TrainConfig.__dataclass_fields__[name], params[name], spelling="key")
@@ -350,10 +372,7 @@ class NetworkClassifier:
                                 params["fusion"] == "joint", params["units"], len(classes))
             if expected != info["network"]:
                 raise ValueError("its network description does not match its parameters")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ArtifactError(f"{folder / 'lstm.json'}: malformed ({type(exc).__name__}: {exc}); re-run train"
-                                .splitlines()[0]) from None
-        network = NumpyNetwork.load(folder / "network.npz", info["network"])
+        network = NumpyNetwork.load(folder / NETWORK_WEIGHTS, info["network"])
         return cls(network, classes, width, layout, params["aggregation"], params["max_steps"])
 
     def predict_steps(self, sequences: Sequence[np.ndarray]) -> list[np.ndarray]:

@@ -19,11 +19,10 @@ from soccer_lstm.errors import ArtifactError
 from soccer_lstm.features.kinds import check_layout, layout_of, settings_of
 from soccer_lstm.models import training
 from soccer_lstm.models.aggregate import aggregate
-from soccer_lstm.models.forward import (NumpyNetwork, as_sequences as _as_sequences, clip_steps, describe, fusion_groups,
-                                        pad_sequences)
+from soccer_lstm.models.forward import (NETWORK_INFO, NETWORK_WEIGHTS, NumpyNetwork, as_sequences as _as_sequences,
+                                        clip_steps, describe, fusion_groups, pad_sequences, reading_network_info)
 from soccer_lstm.models.network import build_lstm, import_keras, make_optimizer
 
-NETWORK_WEIGHTS = "network.npz"
 KERAS_MODEL = "model.keras"
 
 
@@ -276,7 +275,7 @@ aggregation, max_steps, ensemble, fusion, mirror
             out.write(handle.read())
         tmp.unlink()
         params = {k: v for k, v in self.get_params().items() if k != "verbose"}
-        write_json(folder / "lstm.json", {"classes": self.classes_.tolist(), "params": params,
+        write_json(folder / NETWORK_INFO, {"classes": self.classes_.tolist(), "params": params,
                                           "n_features_in": self.n_features_in_, "epochs_run": self.epochs_run_,
                                           "history": self.history_, "best_epoch": self.best_epoch_,
                                           "layout": self.layout_, "network": self.network_.description,
@@ -294,14 +293,8 @@ aggregation, max_steps, ensemble, fusion, mirror
         ArtifactError
             A file of the folder missing, damaged or written by an older version.
         """
-        from soccer_lstm.artifacts import read_json
-
         folder = Path(folder)
-        info = read_json(folder / "lstm.json")
-        if not isinstance(info, dict) or not isinstance(info.get("params"), dict) \
-                or not isinstance(info.get("network"), dict):
-            raise ArtifactError(f"{folder / 'lstm.json'}: written by an older version of soccer-lstm; re-run train")
-        try:
+        with reading_network_info(folder) as info:
             classifier = cls(**info["params"])
             classifier.layout_ = check_layout(info.get("layout"), int(info["n_features_in"]))
             classifier._validate_params()
@@ -309,9 +302,6 @@ aggregation, max_steps, ensemble, fusion, mirror
             classifier.n_features_in_ = int(info["n_features_in"])
             if classifier._describe(classifier.n_features_in_) != info["network"]:
                 raise ValueError("its network description does not match its parameters")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ArtifactError(f"{folder / 'lstm.json'}: malformed ({type(exc).__name__}: {exc}); re-run train"
-                                .splitlines()[0]) from None
         classifier.network_ = NumpyNetwork.load(folder / NETWORK_WEIGHTS, info["network"])
         classifier.epochs_run_ = info.get("epochs_run", 0)
         classifier.best_epoch_ = info.get("best_epoch", 0)
