@@ -23,7 +23,7 @@ OPTIMIZERS = ("adam", "paper")
 SCALINGS = ("motion", "all", "none")
 FUSIONS = ("early", "late", "joint")
 MOTION_MODELS = ("affine", "similarity")
-INFERENCES = ("windows", "state")
+INFERENCES = ("centred", "windows", "state")
 # The clip classifiers train can fit: the paper's LSTM and every baseline of the results table
 # (soccer_lstm/models/baselines.py, nw.py).
 CLASSIFIERS = ("lstm", "nw_knn", "nw_svm", "chi2_svm", "frame_svm_vote", "clip_logistic")
@@ -144,10 +144,12 @@ class SpotConfig:
     """Options of ``spot``: the LSTM over a whole video, and how probabilities become events."""
 
     background: str = option("background", "The model's class for 'no action' (never spotted; the model must have it).")
-    # Measured on a generated long video (docs/design.md, "Spotting"): see soccer_lstm/spotting/sequence.py.
-    inference: str = option("windows", "Run the LSTM on overlapping windows, averaged (windows), or once over the "
-                                       "whole video, its state carried on (state).", choices=INFERENCES)
-    window: float = option(0.0, "Seconds of video per LSTM window (0: the longest training clip).", low=0.0)
+    # Measured on generated games (docs/results.md, "Spotting"): see soccer_lstm/spotting/sequence.py.
+    inference: str = option("centred", "Classify overlapping windows as clips, each decision at its window's centre "
+                                       "(centred; any classifier); average the LSTM's per-frame outputs over the "
+                                       "windows (windows); or run the LSTM once over the whole video, its state "
+                                       "carried on (state).", choices=INFERENCES)
+    window: float = option(0.0, "Seconds of video per window (0: the longest training clip).", low=0.0)
     stride: float = option(0.0, "Seconds between window starts (0: a quarter of the window).", low=0.0)
     nms: float = option(10.0, "Suppression window in seconds: no two events of one class closer than this.", low=0.0)
     # Low: average precision ranks every event by confidence, so a threshold can only cut recall

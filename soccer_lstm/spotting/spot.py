@@ -106,7 +106,7 @@ def spot_timeline(pipeline: Any, path: str | Path, config: SpotConfig, extract: 
         When the video cannot be read at all; damage part-way ends the timeline there with a warning.
     """
     from soccer_lstm import progress
-    from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
+    from soccer_lstm.spotting.sequence import CarriedState, CentredWindows, SlidingWindows
     from soccer_lstm.spotting.stream import StreamInfo, stream_vectors
 
     info = StreamInfo()
@@ -121,7 +121,9 @@ def spot_timeline(pipeline: Any, path: str | Path, config: SpotConfig, extract: 
                 fps = info.geometry.fps or DEFAULT_FPS
                 window, stride = window_frames(config, pipeline.meta.get("profile"), fps, extract.frame_step)
                 runner = (CarriedState(pipeline.classifier) if config.inference == "state" else
-                          SlidingWindows(pipeline.classifier.predict_steps, len(pipeline.classes), window, stride))
+                          SlidingWindows(pipeline.classifier.predict_steps, len(pipeline.classes), window, stride)
+                          if config.inference == "windows" else
+                          CentredWindows(pipeline.classifier.predict_proba, len(pipeline.classes), window, stride))
                 bar = progress.VideoProgress(info.geometry.n_announced / fps if fps else 0.0, desc)
             parts.append(runner.feed(vectors))
             bar.advance(len(vectors) * extract.frame_step / fps)
@@ -168,7 +170,7 @@ def footage_warnings(profile: dict[str, Any] | None, geometry: Any, window: int,
     if low and (window > high * FAR or window < low / FAR):
         kind = "longer" if window > high else "shorter"
         span = f"{low:.0f}" if low == high else f"{low:.0f}-{high:.0f}"
-        warnings.append(f"LSTM windows of {window} frames ({window / per_second:.1f} s), much {kind} "
+        warnings.append(f"windows of {window} frames ({window / per_second:.1f} s), much {kind} "
                         f"than any training clip ({span} frames): see --window")
     return warnings
 
@@ -275,7 +277,8 @@ def run_spot(model_dir: str | Path, videos: Sequence[str | Path], out_dir: str |
 
     config = validate(config)
     pipeline = load_model(model_dir)
-    pipeline.check_per_frame(model_dir)
+    if config.inference != "centred":
+        pipeline.check_per_frame(model_dir, f"--inference {config.inference}")
     check_background(pipeline.classes, config.background, model_dir)
     extract, notes = model_extract(pipeline, extract_overrides)
     games = plan_games(videos)

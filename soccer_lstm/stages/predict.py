@@ -69,17 +69,18 @@ class TrainedPipeline:
         """The classifier's name (``lstm``, or a baseline's)."""
         return str(self.meta.get("classifier", CLASSIFIERS[0]))
 
-    def check_per_frame(self, where: object) -> None:
-        """Refuse a classifier that gives no per-frame decisions (what spotting in whole games needs).
+    def check_per_frame(self, where: object, mode: str = "spot") -> None:
+        """Refuse a classifier that gives no per-frame decisions (what ``mode`` needs).
 
         Raises
         ------
         UserError
-            Naming the model folder and its classifier.
+            Naming the model folder, its classifier and the mode that needs per-frame decisions.
         """
         if not hasattr(self.classifier, "predict_steps"):
-            raise UserError(f"{where}: spot needs a per-frame classifier (lstm) but this model's classifier is "
-                            f"{self.classifier_name}; train one with --classifier lstm")
+            raise UserError(f"{where}: {mode} needs a per-frame classifier (lstm) but this model's classifier is "
+                            f"{self.classifier_name}; use --inference centred (any classifier), or train one "
+                            f"with --classifier lstm")
 
 
 def load_model(model_dir: str | Path) -> TrainedPipeline:

@@ -67,9 +67,10 @@ def test_train_a_baseline_then_predict_score_and_a_plain_refusal_from_spot(small
     assert any(label in predicted.output for label in meta["classes"]), predicted.output
     again = run_cli("train", small_run["sequences"], "-o", model, "--classifier", "clip_logistic", quiet=False)
     assert again.exit_code == 0 and "up to date" in again.output
-    spot = run_cli("spot", "--model", model, clip, "-o", tmp_path / "spot")
+    spot = run_cli("spot", "--model", model, clip, "-o", tmp_path / "spot", "--inference", "windows")
     assert spot.exit_code == 2
-    assert "spot needs a per-frame classifier (lstm)" in spot.output and "clip_logistic" in spot.output
+    assert "--inference windows needs a per-frame classifier (lstm)" in spot.output and "clip_logistic" in spot.output
+    assert "--inference centred" in spot.output
     assert "Traceback" not in spot.output
     bad = run_cli("train", small_run["sequences"], "-o", tmp_path / "x", "--classifier", "forest")
     assert bad.exit_code == 2 and "--classifier" in bad.output

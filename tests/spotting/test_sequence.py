@@ -1,10 +1,10 @@
-"""The LSTM over a whole video: sliding windows and carried state against the model's own forward pass."""
+"""The classifier over a whole video: centred windows, sliding windows and carried state, against the model's own passes."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from soccer_lstm.spotting.sequence import CarriedState, SlidingWindows
+from soccer_lstm.spotting.sequence import CarriedState, CentredWindows, SlidingWindows
 
 
 def softmax_of_first_columns(windows: list[np.ndarray]) -> list[np.ndarray]:
@@ -48,6 +48,56 @@ def test_a_video_shorter_than_one_window_is_one_short_window() -> None:
     assert out.shape == (12, 3) and seen == [12]
 
 
+def window_means(windows: list[np.ndarray]) -> np.ndarray:
+    """A stub clip classifier: a window's decision is the mean of its frames' first column."""
+    return np.array([[float(w[:, 0].mean())] for w in windows])
+
+
+@pytest.mark.parametrize("n_frames,window,stride,blocks", [(300, 50, 10, [37] * 9), (300, 50, 50, [300]),
+                                                           (101, 7, 3, [1] * 101), (64, 10, 3, [5, 50, 9])])
+def test_centred_windows_put_each_decision_at_its_centre_whatever_the_blocks(n_frames: int, window: int, stride: int,
+                                                                             blocks: list[int]) -> None:
+    # Frame f's vector is f, so a window's mean is its centre: interpolated, every frame between the
+    # first and the last centre reads its own index; before (after) them, the first (last) decision.
+    x = np.arange(n_frames, dtype=np.float32)[:, None]
+    runner = CentredWindows(window_means, 1, window, stride)
+    out = feed_in_blocks(runner, x, blocks)[:, 0]
+    first, last = (window - 1) / 2, n_frames - 1 - (window - 1) / 2
+    frames = np.arange(n_frames)
+    np.testing.assert_allclose(out, np.clip(frames, first, last), atol=1e-4)
+    assert runner.held <= window + stride + max(blocks)
+
+
+def test_centred_windows_stream_what_a_whole_pass_gives() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(203, 4)).astype(np.float32)
+
+    def decide(windows: list[np.ndarray]) -> np.ndarray:
+        return np.array([softmax_of_first_columns([w])[0].mean(axis=0) for w in windows])
+
+    whole = feed_in_blocks(CentredWindows(decide, 3, 25, 6), x, [203])
+    emitted = []
+    runner = CentredWindows(decide, 3, 25, 6)
+    for i in range(0, 203, 11):
+        emitted.append(runner.feed(x[i:i + 11]))
+    emitted.append(runner.finish())
+    assert sum(len(e) for e in emitted[:-1]) > 150     # frames come out as the video is read, not at the end
+    np.testing.assert_allclose(np.concatenate(emitted), whole, atol=1e-6)
+    np.testing.assert_allclose(whole.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_centred_windows_on_a_short_or_empty_video() -> None:
+    seen = []
+
+    def record(windows: list[np.ndarray]) -> np.ndarray:
+        seen.extend(len(w) for w in windows)
+        return window_means(windows)
+
+    out = feed_in_blocks(CentredWindows(record, 1, 50, 10), np.arange(12, dtype=np.float32)[:, None], [5, 7])
+    assert seen == [12] and np.allclose(out[:, 0], 5.5)
+    assert feed_in_blocks(CentredWindows(record, 1, 50, 10), np.zeros((0, 1), np.float32), []).shape == (0, 1)
+
+
 @pytest.fixture(scope="module")
 def tiny_classifier() -> object:
     from soccer_lstm.models.lstm import LSTMClassifier
@@ -68,6 +118,15 @@ def test_windows_average_the_models_own_window_passes(tiny_classifier: object) -
         sums[start:start + 40] += tiny_classifier.predict_steps([x[start:start + 40]])[0]
         counts[start:start + 40] += 1
     np.testing.assert_allclose(out, sums / counts[:, None], atol=1e-5)
+
+
+def test_centred_windows_use_the_models_clip_decisions(tiny_classifier: object) -> None:
+    x = np.random.default_rng(4).normal(size=(120, 7)).astype(np.float32)
+    out = feed_in_blocks(CentredWindows(tiny_classifier.predict_proba, 3, 40, 20), x, [50, 50, 20])
+    decisions = tiny_classifier.predict_proba([x[s:s + 40] for s in (0, 20, 40, 60, 80)])
+    centres = np.array([19.5, 39.5, 59.5, 79.5, 99.5])
+    for c in range(3):
+        np.testing.assert_allclose(out[:, c], np.interp(np.arange(120), centres, decisions[:, c]), atol=1e-5)
 
 
 def _keras_forward(classifier: object, x: np.ndarray) -> np.ndarray:

@@ -158,7 +158,7 @@ def test_footage_unlike_the_training_clips_is_warned_about_beside_the_prediction
     assert entry["video"] == str(video.path) and entry["half"] == 1
     assert any(w.startswith("frame size 400x300 is far from the training clips' (128x96 px)") for w in warnings)
     assert any(w.startswith("frame rate 60 fps is far from the training clips'") for w in warnings)
-    assert any(w.startswith("LSTM windows of 240 frames (4.0 s), much longer than any training clip (20 frames)")
+    assert any(w.startswith("windows of 240 frames (4.0 s), much longer than any training clip (20 frames)")
                for w in warnings)
     for warning in warnings:
         assert f"warning {video.path}: {warning}" in result.output

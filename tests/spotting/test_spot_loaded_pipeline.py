@@ -42,7 +42,7 @@ def game(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"model": root / "model", "video": Path(video.path), "data": data, "root": root}
 
 
-@pytest.mark.parametrize("inference", ["windows", "state"])
+@pytest.mark.parametrize("inference", ["centred", "windows", "state"])
 def test_spot_writes_what_the_sklearn_steps_of_the_model_write(game: dict[str, Path], tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                inference: str) -> None:
@@ -58,3 +58,19 @@ def test_spot_writes_what_the_sklearn_steps_of_the_model_write(game: dict[str, P
     _, reference_probabilities, _, _ = load_timeline(expected / "timeline.npz")
     assert classes == ["background", *ACTIONS] and len(probabilities) > BLOCK
     np.testing.assert_array_equal(probabilities, reference_probabilities)
+
+
+def test_centred_windows_spot_with_a_clip_classifier(game: dict[str, Path], tmp_path: Path) -> None:
+    """A clip-level baseline has no per-frame decisions: centred windows spot with it all the same."""
+    import json
+
+    model = tmp_path / "logistic"
+    run_ok("train", game["root"] / "sequences", "-o", model, "--classifier", "clip_logistic")
+    run_ok("spot", "--model", model, game["video"], "-o", tmp_path / "spot")
+    times, probabilities, classes, meta = load_timeline(tmp_path / "spot" / "match" / "timeline.npz")
+    assert classes == ["background", *ACTIONS] and meta["inference"] == "centred"
+    assert len(probabilities) > BLOCK and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert np.ptp(probabilities, axis=0).max() > 0.05    # the decisions move along the game
+    json.loads((tmp_path / "spot" / "match" / "results_spotting.json").read_text())
+    refused = run_cli("spot", "--model", model, game["video"], "-o", tmp_path / "state", "--inference", "state")
+    assert refused.exit_code == 2 and "--inference state needs a per-frame classifier" in refused.output
