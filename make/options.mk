@@ -31,7 +31,7 @@ define OPTIONS_HELP
   FUSION             joint    Several kinds: one LSTM per kind with scores added under one softmax (joint), one softmax each, averaged (late), or one LSTM on all (early).
   GRID               3        Cells per side of the HOF/MBH/HOG spatial grid.
   HTML               false    Also write OUT/GAME/index.html: the video, the timeline and the events on one self-contained page (click an event to jump there).
-  INFERENCE          windows  Run the LSTM on overlapping windows, averaged (windows), or once over the whole video, its state carried on (state).
+  INFERENCE          centred  Classify overlapping windows as clips, each decision at its window's centre (centred; any classifier); average the LSTM's per-frame outputs over the windows (windows); or run the LSTM once over the whole video, its state carried on (state).
   K                  200      Visual words (k-means clusters).
   KMEANS_BATCH_SIZE  4096     MiniBatchKMeans batch size.
   LEARNING_RATE      0.001    Adam learning rate (the paper preset fixes its own).
@@ -56,6 +56,6 @@ define OPTIONS_HELP
   THREADS            1        Threads for k-means, BLAS and TensorFlow in this process (0 = the libraries' defaults).
   UNITS              150      LSTM cells (150 in the paper).
   VALIDATION_SPLIT   0.2      Share of training clips held out for early stopping.
-  WINDOW             0.0      Seconds of video per LSTM window (0: the longest training clip).
+  WINDOW             0.0      Seconds of video per window (0: the longest training clip).
 endef
 export OPTIONS_HELP
