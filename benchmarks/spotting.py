@@ -33,10 +33,14 @@ ACTIONS = ("shot-on-goal", "throw-in")
 
 
 def whole_match_settings(makefile: Path = Path(__file__).resolve().parent.parent / "Makefile") -> dict[str, Any]:
-    """The extract settings ``make spot-demo`` trains and spots at, read from the Makefile's ``SPOT_*`` lines."""
+    """The extract settings ``make spot-demo`` trains and spots at, read from the Makefile's ``SPOT_*`` lines,
+    and its features (``features``)."""
     names = {"SPOT_STEP": "frame_step", "SPOT_RESIZE": "resize"}
     found = dict(re.findall(r"^(SPOT_[A-Z]+)\s*\?=\s*(\S+)", makefile.read_text(), re.MULTILINE))
-    return {option: int(found[name]) for name, option in names.items() if name in found}
+    settings: dict[str, Any] = {option: int(found[name]) for name, option in names.items() if name in found}
+    if "SPOT_FEATURES" in found:
+        settings["features"] = found["SPOT_FEATURES"]
+    return settings
 
 
 def _model(work: Path, quick: bool, settings: dict[str, Any] | None = None, name: str = "spot",
@@ -49,9 +53,11 @@ def _model(work: Path, quick: bool, settings: dict[str, Any] | None = None, name
 
     data = write_training_set(work / f"{name}-data", ACTIONS, per_class=2 if quick else 3, n_frames=n_frames,
                               size=SPOT_SIZE)
-    run_extract(data, work / f"{name}-features", ExtractConfig(**(settings or {})))
+    settings = dict(settings or {})
+    encode = EncodeConfig(features=settings.pop("features")) if "features" in settings else EncodeConfig()
+    run_extract(data, work / f"{name}-features", ExtractConfig(**settings))
     run_codebook(work / f"{name}-features", work / f"{name}-codebook.npz", CodebookConfig(k=32, sample_size=4000))
-    run_encode(work / f"{name}-features", work / f"{name}-codebook.npz", work / f"{name}-sequences", EncodeConfig())
+    run_encode(work / f"{name}-features", work / f"{name}-codebook.npz", work / f"{name}-sequences", encode)
     run_train(work / f"{name}-sequences", work / f"{name}-model", TrainConfig(epochs=2, patience=3))
     return work / f"{name}-model"
 

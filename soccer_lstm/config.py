@@ -94,7 +94,7 @@ class EncodeConfig:
 
     # The default is the combination that measured best across the synthetic and both real sets
     # (3-fold CV, seeds 0, 1, 2; docs/results.md, "How the players move").
-    features: str = option("bow+motion+hof+mbh+hog", "Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog "
+    features: str = option("spm+motion+hof+mbh+hog", "Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog "
                                   "(visual words, visual words per cell of a spatial pyramid, camera motion, local "
                                   "motion histograms, motion boundaries, gradient layout).", metavar="KIND+KIND")
     motion_model: str = option("affine", "Camera motion model: affine (6 numbers) or similarity (4 numbers).",
