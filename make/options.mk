@@ -24,7 +24,7 @@ define OPTIONS_HELP
   DROPOUT            0.2      Dropout on the LSTM inputs.
   ENSEMBLE           1        Independent LSTMs (consecutive seeds) averaged into one model.
   EPOCHS             150      Maximum epochs (early stopping usually ends sooner).
-  FEATURES           bow+motion+hof+mbh+hog Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog (visual words, visual words per cell of a spatial pyramid, camera motion, local motion histograms, motion boundaries, gradient layout).
+  FEATURES           spm+motion+hof+mbh+hog Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog (visual words, visual words per cell of a spatial pyramid, camera motion, local motion histograms, motion boundaries, gradient layout).
   FLOW_PRESET        fast     DIS optical flow preset for the local motion histograms (HOF, MBH).
   FOLDS              3        k of k-fold cross-validation (3 in the paper).
   FRAME_STEP         1        Keep every n-th frame.
