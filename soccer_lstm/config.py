@@ -92,8 +92,9 @@ class CodebookConfig:
 class EncodeConfig:
     """Options of ``encode``: what the per-frame vector holds."""
 
-    # The default is the combination that measured best across the synthetic and both real sets
-    # (3-fold CV, seeds 0, 1, 2; docs/results.md, "How the players move").
+    # The default is the combination with the best mean over the synthetic and both real sets
+    # (3-fold CV, seeds 0, 1, 2; docs/results.md, "Where things are": 76.1 against 75.3 for
+    # bow+motion+hof+mbh+hog, a margin inside the noise, measured 2026-12-06).
     features: str = option("spm+motion+hof+mbh+hog", "Per-frame vector: any '+' combination of bow, spm, motion, hof, mbh, hog "
                                   "(visual words, visual words per cell of a spatial pyramid, camera motion, local "
                                   "motion histograms, motion boundaries, gradient layout).", metavar="KIND+KIND")

@@ -44,12 +44,12 @@ DATASETS = {"synthetic": "synthetic", "football_skills_ahmedemam2": "football sk
             "basketball_action_dataset": "basketball actions"}
 REAL_SETS = ("football_skills_ahmedemam2", "basketball_action_dataset")
 REAL_ROWS = (("bow-lstm", "BoW + LSTM"), ("motion-lstm", "motion + LSTM"), ("bow-motion-lstm", "BoW + motion + LSTM"),
-             ("clip-chi2-svm", "clip BoW + chi2 SVM"), ("all-lstm", "all features + LSTM (default)"))
+             ("clip-chi2-svm", "clip BoW + chi2 SVM"), ("all-lstm", "all features + LSTM (default until 2026-12-06)"))
 FEATURE_SETS = ("synthetic", "football_skills_ahmedemam2", "basketball_action_dataset")
 FEATURE_ROWS = (("bow-lstm", "BoW + LSTM"), ("motion-lstm", "camera motion + LSTM"),
                 ("bow-motion-lstm", "BoW + motion + LSTM, the earlier default"),
                 ("local-lstm", "local motion (HOF + MBH) + LSTM"),
-                ("all-lstm", "**all features + LSTM (the default)**"),
+                ("all-lstm", "all features + LSTM (the default until 2026-12-06)"),
                 ("all-logistic", "all features, clip mean and std + logistic regression"))
 PINNED = ("opencv-contrib-python-headless", "numpy", "scipy", "scikit-learn", "tensorflow-cpu", "keras")
 
