@@ -30,6 +30,7 @@ def _copy_root(tmp_path: Path) -> Path:
             shutil.copy(ROOT / "docs/results" / dataset / "features/metrics.json",
                         tmp_path / "docs/results" / dataset / "features")
     shutil.copytree(ROOT / "docs/results/spotting", tmp_path / "docs/results/spotting")
+    shutil.copytree(ROOT / "docs/results/locations", tmp_path / "docs/results/locations")
     return tmp_path
 
 
@@ -126,6 +127,20 @@ def test_spotting_runs_become_one_row_each_and_must_share_their_classes(tmp_path
         table("spotting-runs:near,other", tmp_path)
     doc = "<!-- table:spotting-runs:near,far (generated) -->\n<!-- /table -->\n"
     assert render(doc, tmp_path).splitlines()[1:-1] == table("spotting-runs:near,far", tmp_path).splitlines()
+
+
+def test_evaluate_reports_become_one_row_each(tmp_path: Path) -> None:
+    for name, features, levels, rate in (("a", "bow", "1,2", 40.04), ("b", "spm+hof", "1,2,4", 93.0)):
+        folder = tmp_path / "docs/results/locations" / name
+        folder.mkdir(parents=True)
+        report = {"rows": [{"rate_mean": rate, "rate_std": 5.66, "runs": 9, "train_seconds": 151.7}],
+                  "config": {"encode": {"features": features, "spm_levels": levels}}}
+        (folder / "metrics.json").write_text(json.dumps(report))
+    lines = table("evaluations:locations/a,locations/b", tmp_path).splitlines()
+    assert lines[2] == "| `locations/a` | `bow` | 40.0 +- 5.7 | 9 | 152 s |"
+    assert lines[3] == "| `locations/b` | `spm+hof`, levels `1,2,4` | 93.0 +- 5.7 | 9 | 152 s |"
+    with pytest.raises(TableError, match=r"locations/c/metrics\.json: cannot read"):
+        table("evaluations:locations/a,locations/c", tmp_path)
 
 
 def test_an_unknown_table_or_a_missing_report_is_named(tmp_path: Path) -> None:

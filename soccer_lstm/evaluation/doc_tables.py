@@ -19,6 +19,8 @@ the opening marker is free. The names:
 - ``spotting:NAME``: ``docs/results/spotting/NAME.json``, as ``spot-score --json`` prints it.
 - ``spotting-runs:NAME,NAME,...``: one row per such report (the averages and each class's AP at the
   tolerance), to compare runs on the same games.
+- ``evaluations:DIR,DIR,...``: one row per ``evaluate`` report ``docs/results/DIR/metrics.json``
+  (its features and pyramid levels, the rate as mean +- std over the fold runs, the training time).
 - ``versions``: the pinned versions of ``requirements/lock.txt`` the figures were measured with.
 
 ``python -m soccer_lstm.evaluation.doc_tables`` rewrites the blocks (``make docs``); ``--check``
@@ -190,6 +192,28 @@ def spotting_runs_table(names: str, root: Path = ROOT) -> str:
     return _markdown(header, ("---", *("---:" for _ in header[1:])), lines)
 
 
+def evaluations_table(names: str, root: Path = ROOT) -> str:
+    """Several committed ``evaluate`` reports (``docs/results/DIR/metrics.json``), one row each."""
+    lines = []
+    for name in names.split(","):
+        path = root / REPORTS / name / "metrics.json"
+        try:
+            report = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise TableError(f"{path}: cannot read the evaluate report ({error!r})") from error
+        try:
+            row, encode = report["rows"][0], report["config"]["encode"]
+            features = f"`{encode['features']}`"
+            if "spm" in encode["features"].split("+"):
+                features += f", levels `{encode['spm_levels']}`"
+            lines.append((f"`{name}`", features, f"{row['rate_mean']:.1f} +- {row['rate_std']:.1f}", str(row["runs"]),
+                          f"{row['train_seconds']:.0f} s"))
+        except (KeyError, IndexError, TypeError) as error:
+            raise TableError(f"{path}: cannot read the evaluate report ({error!r})") from error
+    header = ("report", "features", "rate (mean +- std over the fold runs)", "fold runs", "training time")
+    return _markdown(header, ("---", "---", "---:", "---:", "---:"), lines)
+
+
 def lock_versions(root: Path = ROOT) -> dict[str, str]:
     """``name -> version`` of every ``name==version`` line of requirements/lock.txt."""
     pins = {}
@@ -218,12 +242,13 @@ def table(name: str, root: Path = ROOT) -> str:
     makers: dict[str, Callable[[], str]] = {
         "paper": lambda: paper_table(argument, root), "spotting": lambda: spotting_table(argument, root),
         "spotting-runs": lambda: spotting_runs_table(argument, root),
+        "evaluations": lambda: evaluations_table(argument, root),
         "real-clips": lambda: real_clips_table(root), "features": lambda: features_table(root),
         "feature-runs": lambda: feature_runs_table(root),
         "versions": lambda: versions_line(root)}
-    if kind not in makers or bool(argument) != (kind in ("paper", "spotting", "spotting-runs")):
+    if kind not in makers or bool(argument) != (kind in ("paper", "spotting", "spotting-runs", "evaluations")):
         raise TableError(f"no table called {name!r} (known: paper:DATASET, real-clips, features, feature-runs, "
-                         f"spotting:NAME, spotting-runs:NAME,NAME, versions)")
+                         f"spotting:NAME, spotting-runs:NAME,NAME, evaluations:DIR,DIR, versions)")
     try:
         return makers[kind]()
     except KeyError as error:
