@@ -34,8 +34,8 @@ def spot(ctx: click.Context, model_dir: str, videos: tuple[str, ...], out: str, 
          scheduler: str | None, **options: Any) -> None:
     """Find the actions in whole videos (VIDEO...: video files, frame folders, or folders of games).
 
-    Each video is decoded once, streaming; the LSTM runs over all of it and per-class probability
-    peaks become events. A game (a folder holding 1_*.mkv and 2_*.mkv, or a Labels-v2.json) gets one
+    Each video is decoded once, streaming; the model classifies overlapping windows of it, each
+    decision at its window's centre (--inference), and per-class probability peaks become events. A game (a folder holding 1_*.mkv and 2_*.mkv, or a Labels-v2.json) gets one
     OUT/GAME/results_spotting.json with both halves; any other video OUT/STEM/results_spotting.json.
     The per-frame probabilities go to timeline.npz (timeline_HALF.npz in a game), and what spot warned
     about each video (footage far from the training clips' size, frame rate or length) to warnings.json

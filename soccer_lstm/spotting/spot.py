@@ -1,7 +1,8 @@
 """``spot``: find the actions in whole videos with a trained clip model.
 
-Per video: decode once, streaming (:mod:`~soccer_lstm.spotting.stream`), run the LSTM over the
-whole video (:mod:`~soccer_lstm.spotting.sequence`), pick per-class peaks
+Per video: decode once, streaming (:mod:`~soccer_lstm.spotting.stream`), run the classifier over the
+whole video (:mod:`~soccer_lstm.spotting.sequence`: windows classified as clips, each decision at its
+window's centre, by default), pick per-class peaks
 (:mod:`~soccer_lstm.spotting.peaks`), then write the game's ``results_spotting.json`` (both halves
 in one file, see :mod:`~soccer_lstm.spotting.plan`), the per-frame probabilities (``timeline.npz``),
 the warnings about footage unlike the training clips (``warnings.json``) and, on request,
