@@ -1,6 +1,6 @@
 """Spotting: throughput as a multiple of real time, where its time goes, and peak memory against length.
 
-- Throughput: ``spot`` (decode, SIFT, local motion, camera motion, visual words, LSTM windows) on
+- Throughput: ``spot`` (decode, SIFT, local motion, camera motion, visual words, the classifier over windows) on
   a generated 25 fps video at SoccerNet's 224p size (398x224), with a model trained at the default
   extract settings, in a fresh process (TensorFlow's start-up and the model's loading reported
   apart); once at the model's frame step (1), once with ``--frame-step 2``, and once at light
@@ -313,7 +313,7 @@ def markdown_rows(s: dict[str, Any]) -> list[str]:
                       for name in ("decode_and_rest", "sift", "local", "motion_words", "lstm_windows"))
     return [
         f"| Spotting at the default settings, {s['video_s']:.0f} s of 25 fps video at {s['size'][0]}x{s['size'][1]} "
-        f"(`--resize {one['resize']}`, frame step 1, LSTM windows) | {one['x_real_time']:.2f}x real time "
+        f"(`--resize {one['resize']}`, frame step 1, centred windows) | {one['x_real_time']:.2f}x real time "
         f"({one['frames'] / one['spot_s']:.1f} frames/s) | goal 10x | start-up (imports, NumPy model) "
         f"{one['startup_s']:.1f} s |",
         f"| ... `--frame-step 2` (needs a model trained at frame step 2) | {two['x_real_time']:.2f}x real time | "
