@@ -31,6 +31,8 @@ def _copy_root(tmp_path: Path) -> Path:
                         tmp_path / "docs/results" / dataset / "features")
     shutil.copytree(ROOT / "docs/results/spotting", tmp_path / "docs/results/spotting")
     shutil.copytree(ROOT / "docs/results/locations", tmp_path / "docs/results/locations")
+    (tmp_path / "benchmarks").mkdir()
+    shutil.copy(ROOT / "benchmarks/results.md", tmp_path / "benchmarks")
     return tmp_path
 
 
@@ -54,8 +56,17 @@ def test_a_figure_changed_in_the_docs_or_in_a_report_is_noticed(tmp_path: Path) 
     report = root / "docs/results/basketball_action_dataset/metrics.json"
     metrics = json.loads(report.read_text())
     metrics["rows"][2]["rate_mean"] += 0.1                     # a re-measured row, docs not regenerated
+    original = report.read_text()
     report.write_text(json.dumps(metrics))
     assert stale_documents(root) == ["docs/results.md"]
+    report.write_text(original)
+    assert stale_documents(root) == []
+
+    bench = root / "benchmarks/results.md"
+    measured = bench.read_text()
+    assert "| Encode `--features bow` | " in measured and "| Encode `--features bow` | " in text
+    bench.write_text(measured.replace("| Encode `--features bow` | ", "| Encode `--features bow` | 1"))
+    assert stale_documents(root) == ["docs/results.md"]               # a new bench run, docs not regenerated
 
     lock = root / "requirements/lock.txt"
     lock.write_text(lock.read_text().replace("opencv-contrib-python-headless==5.0.0.93",

@@ -21,6 +21,7 @@ the opening marker is free. The names:
   tolerance), to compare runs on the same games.
 - ``evaluations:DIR,DIR,...``: one row per ``evaluate`` report ``docs/results/DIR/metrics.json``
   (its features and pyramid levels, the rate as mean +- std over the fold runs, the training time).
+- ``bench``: ``benchmarks/results.md``, the last full ``make bench`` (its line of context and its table).
 - ``versions``: the pinned versions of ``requirements/lock.txt`` the figures were measured with.
 
 ``python -m soccer_lstm.evaluation.doc_tables`` rewrites the blocks (``make docs``); ``--check``
@@ -37,6 +38,7 @@ from typing import Callable, Sequence
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = Path("docs/results")
 LOCK = Path("requirements/lock.txt")
+BENCH = Path("benchmarks/results.md")
 DOCUMENTS = ("README.md", "docs/results.md")
 
 BLOCK = re.compile(r"(<!-- table:(?P<name>[A-Za-z0-9_:./,-]+)[^\n]*?-->\n)(?P<body>.*?)(<!-- /table -->)", re.S)
@@ -214,6 +216,18 @@ def evaluations_table(names: str, root: Path = ROOT) -> str:
     return _markdown(header, ("---", "---", "---:", "---:", "---:"), lines)
 
 
+def bench_table(root: Path = ROOT) -> str:
+    """``benchmarks/results.md`` as the last full ``make bench`` wrote it from ``benchmarks/results.json``."""
+    path = root / BENCH
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise TableError(f"{path}: cannot read the bench's results ({error!r})") from error
+    if "| Measure |" not in text:
+        raise TableError(f"{path}: holds no table of a full `make bench` run")
+    return text + "\n"
+
+
 def lock_versions(root: Path = ROOT) -> dict[str, str]:
     """``name -> version`` of every ``name==version`` line of requirements/lock.txt."""
     pins = {}
@@ -242,13 +256,13 @@ def table(name: str, root: Path = ROOT) -> str:
     makers: dict[str, Callable[[], str]] = {
         "paper": lambda: paper_table(argument, root), "spotting": lambda: spotting_table(argument, root),
         "spotting-runs": lambda: spotting_runs_table(argument, root),
-        "evaluations": lambda: evaluations_table(argument, root),
+        "evaluations": lambda: evaluations_table(argument, root), "bench": lambda: bench_table(root),
         "real-clips": lambda: real_clips_table(root), "features": lambda: features_table(root),
         "feature-runs": lambda: feature_runs_table(root),
         "versions": lambda: versions_line(root)}
     if kind not in makers or bool(argument) != (kind in ("paper", "spotting", "spotting-runs", "evaluations")):
         raise TableError(f"no table called {name!r} (known: paper:DATASET, real-clips, features, feature-runs, "
-                         f"spotting:NAME, spotting-runs:NAME,NAME, evaluations:DIR,DIR, versions)")
+                         f"spotting:NAME, spotting-runs:NAME,NAME, evaluations:DIR,DIR, bench, versions)")
     try:
         return makers[kind]()
     except KeyError as error:
