@@ -63,23 +63,27 @@ $(OUT)/.params/%: FORCE
 # any file under DATA is newer than the last index; unchanged clips are then skipped by fingerprint.
 DATA_CHANGED := $(shell [ -f '$(OUT)/features/index.json' ] && find '$(DATA)' -newer '$(OUT)/features/index.json' -print -quit 2>/dev/null)
 
-$(OUT)/features/index.json: $(OUT)/.params/extract $(if $(DATA_CHANGED),FORCE) | $(VENV)/.installed
+# Each stage also depends on the artifact formats (soccer_lstm/schema.py): after an upgrade that changes
+# one, make re-runs the stage, which redoes only what the new format needs (its own fingerprints).
+SCHEMA := soccer_lstm/schema.py
+
+$(OUT)/features/index.json: $(OUT)/.params/extract $(SCHEMA) $(if $(DATA_CHANGED),FORCE) | $(VENV)/.installed
 	$(CLI) extract '$(DATA)' -o '$(OUT)/features' $(EXTRACT_PARAMS)
 	@touch '$@'
 
-$(OUT)/codebook.npz: $(OUT)/features/index.json $(OUT)/.params/codebook
+$(OUT)/codebook.npz: $(OUT)/features/index.json $(OUT)/.params/codebook $(SCHEMA)
 	$(CLI) codebook '$(OUT)/features' -o '$@' $(CODEBOOK_PARAMS)
 	@touch '$@'
 
-$(OUT)/sequences/index.json: $(OUT)/features/index.json $(OUT)/codebook.npz $(OUT)/.params/encode
+$(OUT)/sequences/index.json: $(OUT)/features/index.json $(OUT)/codebook.npz $(OUT)/.params/encode $(SCHEMA)
 	$(CLI) encode '$(OUT)/features' --codebook '$(OUT)/codebook.npz' -o '$(OUT)/sequences' $(ENCODE_PARAMS)
 	@touch '$@'
 
-$(OUT)/model/pipeline.json: $(OUT)/sequences/index.json $(OUT)/.params/train
+$(OUT)/model/pipeline.json: $(OUT)/sequences/index.json $(OUT)/.params/train $(SCHEMA)
 	$(CLI) train '$(OUT)/sequences' -o '$(OUT)/model' $(TRAIN_PARAMS)
 	@touch '$@'
 
-$(OUT)/eval/metrics.json: $(OUT)/features/index.json $(OUT)/.params/evaluate
+$(OUT)/eval/metrics.json: $(OUT)/features/index.json $(OUT)/.params/evaluate $(SCHEMA)
 	$(CLI) evaluate '$(OUT)/features' -o '$(OUT)/eval' $(EVALUATE_PARAMS)
 	@touch '$@'
 

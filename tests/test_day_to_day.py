@@ -236,6 +236,21 @@ def test_make_train_plot_passes_plot(tmp_path: Path) -> None:
     assert "--plot" not in train_line() and "--plot" not in train_line("PLOT=0")
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_every_stage_of_make_depends_on_the_artifact_formats(tmp_path: Path) -> None:
+    """After an upgrade that changes a format (soccer_lstm/schema.py), make re-runs the stages, which
+    redo what the new format needs; before, `spot` said "re-run train" and `make train` found nothing to do."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(["make", "-p", "-n", "-C", str(root), f"OUT={tmp_path}", "train"], capture_output=True,
+                          text=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    rules = {line.split(":")[0]: line for line in done.stdout.splitlines() if line.startswith(f"{tmp_path}/")}
+    for target in ("features/index.json", "codebook.npz", "sequences/index.json", "model/pipeline.json",
+                   "eval/metrics.json"):
+        assert "soccer_lstm/schema.py" in rules[f"{tmp_path}/{target}"].split("|")[0], target
+
+
 # ----------------------------------------------------------------------------- 9: extract names what it ignored
 def test_extract_names_the_files_it_ignored_without_v(tmp_path: Path) -> None:
     data = make_dataset(tmp_path / "data", clips_per_class=1, n_frames=4)
