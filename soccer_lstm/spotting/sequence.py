@@ -18,7 +18,7 @@ The model was trained on clips of a few seconds. Over a 45-minute half it can ru
 
 In every mode the last window ends at the video's last frame, so a video shorter than one window is
 one (shorter) window. Which is better was measured on generated games (docs/results.md, "Spotting":
-centred windows gave 0.03 to 0.06 more tight average-mAP than per-frame windows with each of four
+centred windows gave 0.03 to 0.06 more tight average-mAP than per-frame windows with each of three
 models on 24 validation games). All hold at most a window (or a block) of vectors: memory does not
 grow with the video's length.
 """
@@ -66,12 +66,24 @@ class SlidingWindows:
         if not starts:
             return
         self._covered = max(self._covered, stop_of(starts[-1]))
-        windows = [self._frames(s, stop_of(s)) for s in starts]
+        self._add(starts, [self._frames(s, stop_of(s)) for s in starts])
+
+    def _add(self, starts: list[int], windows: list[np.ndarray]) -> None:
+        """Add the per-frame outputs of the windows starting at ``starts`` to their frames' sums."""
         for s, probabilities in zip(starts, self.predict_steps(windows)):
             lo = max(s, self._emitted)
             rows = np.asarray(probabilities, np.float64)[lo - s:]
             self._sums[lo - self._emitted:lo - self._emitted + len(rows)] += rows
             self._counts[lo - self._emitted:lo - self._emitted + len(rows)] += 1
+
+    def _grow(self, n: int) -> None:
+        """Room for the sums of ``n`` more frames."""
+        self._sums = np.concatenate([self._sums, np.zeros((n, self.n_classes))])
+        self._counts = np.concatenate([self._counts, np.zeros(n)])
+
+    def _final(self) -> int:
+        """The end of the frames no later window can change: those before the next window's start."""
+        return min(self._next_start, self._received)
 
     def _take(self, upto: int) -> np.ndarray:
         n = upto - self._emitted
@@ -85,14 +97,13 @@ class SlidingWindows:
         vectors = np.asarray(vectors, np.float32)
         self._buffer = vectors if not len(self._buffer) else np.concatenate([self._buffer, vectors])
         self._received += len(vectors)
-        self._sums = np.concatenate([self._sums, np.zeros((len(vectors), self.n_classes))])
-        self._counts = np.concatenate([self._counts, np.zeros(len(vectors))])
+        self._grow(len(vectors))
         starts = []
         while self._next_start + self.window <= self._received:
             starts.append(self._next_start)
             self._next_start += self.stride
         self._run(starts, lambda s: s + self.window)
-        out = self._take(min(self._next_start, self._received))
+        out = self._take(self._final())
         # Keep what later windows need: from the next start, and the last window's worth for the end.
         keep = min(self._next_start, max(0, self._received - self.window))
         self._buffer = self._buffer[keep - self._buffer_start:]
@@ -129,18 +140,15 @@ class CentredWindows(SlidingWindows):
     """
 
     def __init__(self, predict_proba: PredictClips, n_classes: int, window: int, stride: int) -> None:
-        super().__init__(lambda windows: [], n_classes, window, stride)
+        super().__init__(lambda windows: [], n_classes, window, stride)   # its per-frame outputs go unused
         self.predict_proba = predict_proba
         self._centres = np.zeros(0)                    # decisions not yet behind every frame emitted
         self._decisions = np.zeros((0, n_classes))
 
-    def _run(self, starts: list[int], stop_of: Callable[[int], int]) -> None:
-        if not starts:
-            return
-        self._covered = max(self._covered, stop_of(starts[-1]))
-        windows = [self._frames(s, stop_of(s)) for s in starts]
+    def _add(self, starts: list[int], windows: list[np.ndarray]) -> None:
+        """Keep each window's clip decision with its centre."""
         decisions = np.asarray(self.predict_proba(windows), np.float64).reshape(len(starts), self.n_classes)
-        centres = np.array([(s + stop_of(s) - 1) / 2 for s in starts])
+        centres = np.array([s + (len(w) - 1) / 2 for s, w in zip(starts, windows)])
         self._centres = np.concatenate([self._centres, centres])
         self._decisions = np.concatenate([self._decisions, decisions])
 
@@ -157,30 +165,12 @@ class CentredWindows(SlidingWindows):
         self._centres, self._decisions = self._centres[first:], self._decisions[first:]
         return out.astype(np.float32)
 
-    def feed(self, vectors: np.ndarray) -> np.ndarray:
-        """Add the next frames' vectors; return the probabilities of the frames now final (maybe none)."""
-        vectors = np.asarray(vectors, np.float32)
-        self._buffer = vectors if not len(self._buffer) else np.concatenate([self._buffer, vectors])
-        self._received += len(vectors)
-        starts = []
-        while self._next_start + self.window <= self._received:
-            starts.append(self._next_start)
-            self._next_start += self.stride
-        self._run(starts, lambda s: s + self.window)
-        # Frames up to the latest centre are final: a later window's centre lies after it.
-        out = self._take(int(np.floor(self._centres[-1])) + 1 if len(self._centres) else self._emitted)
-        keep = min(self._next_start, max(0, self._received - self.window))
-        self._buffer = self._buffer[keep - self._buffer_start:]
-        self._buffer_start = keep
-        return out
+    def _grow(self, n: int) -> None:
+        """Nothing per frame: the decisions are kept per window."""
 
-    def finish(self) -> np.ndarray:
-        """The probabilities of the remaining frames: one last window ends at the video's last frame."""
-        if not self._received:
-            return np.zeros((0, self.n_classes), np.float32)
-        if self._covered < self._received or not len(self._centres):
-            self._run([max(0, self._received - self.window)], lambda s: self._received)
-        return self._take(self._received)
+    def _final(self) -> int:
+        """Frames up to the latest centre are final: a later window's centre lies after it."""
+        return int(np.floor(self._centres[-1])) + 1 if len(self._centres) else self._emitted
 
 
 class CarriedState:
