@@ -142,7 +142,7 @@ class PredictConfig:
 
 @dataclass(frozen=True)
 class SpotConfig:
-    """Options of ``spot``: the LSTM over a whole video, and how probabilities become events."""
+    """Options of ``spot``: the classifier over a whole video, and how probabilities become events."""
 
     background: str = option("background", "The model's class for 'no action' (never spotted; the model must have it).")
     # Measured on generated games (docs/results.md, "Spotting"): see soccer_lstm/spotting/sequence.py.

@@ -121,10 +121,10 @@ def spot_timeline(pipeline: Any, path: str | Path, config: SpotConfig, extract: 
             if runner is None:
                 fps = info.geometry.fps or DEFAULT_FPS
                 window, stride = window_frames(config, pipeline.meta.get("profile"), fps, extract.frame_step)
-                runner = (CarriedState(pipeline.classifier) if config.inference == "state" else
-                          SlidingWindows(pipeline.classifier.predict_steps, len(pipeline.classes), window, stride)
-                          if config.inference == "windows" else
-                          CentredWindows(pipeline.classifier.predict_proba, len(pipeline.classes), window, stride))
+                classifier, n_classes = pipeline.classifier, len(pipeline.classes)
+                runner = {"centred": lambda: CentredWindows(classifier.predict_proba, n_classes, window, stride),
+                          "windows": lambda: SlidingWindows(classifier.predict_steps, n_classes, window, stride),
+                          "state": lambda: CarriedState(classifier)}[config.inference]()
                 bar = progress.VideoProgress(info.geometry.n_announced / fps if fps else 0.0, desc)
             parts.append(runner.feed(vectors))
             bar.advance(len(vectors) * extract.frame_step / fps)
