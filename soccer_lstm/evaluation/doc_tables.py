@@ -63,7 +63,7 @@ class TableError(ValueError):
 
 
 def load_report(dataset: str, root: Path = ROOT) -> dict:
-    """``docs/results/DATASET/metrics.json`` as a dict."""
+    """``docs/results/DATASET/metrics.json`` as a dict (DATASET may be a path below docs/results/)."""
     path = root / REPORTS / dataset / "metrics.json"
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -198,20 +198,16 @@ def evaluations_table(names: str, root: Path = ROOT) -> str:
     """Several committed ``evaluate`` reports (``docs/results/DIR/metrics.json``), one row each."""
     lines = []
     for name in names.split(","):
-        path = root / REPORTS / name / "metrics.json"
-        try:
-            report = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            raise TableError(f"{path}: cannot read the evaluate report ({error!r})") from error
+        report = load_report(name, root)
         try:
             row, encode = report["rows"][0], report["config"]["encode"]
             features = f"`{encode['features']}`"
             if "spm" in encode["features"].split("+"):
                 features += f", levels `{encode['spm_levels']}`"
-            lines.append((f"`{name}`", features, f"{row['rate_mean']:.1f} +- {row['rate_std']:.1f}", str(row["runs"]),
-                          f"{row['train_seconds']:.0f} s"))
+            lines.append((f"`{name}`", features, _rate(row), str(row["runs"]), f"{row['train_seconds']:.0f} s"))
         except (KeyError, IndexError, TypeError) as error:
-            raise TableError(f"{path}: cannot read the evaluate report ({error!r})") from error
+            raise TableError(f"{root / REPORTS / name / 'metrics.json'}: cannot read the evaluate report "
+                             f"({error!r})") from error
     header = ("report", "features", "rate (mean +- std over the fold runs)", "fold runs", "training time")
     return _markdown(header, ("---", "---", "---:", "---:", "---:"), lines)
 
